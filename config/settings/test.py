@@ -1,0 +1,20 @@
+"""The test suite: a throw-away PostgreSQL cluster unless DATABASE_URL names a real server."""
+
+from config.database import start_throwaway_postgres
+
+from .base import *  # noqa: F403
+from .base import env
+
+if not env("DATABASE_URL", default=""):
+    DATABASES = {"default": start_throwaway_postgres()}
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the finders: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,111 @@
+"""The lower layer: the companies and organisations that exhibit, and the sectors they work in.
+
+Nothing here knows about expos; `expos` builds on these models.
+"""
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, Regex
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# ISO 3166-1 alpha-2 and ISO 4217 codes, checked by the database as well as by forms.
+COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"
+CURRENCY_CODE_PATTERN = r"^[A-Z]{3}$"
+
+
+def country_code_is_well_formed(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a country column is empty or a two-letter upper-case code."""
+    # CountryField cleans lookup values as country codes, which would turn the pattern into "";
+    # so the regex is applied to the column read as plain text.
+    as_text = Cast(field, output_field=models.CharField())
+    return models.CheckConstraint(
+        condition=Q(Exact(as_text, "")) | Q(Regex(as_text, COUNTRY_CODE_PATTERN)),
+        name=name,
+        violation_error_message=_("Country must be an ISO 3166-1 alpha-2 code, e.g. ES."),
+    )
+
+
+class HttpURLField(models.URLField):
+    """A URL field that accepts only http and https addresses."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        class HttpURLFormField(forms.URLField):
+            default_validators = [URLValidator(schemes=["http", "https"])]
+
+        return super().formfield(
+            **{"form_class": HttpURLFormField, "assume_scheme": "https", **kwargs}
+        )
+
+
+class TimeStampedModel(models.Model):
+    """Adds created and updated timestamps; `updated` lets API clients sync what changed."""
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Sector(TimeStampedModel):
+    """A field of smart-city work, such as video IoT or digital twins.
+
+    A small taxonomy, taken from what the source documents describe; exhibitors, expos and
+    deals are tagged with it.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="exhibitors_sector_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+
+class Exhibitor(TimeStampedModel):
+    """A company or organisation that exhibits; each expo it attends is a Participation."""
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    name = models.CharField(_("name"), max_length=255)
+    country = CountryField(_("country"), blank=True)
+    region = models.CharField(_("province or region"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), related_name="exhibitors", blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    website = HttpURLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("exhibitor")
+        verbose_name_plural = _("exhibitors")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="exhibitors_exhibitor_unique_slug"),
+            country_code_is_well_formed("country", "exhibitors_exhibitor_country_iso_3166"),
+            models.CheckConstraint(
+                condition=Q(website="") | Q(website__regex=r"^https?://"),
+                name="exhibitors_exhibitor_website_http",
+                violation_error_message=_("The website must be an http or https address."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+

@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="module")
+def seed_committed(django_db_setup, django_db_blocker):
+    """Load the seed once per test module (loading takes about a second), flush it afterwards.
+
+    Tests that use it still run inside a transaction that is rolled back, so they may write.
+    """
+    with django_db_blocker.unblock():
+        call_command("loaddata", "seed", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def seeded(seed_committed, db):
+    """The database holding the seed data from fixtures/seed.yaml."""

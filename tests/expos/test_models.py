@@ -1,0 +1,238 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from expos import models
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_rejected(constraint: str, do):
+    """The database refuses the write, naming the constraint."""
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        do()
+
+
+@pytest.mark.parametrize(
+    ("factory", "constraint"),
+    [
+        (factories.OrganisationFactory, "expos_organisation_unique_slug"),
+        (factories.ExpoSeriesFactory, "expos_exposeries_unique_slug"),
+        (factories.ExpoFactory, "expos_expo_unique_slug"),
+        (factories.ForumFactory, "expos_forum_unique_slug"),
+        (factories.SpeakerFactory, "expos_speaker_unique_slug"),
+        (factories.DealFactory, "expos_deal_unique_slug"),
+        (factories.SourceFactory, "expos_source_unique_slug"),
+    ],
+)
+def test_slug_duplicate_rejected(factory, constraint):
+    factory(slug="taken")
+    assert_rejected(constraint, lambda: factory(slug="taken"))
+
+
+def test_expo_end_before_start_rejected():
+    assert_rejected(
+        "expos_expo_end_not_before_start",
+        lambda: factories.ExpoFactory(
+            start_date=datetime.date(2023, 11, 9), end_date=datetime.date(2023, 11, 7)
+        ),
+    )
+
+
+def test_expo_one_day_and_open_dates_accepted():
+    one_day = factories.ExpoFactory(
+        start_date=datetime.date(2021, 8, 23), end_date=datetime.date(2021, 8, 23)
+    )
+    undated = factories.ExpoFactory(start_date=None, end_date=None)
+    assert one_day.end_date == one_day.start_date
+    assert undated.start_date is None
+
+
+def test_expo_end_before_start_is_a_form_error():
+    expo = factories.ExpoFactory.build(
+        start_date=datetime.date(2023, 11, 9), end_date=datetime.date(2023, 11, 7)
+    )
+    with pytest.raises(ValidationError, match="end date cannot be before"):
+        expo.full_clean()
+
+
+def test_expo_own_parent_rejected():
+    expo = factories.ExpoFactory()
+    assert_rejected(
+        "expos_expo_not_own_parent",
+        lambda: models.Expo.objects.filter(pk=expo.pk).update(parent=expo),
+    )
+
+
+def test_expo_malformed_country_rejected():
+    expo = factories.ExpoFactory()
+    assert_rejected(
+        "expos_expo_country_iso_3166",
+        lambda: models.Expo.objects.filter(pk=expo.pk).update(country="es"),
+    )
+
+
+def test_expo_unknown_time_zone_is_a_form_error():
+    expo = factories.ExpoFactory.build(timezone="Europe/Atlantis")
+    with pytest.raises(ValidationError) as error:
+        expo.full_clean()
+    assert "timezone" in error.value.message_dict
+
+
+def test_organisation_malformed_country_rejected():
+    organisation = factories.OrganisationFactory()
+    assert_rejected(
+        "expos_organisation_country_iso_3166",
+        lambda: models.Organisation.objects.filter(pk=organisation.pk).update(country="1A"),
+    )
+
+
+def test_participation_second_for_same_exhibitor_and_expo_rejected():
+    participation = factories.ParticipationFactory()
+    assert_rejected(
+        "expos_participation_unique_exhibitor_expo",
+        lambda: factories.ParticipationFactory(
+            exhibitor=participation.exhibitor, expo=participation.expo
+        ),
+    )
+
+
+def test_participation_same_exhibitor_at_two_expos_accepted():
+    first = factories.ParticipationFactory()
+    second = factories.ParticipationFactory(exhibitor=first.exhibitor)
+    assert set(first.exhibitor.expos.all()) == {first.expo, second.expo}
+
+
+def test_participation_area_of_another_expo_is_a_form_error():
+    participation = factories.ParticipationFactory.build(
+        exhibitor=factories.ExhibitorFactory(),
+        expo=factories.ExpoFactory(),
+        area=factories.AreaFactory(),
+    )
+    with pytest.raises(ValidationError, match="another expo"):
+        participation.full_clean()
+
+
+def test_appearance_twice_at_same_forum_rejected():
+    appearance = factories.AppearanceFactory()
+    assert_rejected(
+        "expos_appearance_unique_speaker_forum",
+        lambda: factories.AppearanceFactory(speaker=appearance.speaker, forum=appearance.forum),
+    )
+
+
+def test_speaker_with_exhibitor_and_organisation_rejected():
+    assert_rejected(
+        "expos_speaker_one_affiliation",
+        lambda: factories.SpeakerFactory(
+            exhibitor=factories.ExhibitorFactory(), organisation=factories.OrganisationFactory()
+        ),
+    )
+
+
+def test_speaker_affiliation_is_exhibitor_or_organisation():
+    exhibitor = factories.ExhibitorFactory()
+    organisation = factories.OrganisationFactory()
+    assert factories.SpeakerFactory(exhibitor=exhibitor).affiliation == exhibitor
+    assert factories.SpeakerFactory(organisation=organisation).affiliation == organisation
+
+
+@pytest.mark.parametrize(
+    ("field", "constraint"),
+    [
+        # PositiveIntegerField brings its own CHECK, which Django names after the column.
+        ("project_count", "expos_deal_project_count_check"),
+        ("amount", "expos_deal_amount_not_negative"),
+        ("amount_usd", "expos_deal_amount_usd_not_negative"),
+    ],
+)
+def test_deal_negative_number_rejected(field, constraint):
+    deal = factories.DealFactory()
+    assert_rejected(
+        constraint, lambda: models.Deal.objects.filter(pk=deal.pk).update(**{field: -1})
+    )
+
+
+@pytest.mark.parametrize("bad", ["cny", "YU", "C1Y"])
+def test_deal_malformed_currency_rejected(bad):
+    assert_rejected("expos_deal_currency_iso_4217", lambda: factories.DealFactory(currency=bad))
+
+
+def test_deal_amount_without_currency_rejected():
+    assert_rejected(
+        "expos_deal_amount_has_currency", lambda: factories.DealFactory(currency="", amount=5)
+    )
+
+
+def test_figure_negative_value_rejected():
+    assert_rejected(
+        "expos_figure_value_not_negative", lambda: factories.FigureFactory(value=Decimal("-1"))
+    )
+
+
+def test_figure_malformed_currency_rejected():
+    assert_rejected(
+        "expos_figure_currency_iso_4217", lambda: factories.FigureFactory(currency="yua")
+    )
+
+
+def test_area_negative_size_rejected():
+    assert_rejected("expos_area_size_not_negative", lambda: factories.AreaFactory(size_m2=-5))
+
+
+def test_citation_empty_quote_rejected():
+    assert_rejected("expos_citation_quote_not_empty", lambda: factories.CitationFactory(quote=""))
+
+
+def test_citation_same_quote_twice_for_a_record_rejected():
+    citation = factories.CitationFactory()
+    assert_rejected(
+        "expos_citation_unique_quote",
+        lambda: factories.CitationFactory(
+            source=citation.source, record=citation.record, quote=citation.quote
+        ),
+    )
+
+
+def test_citation_quote_not_in_source_is_a_form_error():
+    citation = factories.CitationFactory.build(
+        source=factories.SourceFactory(), record=factories.ExpoFactory(), quote="It had 99 halls."
+    )
+    with pytest.raises(ValidationError, match="not in the source document"):
+        citation.full_clean()
+
+
+def test_citation_quote_matches_across_line_breaks():
+    source = factories.SourceFactory(text="The expo\nopened. It had   10 exhibitors.")
+    citation = factories.CitationFactory.build(
+        source=source, record=factories.ExpoFactory(), quote="The expo opened."
+    )
+    citation.full_clean()
+
+
+def test_citations_of_deleted_exhibitor_are_removed():
+    exhibitor = factories.ExhibitorFactory()
+    factories.CitationFactory(record=exhibitor)
+    kept = factories.CitationFactory()
+    exhibitor.delete()
+    assert list(models.Citation.objects.all()) == [kept]
+
+
+def test_citations_of_deleted_expo_are_removed():
+    citation = factories.CitationFactory()
+    citation.record.delete()
+    assert not models.Citation.objects.exists()
+
+
+def test_str_of_records():
+    forum = factories.ForumFactory(title="Round table")
+    speaker = factories.SpeakerFactory(honorific="Dr.", name="Song Hongwei")
+    assert str(forum) == "Round table"
+    assert str(speaker) == "Dr. Song Hongwei"
+    assert str(factories.AppearanceFactory(speaker=speaker, forum=forum)) == (
+        "Dr. Song Hongwei at Round table"
+    )

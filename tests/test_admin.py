@@ -1,0 +1,182 @@
+"""Every model is editable in the admin by staff only, and every edit is kept in the history."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils.html import escape
+from reversion.models import Version
+
+from exhibitors.models import Exhibitor, Sector
+from expos.models import Expo
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+OUR_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in ("exhibitors", "expos")),
+    key=lambda model: model._meta.label,
+)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def form_data(response):
+    """The POST body the admin change form would send back unchanged."""
+    data = {}
+    adminform = response.context["adminform"].form
+    forms = [adminform]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += list(formset.forms)
+        for name, field in formset.management_form.fields.items():
+            value = formset.management_form.initial.get(name, field.initial)
+            data[f"{formset.prefix}-{name}"] = value
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if callable(value):
+                value = value()
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple | set):
+                data[key] = [getattr(v, "pk", v) for v in value]
+            elif hasattr(value, "pk"):
+                data[key] = value.pk
+            elif value is None:
+                data[key] = ""
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            else:
+                data[key] = str(value)
+    return data
+
+
+def test_every_model_is_in_the_admin():
+    labels = {model._meta.label for model in OUR_MODELS}
+    assert labels == {
+        "exhibitors.Sector",
+        "exhibitors.Exhibitor",
+        "expos.Appearance",
+        "expos.Area",
+        "expos.Award",
+        "expos.Citation",
+        "expos.Deal",
+        "expos.Expo",
+        "expos.ExpoSeries",
+        "expos.Figure",
+        "expos.Forum",
+        "expos.Highlight",
+        "expos.Organisation",
+        "expos.Participation",
+        "expos.Source",
+        "expos.Speaker",
+        "expos.Statement",
+    }
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_admin_changelist_lists_seeded_records(admin_client, model):
+    record = model.objects.first()
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == model.objects.count()
+    assert escape(str(record)) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_admin_changelist_search_and_filters_work(admin_client, model):
+    model_admin = admin.site._registry[model]
+    assert model_admin.search_fields, "no search_fields"
+    response = admin_client.get(admin_url(model, "changelist"), {"q": "zzzz-no-such-thing"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+    assert model_admin.list_display != ("__str__",)
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_admin_add_page_renders_form(admin_client, model):
+    response = admin_client.get(admin_url(model, "add"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.instance.pk is None
+    assert f"Add {model._meta.verbose_name}" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_admin_change_page_shows_record(admin_client, model):
+    record = model.objects.first()
+    response = admin_client.get(admin_url(model, "change", record.pk))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.instance == record
+    assert escape(str(record)) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
+def test_admin_anonymous_sent_to_login(client, model):
+    for url in (
+        admin_url(model, "changelist"),
+        admin_url(model, "add"),
+        admin_url(model, "change", model.objects.first().pk),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_logged_in_non_staff_sent_to_login(client, django_user_model):
+    user = django_user_model.objects.create_user("visitor", password="pw-visitor-1")
+    user.user_permissions.set(Permission.objects.all())  # permissions alone do not open the admin
+    client.force_login(user)
+    response = client.get(admin_url(Expo, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", [Sector, Exhibitor, Expo], ids=lambda m: m._meta.label)
+def test_admin_edit_is_recorded_with_its_user(admin_client, admin_user, model):
+    record = model.objects.first()
+    url = admin_url(model, "change", record.pk)
+    data = form_data(admin_client.get(url))
+    data["name_en"] = "Renamed through the admin"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    record.refresh_from_db()
+    assert record.name_en == "Renamed through the admin"
+    version = Version.objects.get_for_object(record).first()
+    assert version.revision.user == admin_user
+    assert version.field_dict["name_en"] == "Renamed through the admin"
+    history = admin_client.get(admin_url(model, "history", record.pk))
+    assert admin_user.username in history.content.decode()
+
+
+def test_admin_restores_an_earlier_version(admin_client):
+    sector = Sector.objects.get(slug="smart-lighting")
+    url = admin_url(Sector, "change", sector.pk)
+    for name in ("Street lighting", "Lighting and poles"):
+        data = form_data(admin_client.get(url))
+        data["name_en"] = name
+        assert admin_client.post(url, data).status_code == 302
+    first = Version.objects.get_for_object(sector).last()
+    assert first.field_dict["name_en"] == "Street lighting"
+
+    revision_url = admin_url(Sector, "revision", sector.pk, first.pk)
+    page = admin_client.get(revision_url)
+    assert "Street lighting" in page.content.decode()
+    assert admin_client.post(revision_url, form_data(page)).status_code == 302
+    sector.refresh_from_db()
+    assert sector.name_en == "Street lighting"
+    assert Version.objects.get_for_object(sector).count() == 3
+
+
+def test_admin_rejects_quote_missing_from_source(admin_client):
+    expo = Expo.objects.get(slug="smart-china-expo-2021")
+    url = admin_url(Expo, "change", expo.pk)
+    data = form_data(admin_client.get(url))
+    prefix = next(key for key in data if key.endswith("-0-quote")).removesuffix("-0-quote")
+    data[f"{prefix}-0-quote"] = "Visitors flew in on jetpacks."
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "This sentence is not in the source document." in response.content.decode()
+    assert not Version.objects.get_for_object(expo).exists()
