@@ -77,7 +77,6 @@ class Sector(TimeStampedModel):
         return self.name
 
 
-
 class Exhibitor(TimeStampedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
@@ -108,4 +107,3 @@ class Exhibitor(TimeStampedModel):
 
     def __str__(self):
         return self.name
-

@@ -108,9 +108,7 @@ class Citation(TimeStampedModel):
                 fields=["source", "content_type", "object_id", "quote"],
                 name="expos_citation_unique_quote",
             ),
-            models.CheckConstraint(
-                condition=~Q(quote=""), name="expos_citation_quote_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="expos_citation_quote_not_empty"),
         ]
 
     def __str__(self):
@@ -118,9 +116,7 @@ class Citation(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.source_id and normalise_space(self.quote) not in normalise_space(
-            self.source.text
-        ):
+        if self.source_id and normalise_space(self.quote) not in normalise_space(self.source.text):
             raise ValidationError({"quote": _("This sentence is not in the source document.")})
 
 
@@ -253,9 +249,7 @@ class Expo(CitedModel):
                 name="expos_expo_end_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
-            models.CheckConstraint(
-                condition=~Q(parent=F("id")), name="expos_expo_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="expos_expo_not_own_parent"),
             country_code_is_well_formed("country", "expos_expo_country_iso_3166"),
         ]
 
