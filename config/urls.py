@@ -1,7 +1,8 @@
-"""URL configuration: the admin now; the public pages and the API mount here too."""
+"""URL configuration: the public pages in English at /… and in Spanish at /es/…, and the admin."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Smart-city expo directory")
@@ -10,3 +11,10 @@ admin.site.site_title = _("Expo directory admin")
 urlpatterns = [
     path("admin/", admin.site.urls),
 ]
+urlpatterns += i18n_patterns(
+    path("", include("exhibitors.urls")),
+    path("", include("expos.urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "expos.views.page_not_found"

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, Regex
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -76,6 +77,9 @@ class Sector(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
+
 
 class Exhibitor(TimeStampedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
@@ -107,3 +111,6 @@ class Exhibitor(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("exhibitors:exhibitor-detail", kwargs={"slug": self.slug})

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -186,6 +187,9 @@ class ExpoSeries(CitedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("expos:expo-list") + f"?series={self.slug}"
+
 
 class Expo(CitedModel):
     """One edition of an expo, possibly held within another (its parent)."""
@@ -255,6 +259,9 @@ class Expo(CitedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("expos:expo-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -445,6 +452,9 @@ class Forum(CitedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("expos:forum-detail", kwargs={"slug": self.slug})
+
 
 class Speaker(CitedModel):
     """A person who spoke at a forum or was quoted at an expo.
@@ -490,6 +500,9 @@ class Speaker(CitedModel):
 
     def __str__(self):
         return f"{self.honorific} {self.name}".strip()
+
+    def get_absolute_url(self):
+        return reverse("expos:speaker-detail", kwargs={"slug": self.slug})
 
     @property
     def affiliation(self):
@@ -592,6 +605,9 @@ class Deal(CitedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("expos:deal-detail", kwargs={"slug": self.slug})
 
 
 class Award(CitedModel):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 
 @pytest.fixture(scope="module")
@@ -18,3 +19,11 @@ def seed_committed(django_db_setup, django_db_blocker):
 @pytest.fixture
 def seeded(seed_committed, db):
     """The database holding the seed data from fixtures/seed.yaml."""
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a request to /es/… leaves Spanish active in the thread."""
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -1,0 +1,187 @@
+"""The exhibitor list's FilterSet, and the pieces every FilterSet of the directory shares.
+
+One FilterSet a list: the HTML page, its CSV download and the API all filter through it, so a
+query string such as `?country=CN&sector=video-iot` means the same thing everywhere.
+
+Within one parameter the values are alternatives (`country=CN&country=BY`: either), and
+different parameters narrow each other (`country=CN&sector=video-iot`: both).
+"""
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Exhibitor, Sector
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class MultipleIntegerField(forms.Field):
+    """Several whole numbers from a repeated parameter (`?year=2021&year=2023`)."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {
+        "invalid": _("“%(value)s” is not a year."),
+        "range": _("%(value)s is not a year between %(min)s and %(max)s."),
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        numbers = []
+        for raw in values:
+            try:
+                number = int(str(raw).strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": raw}
+                ) from None
+            if not MIN_YEAR <= number <= MAX_YEAR:
+                raise forms.ValidationError(
+                    self.error_messages["range"],
+                    code="range",
+                    params={"value": number, "min": MIN_YEAR, "max": MAX_YEAR},
+                )
+            numbers.append(number)
+        return numbers
+
+
+class YearFilter(django_filters.Filter):
+    field_class = MultipleIntegerField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class CountryFilter(django_filters.MultipleChoiceFilter):
+    """ISO 3166-1 alpha-2 codes; upper case is not required (`cn` is China)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", lambda: list(countries))
+        kwargs.setdefault("label", _("Country"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, [code.upper() for code in value] if value else value)
+
+
+class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return [str(v).strip().upper() for v in super().to_python(value)]
+
+
+CountryFilter.field_class = UpperCaseMultipleChoiceField
+
+
+def slug_filter(model_label: str, field_name: str, label, **kwargs):
+    """Several records named by slug; an unknown slug is an error, not an empty result."""
+
+    def queryset(request):
+        return apps.get_model(model_label).objects.all()
+
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=queryset,
+        label=label,
+        **kwargs,
+    )
+
+
+class DirectoryFilterSet(django_filters.FilterSet):
+    """What every list's FilterSet shares.
+
+    `facets` names the parameters whose options are shown with a count of the results each
+    would give; see selectors.facet_counts.
+    """
+
+    facets: dict = {}
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Ties are broken by id, so pages never repeat or lose a row.
+        chosen = list(queryset.query.order_by)
+        ordering = chosen + [f for f in queryset.model._meta.ordering if f not in chosen]
+        if not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering.append("id")
+        return queryset.order_by(*ordering)
+
+    def error_messages(self):
+        """{parameter: [message, …]} for the values that were not understood."""
+        return {
+            name: [str(message) for message in messages]
+            for name, messages in self.form.errors.items()
+        }
+
+
+def text_search(queryset, fields, value):
+    """Records any of whose `fields` contain every word of `value`, in any language."""
+    for word in value.split():
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+class ExhibitorFilterSet(DirectoryFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    country = CountryFilter(field_name="country")
+    sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), method="filter_sector")
+    expo = slug_filter("expos.Expo", "expo", _("Expo"), method="filter_expo")
+    year = YearFilter(label=_("Year"), method="filter_year")
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("country", "country")),
+        field_labels={"name": _("Name"), "country": _("Country")},
+        label=_("Sort by"),
+    )
+
+    facets = {
+        "country": "country",
+        "sector": "sectors__slug",
+        "expo": "participations__expo__slug",
+        "year": "participations__expo__edition_year",
+    }
+
+    class Meta:
+        model = Exhibitor
+        fields = ["q", "country", "sector", "expo", "year"]
+
+    def filter_q(self, queryset, name, value):
+        return text_search(
+            queryset,
+            ["name_en", "name_es", "city_en", "region_en", "description_en", "description_es"],
+            value,
+        )
+
+    # Sector, expo and year go through EXISTS rather than joins, so an exhibitor never
+    # appears twice and the count stays a count of exhibitors.
+    def filter_sector(self, queryset, name, value):
+        if not value:
+            return queryset
+        tagged = Sector.exhibitors.through.objects.filter(
+            exhibitor=OuterRef("pk"), sector__in=value
+        )
+        return queryset.filter(Exists(tagged))
+
+    def filter_expo(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(participations().filter(expo__in=value)))
+
+    def filter_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(participations().filter(expo__edition_year__in=value)))
+
+
+def participations():
+    """Participations of the exhibitor in the outer query (expos is the upper layer)."""
+    Participation = apps.get_model("expos", "Participation")
+    return Participation.objects.filter(exhibitor=OuterRef("pk"))

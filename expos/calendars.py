@@ -1,0 +1,144 @@
+"""iCalendar (.ics) downloads of expos and forums, for people who plan their visits in a
+calendar application rather than on the site.
+
+The list downloads take the same query string as the list pages (through the same FilterSets),
+so "subscribe to what I am looking at" needs no second vocabulary of parameters.
+"""
+
+import datetime
+import zoneinfo
+
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event
+
+from .filtersets import ExpoFilterSet, ForumFilterSet
+from .models import Expo, Forum
+
+PRODID = "-//Smart-city expo directory//EN"
+UID_DOMAIN = "expo-directory"
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@require_safe
+def expo_list_calendar(request):
+    filterset = ExpoFilterSet(request.GET, queryset=Expo.objects.filter(start_date__isnull=False))
+    if not filterset.is_valid():
+        return _bad_filter(filterset)
+    events = [_event(request, expo) for expo in filterset.qs]
+    return _ics_response(_calendar(_("Smart-city expos"), events), "expos.ics")
+
+
+@require_safe
+def forum_list_calendar(request):
+    forums = Forum.objects.filter(date__isnull=False).select_related("expo")
+    filterset = ForumFilterSet(request.GET, queryset=forums)
+    if not filterset.is_valid():
+        return _bad_filter(filterset)
+    events = [_event(request, forum) for forum in filterset.qs]
+    return _ics_response(_calendar(_("Smart-city expo forums"), events), "forums.ics")
+
+
+@require_safe
+def expo_calendar(request, slug):
+    """The expo with its forums, so one import puts the whole programme in the calendar."""
+    dated_forums = Prefetch("forums", queryset=Forum.objects.filter(date__isnull=False))
+    expo = get_object_or_404(Expo.objects.prefetch_related(dated_forums), slug=slug)
+    # An expo whose dates are not known yet still has a (possibly empty) programme to show.
+    records = ([expo] if expo.start_date else []) + list(expo.forums.all())
+    events = [_event(request, record) for record in records]
+    return _ics_response(_calendar(expo.name, events), f"{expo.slug}.ics")
+
+
+def _event(request, record: Expo | Forum) -> Event:
+    """A VEVENT for an expo or one of its forums.
+
+    Both are held at the expo, so both take its time zone and place; a forum differs only in
+    what it is called, what it is about and which single day it is on.
+    """
+    if isinstance(record, Forum):
+        expo, kind = record.expo, "forum"
+        summary, description = record.title, record.topic
+        first_day = last_day = record.date
+        city = record.city or expo.city
+        # The expo's venue is only known to be the forum's when the forum is in the same city.
+        venue = expo.venue if city == expo.city else ""
+    else:
+        expo, kind = record, "expo"
+        summary, description = record.name, record.description
+        first_day, last_day = record.start_date, record.end_date or record.start_date
+        city, venue = expo.city, expo.venue
+
+    event = Event()
+    # Stable across downloads, so re-importing updates events instead of duplicating them.
+    event.add("uid", f"{kind}-{record.slug}@{UID_DOMAIN}")
+    event.add("dtstamp", record.updated)
+    event.add("summary", summary)
+    event.add("dtstart", _day_start(first_day, expo.timezone))
+    # DTEND is exclusive: the event runs until the start of the day after its last day.
+    event.add("dtend", _day_start(last_day + ONE_DAY, expo.timezone))
+    location = ", ".join(part for part in (venue, city, expo.country.name) if part)
+    if location:
+        event.add("location", location)
+    if description:
+        event.add("description", description)
+    event.add("url", request.build_absolute_uri(f"/{kind}s/{record.slug}/"))
+    return event
+
+
+def _day_start(day: datetime.date, timezone: str) -> datetime.date | datetime.datetime:
+    """Midnight in the expo's own time zone, so a visitor abroad sees the days as they fall
+    locally; a whole (floating) day when the zone is not known."""
+    try:
+        zone = zoneinfo.ZoneInfo(timezone) if timezone else None
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        # The zone is chosen from the server's tz database; a stale name must not cost the
+        # whole download.
+        zone = None
+    if zone is None:
+        return day
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+
+def _calendar(name: str, events: list[Event]) -> Calendar:
+    """The events in a calendar that clients accept as RFC 5545: each TZID used is defined."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(event)
+    if events:
+        # Zone rules only for the span the events cover keep the file small; icalendar's
+        # default span (1970–2038) would also miss expos planned after 2038.
+        days = [_as_date(event.start) for event in events] + [
+            _as_date(event.end) for event in events
+        ]
+        calendar.add_missing_timezones(first_date=min(days), last_date=max(days) + ONE_DAY)
+    return calendar
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _ics_response(calendar: Calendar, filename: str) -> HttpResponse:
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _bad_filter(filterset) -> HttpResponseBadRequest:
+    """Says what was not understood: an unfiltered calendar would silently import every event
+    into the subscriber's calendar instead."""
+    lines = [
+        f"{parameter}: {message}"
+        for parameter, messages in filterset.error_messages().items()
+        for message in messages
+    ]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

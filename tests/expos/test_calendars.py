@@ -1,0 +1,249 @@
+"""The .ics downloads: events with correct time zones, the list pages' filters, and errors."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from icalendar import Calendar
+
+from expos.models import Expo
+from tests.factories import ExpoFactory, ForumFactory
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+ZHEJIANG = "zhejiang-smart-city-exhibition-spain-2023"
+ZHEJIANG_UID = f"expo-{ZHEJIANG}@expo-directory"
+ROUND_TABLE_UID = "forum-empowering-smart-city-construction-with-digital-technology@expo-directory"
+SMART_CHINA_UID = "expo-smart-china-expo-2021@expo-directory"
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def download(client, name, query="", slug=None, **headers):
+    response = client.get(
+        reverse(f"expos:{name}", kwargs={"slug": slug} if slug else None) + query, **headers
+    )
+    assert response.status_code == 200, response.content
+    return response, Calendar.from_ical(response.content)
+
+
+def events_by_uid(calendar):
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_expo_list_calendar_writes_days_as_midnights_in_the_expo_time_zone(client):
+    _, calendar = download(client, "expo-list-calendar")
+    event = events_by_uid(calendar)[ZHEJIANG_UID]
+
+    assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
+    assert event["DTEND"].params["TZID"] == "Europe/Madrid"
+    assert event["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
+    assert event["DTEND"].dt == datetime.datetime(2023, 11, 10, tzinfo=MADRID)
+    assert event["DTSTART"].dt.utcoffset() == datetime.timedelta(hours=1)
+
+
+def test_expo_list_calendar_defines_every_time_zone_it_uses(client):
+    _, calendar = download(client, "expo-list-calendar")
+
+    assert {tz.tz_name for tz in calendar.timezones} == {"Europe/Madrid", "Asia/Shanghai"}
+    assert calendar.get_missing_tzids() == set()
+
+
+def test_expo_list_calendar_describes_each_expo(client):
+    _, calendar = download(client, "expo-list-calendar")
+    event = events_by_uid(calendar)[ZHEJIANG_UID]
+
+    assert str(event["SUMMARY"]) == (
+        "Zhejiang Smart City Exhibition for Commercial Services (Spain) 2023"
+    )
+    assert str(event["LOCATION"]) == "Barcelona Convention and Exhibition Centre, Barcelona, Spain"
+    assert "Zhejiang" in str(event["DESCRIPTION"])
+    assert str(event["URL"]) == f"http://testserver/expos/{ZHEJIANG}/"
+    assert event["DTSTAMP"].dt.tzinfo is not None
+
+
+def test_expo_list_calendar_skips_location_parts_that_are_empty(client):
+    _, calendar = download(client, "expo-list-calendar")
+
+    assert str(events_by_uid(calendar)[SMART_CHINA_UID]["LOCATION"]) == "Chongqing, China"
+
+
+def test_expo_list_calendar_leaves_out_undated_expos(client):
+    _, calendar = download(client, "expo-list-calendar")
+
+    assert set(events_by_uid(calendar)) == {ZHEJIANG_UID, SMART_CHINA_UID}
+
+
+def test_expo_list_calendar_has_the_calendar_properties(client):
+    response, calendar = download(client, "expo-list-calendar")
+
+    assert str(calendar["PRODID"]) == "-//Smart-city expo directory//EN"
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["CALSCALE"]) == "GREGORIAN"
+    assert str(calendar["X-WR-CALNAME"])
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="expos.ics"'
+    assert b"\r\n" in response.content
+    assert b"\n" not in response.content.replace(b"\r\n", b"")
+
+
+def test_expo_list_calendar_filters_by_year(client):
+    _, calendar = download(client, "expo-list-calendar", "?year=2021")
+    events = events_by_uid(calendar)
+
+    assert set(events) == {SMART_CHINA_UID}
+    assert str(events[SMART_CHINA_UID]["SUMMARY"]) == "Smart China Expo 2021"
+    assert events[SMART_CHINA_UID]["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert events[SMART_CHINA_UID]["DTSTART"].dt == datetime.datetime(
+        2021, 8, 23, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Shanghai"]
+
+
+def test_expo_list_calendar_filters_by_country(client):
+    _, calendar = download(client, "expo-list-calendar", "?country=ES")
+
+    assert set(events_by_uid(calendar)) == {ZHEJIANG_UID}
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "message"),
+    [
+        ("expo-list-calendar", "?year=abc", "year: “abc” is not a year."),
+        ("expo-list-calendar", "?country=XX", "country: "),
+        ("forum-list-calendar", "?year=abc", "year: “abc” is not a year."),
+        ("forum-list-calendar", "?expo=no-such-expo", "expo: "),
+    ],
+)
+def test_list_calendar_rejects_an_invalid_filter(client, name, query, message):
+    response = client.get(reverse(f"expos:{name}") + query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in response.content.decode()
+    assert b"BEGIN:VCALENDAR" not in response.content
+
+
+def test_expo_list_calendar_summary_is_in_the_active_language(client):
+    # Spanish lives under /es/; an English address stays English whatever the browser asks.
+    with translation.override("es"):
+        url = reverse("expos:expo-list-calendar")
+    assert url.startswith("/es/")
+    calendar = Calendar.from_ical(client.get(url + "?country=ES").content)
+
+    event = events_by_uid(calendar)[ZHEJIANG_UID]
+    assert str(event["SUMMARY"]) == (
+        "Exposición de Ciudades Inteligentes de Zhejiang para Servicios Comerciales (España) 2023"
+    )
+    assert str(event["LOCATION"]) == (
+        "Centro de Convenciones y Exposiciones de Barcelona, Barcelona, España"
+    )
+
+
+def test_expo_list_calendar_falls_back_to_whole_days_without_a_time_zone(client):
+    ExpoFactory(slug="no-zone", timezone="", start_date=datetime.date(2024, 5, 1), end_date=None)
+
+    _, calendar = download(client, "expo-list-calendar")
+    event = events_by_uid(calendar)["expo-no-zone@expo-directory"]
+
+    assert "TZID" not in event["DTSTART"].params
+    assert event["DTSTART"].dt == datetime.date(2024, 5, 1)
+    assert event["DTEND"].dt == datetime.date(2024, 5, 2)
+    assert b"DTSTART;VALUE=DATE:20240501" in calendar.to_ical()
+
+
+def test_forum_list_calendar_lists_dated_forums_on_their_day(client):
+    response, calendar = download(client, "forum-list-calendar")
+    events = events_by_uid(calendar)
+
+    assert set(events) == {ROUND_TABLE_UID}
+    event = events[ROUND_TABLE_UID]
+    assert str(event["SUMMARY"]) == "Empowering Smart City Construction with Digital Technology"
+    assert event["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
+    assert event["DTEND"].dt == datetime.datetime(2023, 11, 8, tzinfo=MADRID)
+    assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
+    assert str(event["URL"]).endswith(
+        "/forums/empowering-smart-city-construction-with-digital-technology/"
+    )
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Madrid"]
+    assert response["Content-Disposition"] == 'attachment; filename="forums.ics"'
+
+
+def test_forum_list_calendar_filters_by_year(client):
+    _, calendar = download(client, "forum-list-calendar", "?year=2021")
+
+    assert calendar.walk("VEVENT") == []
+    assert calendar.timezones == []
+
+
+def test_expo_calendar_holds_the_expo_and_its_dated_forums(client):
+    response, calendar = download(client, "expo-calendar", slug=ZHEJIANG)
+    events = events_by_uid(calendar)
+
+    assert set(events) == {ZHEJIANG_UID, ROUND_TABLE_UID}
+    assert events[ROUND_TABLE_UID]["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
+    assert events[ZHEJIANG_UID]["DTEND"].dt == datetime.datetime(2023, 11, 10, tzinfo=MADRID)
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Madrid"]
+    assert response["Content-Disposition"] == f'attachment; filename="{ZHEJIANG}.ics"'
+
+
+def test_expo_calendar_leaves_out_undated_forums(client):
+    _, calendar = download(client, "expo-calendar", slug="smart-china-expo-2021")
+
+    assert set(events_by_uid(calendar)) == {SMART_CHINA_UID}
+
+
+def test_expo_calendar_of_an_undated_expo_is_empty(client):
+    _, calendar = download(client, "expo-calendar", slug="global-digital-trade-expo-2")
+
+    assert calendar.walk("VEVENT") == []
+
+
+def test_expo_calendar_unknown_slug_is_not_found(client):
+    response = client.get(reverse("expos:expo-calendar", kwargs={"slug": "no-such-expo"}))
+
+    assert response.status_code == 404
+
+
+def test_calendar_uids_are_unique(client):
+    ForumFactory(expo=ExpoFactory(slug="shared"), slug="shared", date=datetime.date(2023, 11, 8))
+
+    _, calendar = download(client, "expo-calendar", slug="shared")
+    uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
+
+    assert len(uids) == len(set(uids)) == 2
+
+
+def add_two_expos():
+    ExpoFactory.create_batch(2)
+
+
+def add_two_forums():
+    ForumFactory.create_batch(2, date=datetime.date(2023, 11, 8))
+
+
+def add_two_zhejiang_forums():
+    expo = Expo.objects.get(slug=ZHEJIANG)
+    ForumFactory.create_batch(2, expo=expo, date=datetime.date(2023, 11, 8))
+
+
+@pytest.mark.parametrize(
+    ("url", "add_two", "events_before", "queries"),
+    [
+        ("/expos/calendar.ics?country=ES", add_two_expos, 1, 1),
+        ("/forums/calendar.ics?country=ES", add_two_forums, 1, 1),
+        # The expo and its round table; then two more forums.
+        (f"/expos/{ZHEJIANG}/calendar.ics", add_two_zhejiang_forums, 2, 2),
+    ],
+)
+def test_calendar_query_count_does_not_grow_with_events(
+    client, django_assert_num_queries, url, add_two, events_before, queries
+):
+    with django_assert_num_queries(queries):
+        before = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+    add_two()
+    with django_assert_num_queries(queries):
+        after = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+
+    assert (len(before), len(after)) == (events_before, events_before + 2)
