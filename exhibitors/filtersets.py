@@ -85,8 +85,9 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
     def queryset(request):
         return apps.get_model(model_label).objects.all()
 
+    # django-filter compares `field_name` with each record's `to_field_name` value.
     return django_filters.ModelMultipleChoiceFilter(
-        field_name=field_name,
+        field_name=field_name if "method" in kwargs else f"{field_name}__slug",
         to_field_name="slug",
         queryset=queryset,
         label=label,

@@ -67,7 +67,9 @@ def exhibitor_profile(exhibitor):
         .order_by("-expo__start_date", "expo__edition_year", "id")
     )
     people = list(speakers().filter(exhibitor=exhibitor))
-    statements = list(Statement.objects.filter(speaker__in=people).select_related("expo"))
+    statements = list(
+        Statement.objects.filter(speaker__in=people).select_related("expo", "speaker")
+    )
     exhibitor_deals = list(deals().filter(parties=exhibitor))
     attach_citations([exhibitor], participations, people, statements)
     return {

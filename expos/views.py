@@ -55,7 +55,7 @@ def home(request):
                     (
                         e.short_name or e.name,
                         float(e.usd),
-                        _("US$%(billions)s billion") % {"billions": f"{e.usd / 10**9:g}"},
+                        _("US$%(billions)s billion") % {"billions": f"{float(e.usd) / 1e9:g}"},
                         e.get_absolute_url(),
                     )
                     for e in by_deal
@@ -291,7 +291,8 @@ def search(request):
         for key, heading, filterset_class, queryset, url_name in SEARCH_GROUPS:
             filterset = filterset_class(data, queryset=queryset())
             filterset.is_valid()
-            rows = list(filterset.qs[: SEARCH_LIMIT + 1])
+            # Results show only names and links: the lists' prefetches are not needed here.
+            rows = list(filterset.qs.prefetch_related(None)[: SEARCH_LIMIT + 1])
             groups.append(
                 {
                     "key": key,

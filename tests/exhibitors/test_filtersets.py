@@ -1,0 +1,175 @@
+"""ExhibitorFilterSet: each parameter, combinations, invalid values and facet counts."""
+
+import pytest
+from django.http import QueryDict
+
+from exhibitors.filtersets import ExhibitorFilterSet
+from exhibitors.selectors import exhibitor_list, facet_counts
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def slugs(query):
+    filterset = ExhibitorFilterSet(QueryDict(query), queryset=exhibitor_list())
+    assert filterset.is_valid(), filterset.errors
+    return [e.slug for e in filterset.qs]
+
+
+def errors(query):
+    filterset = ExhibitorFilterSet(QueryDict(query), queryset=exhibitor_list())
+    assert not filterset.is_valid()
+    return filterset.error_messages()
+
+
+CHINA = {
+    "cloudwalk-technology",
+    "graffiti-intelligence",
+    "hangzhou-city-big-data-operation",
+    "hangzhou-dayu-optoelectronic-technology",
+    "zhejiang-dahua-technology",
+    "zhejiang-fangda-zhikong-technology",
+}
+
+
+def test_filter_country():
+    assert set(slugs("country=CN")) == CHINA
+    assert slugs("country=BY") == ["china-belarus-industrial-park-development-company"]
+
+
+def test_filter_country_lower_case_accepted():
+    assert set(slugs("country=cn")) == CHINA
+
+
+def test_filter_country_several_values_are_alternatives():
+    assert set(slugs("country=CN&country=BY")) == CHINA | {
+        "china-belarus-industrial-park-development-company"
+    }
+
+
+def test_filter_sector():
+    assert slugs("sector=video-iot") == ["zhejiang-dahua-technology"]
+    assert set(slugs("sector=digital-twin&sector=zero-carbon")) == {
+        "hangzhou-city-big-data-operation",
+        "graffiti-intelligence",
+    }
+
+
+def test_filter_sector_exhibitor_with_two_matching_sectors_listed_once():
+    assert slugs("sector=digital-twin&sector=city-operating-system") == [
+        "hangzhou-city-big-data-operation"
+    ]
+
+
+def test_filter_expo():
+    assert slugs("expo=smart-china-expo-2021") == [
+        "china-belarus-industrial-park-development-company",
+        "guangyu-mingdao-digital-technology",
+    ]
+    assert set(slugs("expo=smart-city-expo-world-congress-2023")) == {
+        "dell",
+        "mastercard",
+        "microsoft",
+    }
+
+
+def test_filter_year():
+    assert len(slugs("year=2023")) == 9
+    assert len(slugs("year=2021")) == 2
+    assert len(slugs("year=2021&year=2023")) == 11
+    assert slugs("year=2019") == []
+
+
+def test_filter_q_matches_words_in_any_order_and_case():
+    assert slugs("q=HANGZHOU") == [
+        "hangzhou-city-big-data-operation",
+        "hangzhou-dayu-optoelectronic-technology",
+    ]
+    assert slugs("q=optoelectronic hangzhou") == ["hangzhou-dayu-optoelectronic-technology"]
+
+
+def test_filter_q_searches_spanish_description():
+    assert "zhejiang-dahua-technology" in slugs("q=núcleo")
+
+
+def test_filter_combination_narrows():
+    assert slugs("country=CN&sector=video-iot") == ["zhejiang-dahua-technology"]
+    assert slugs("country=BY&sector=video-iot") == []
+    assert slugs("country=CN&year=2021") == []
+    assert slugs("expo=smart-china-expo-2021&country=BY") == [
+        "china-belarus-industrial-park-development-company"
+    ]
+
+
+def test_ordering_by_name_and_country_is_stable():
+    assert slugs("ordering=name") == [
+        "china-belarus-industrial-park-development-company",
+        "cloudwalk-technology",
+        "dell",
+        "graffiti-intelligence",
+        "guangyu-mingdao-digital-technology",
+        "hangzhou-city-big-data-operation",
+        "hangzhou-dayu-optoelectronic-technology",
+        "mastercard",
+        "microsoft",
+        "zhejiang-dahua-technology",
+        "zhejiang-fangda-zhikong-technology",
+    ]
+    assert slugs("ordering=-name")[0] == "zhejiang-fangda-zhikong-technology"
+    by_country = slugs("ordering=-country")
+    assert set(by_country[:6]) == CHINA
+    assert by_country[:2] == ["cloudwalk-technology", "graffiti-intelligence"]  # then by name
+    assert by_country[6] == "china-belarus-industrial-park-development-company"
+    assert slugs("ordering=-country") == by_country
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "words"),
+    [
+        ("country=XX", "country", "XX is not one of the available choices"),
+        ("country=China", "country", "CHINA is not one of the available choices"),
+        ("sector=no-such-sector", "sector", "no-such-sector is not one of the available choices"),
+        ("expo=no-such-expo", "expo", "no-such-expo is not one of the available choices"),
+        ("year=abc", "year", "“abc” is not a year."),
+        ("year=99999", "year", "99999 is not a year between 1900 and 2100."),
+        ("ordering=price", "ordering", "price is not one of the available choices"),
+    ],
+)
+def test_invalid_value_names_parameter(query, parameter, words):
+    messages = errors(query)
+    assert list(messages) == [parameter]
+    assert words in messages[parameter][0]
+
+
+def test_facet_counts_for_each_option():
+    facets = facet_counts(ExhibitorFilterSet, QueryDict(""), exhibitor_list())
+    countries = {o["value"]: o["count"] for o in facets["country"]}
+    assert countries == {"CN": 6, "BY": 1}
+    years = {o["value"]: o["count"] for o in facets["year"]}
+    assert years == {"2023": 9, "2021": 2}
+    sectors = {o["value"]: o["count"] for o in facets["sector"]}
+    assert sectors["video-iot"] == 1
+    assert sectors["industrial-internet"] == 1
+    expos = {o["value"]: (o["label"], o["count"]) for o in facets["expo"]}
+    assert expos["zhejiang-smart-city-exhibition-spain-2023"] == (
+        "Zhejiang Smart City Exhibition 2023",
+        6,
+    )
+
+
+def test_facet_counts_leave_out_their_own_parameter_only():
+    facets = facet_counts(ExhibitorFilterSet, QueryDict("country=CN&year=2023"), exhibitor_list())
+    # Country counts still see every country for 2023; CN is marked as chosen.
+    assert [(o["value"], o["count"], o["selected"]) for o in facets["country"]] == [("CN", 6, True)]
+    # Year counts see only Chinese exhibitors.
+    assert {o["value"]: o["count"] for o in facets["year"]} == {"2023": 6}
+    assert sum(o["count"] for o in facets["sector"]) == 9
+
+
+def test_facet_count_matches_the_result_of_choosing_it():
+    facets = facet_counts(ExhibitorFilterSet, QueryDict("year=2023"), exhibitor_list())
+    for option in facets["sector"]:
+        assert option["count"] == len(slugs(f"year=2023&sector={option['value']}"))
+
+
+def test_facet_counts_empty_for_invalid_filter():
+    assert facet_counts(ExhibitorFilterSet, QueryDict("year=abc"), exhibitor_list()) == {}

@@ -1,0 +1,157 @@
+"""The exhibitor pages: list with filters and facets, CSV, detail."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from exhibitors.models import Exhibitor
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def csv_rows(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_exhibitor_list_shows_every_exhibitor_with_country_and_sectors(client):
+    html = page(client, "/exhibitors/")
+    assert "11 results" in html
+    assert "Zhejiang Dahua Technology Co., Ltd." in html
+    assert 'href="/exhibitors/zhejiang-dahua-technology/"' in html
+    assert "Video IoT" in html
+
+
+def test_exhibitor_list_filter_by_country_and_sector_is_a_shareable_url(client):
+    html = page(client, "/exhibitors/?country=CN&sector=video-iot")
+    assert "1 result" in html
+    assert "Zhejiang Dahua Technology Co., Ltd." in html
+    assert (
+        "Hangzhou City Big Data"
+        not in html.split("<main")[1].split("<aside")[0] + (html.split("</aside>")[1])
+    )
+
+
+def test_exhibitor_list_shows_count_next_to_each_option(client):
+    html = page(client, "/exhibitors/?year=2023")
+    assert 'value="CN"' in html
+    assert 'China <span class="count">(6)</span>' in html
+    assert 'Video IoT <span class="count">(1)</span>' in html
+    # The chosen year stays ticked.
+    assert 'name="year" value="2023" checked' in html
+
+
+def test_exhibitor_list_empty_state(client):
+    html = page(client, "/exhibitors/?country=BY&sector=video-iot")
+    assert "No exhibitors match these filters" in html
+    assert "0 results" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("country=ZZ", "country"), ("sector=unknown", "sector"), ("year=twenty", "year")],
+)
+def test_exhibitor_list_invalid_value_names_parameter_and_lists_nothing(client, query, parameter):
+    html = page(client, f"/exhibitors/?{query}", status=400)
+    assert f"<code>{parameter}</code>" in html
+    assert "Some filters were not understood" in html
+    assert "Zhejiang Dahua" not in html
+
+
+def test_exhibitor_list_sorts_by_country(client):
+    html = page(client, "/exhibitors/?ordering=-country")
+    assert html.index("Cloudwalk Technology") < html.index("China-Belarus Industrial Park")
+    assert html.index("China-Belarus Industrial Park") < html.index(">Dell<")
+
+
+def test_exhibitor_list_paginates(client, settings, monkeypatch):
+    from exhibitors.views import ExhibitorListView
+
+    monkeypatch.setattr(ExhibitorListView, "paginate_by", 4)
+    first = page(client, "/exhibitors/?ordering=name")
+    assert "Page 1 of 3" in first
+    assert "China-Belarus" in first and "Hangzhou City" not in first
+    third = page(client, "/exhibitors/?ordering=name&page=3")
+    assert "Zhejiang Fangda" in third and "China-Belarus" not in third
+    assert 'href="?ordering=name&amp;page=2"' in third
+
+
+def test_exhibitor_csv_has_the_filtered_rows(client):
+    response = client.get("/exhibitors/export.csv?country=CN&sector=zero-carbon")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="exhibitors.csv"' in response["Content-Disposition"]
+    header, *rows = csv_rows(response)
+    assert header[:4] == ["name", "slug", "country code", "country"]
+    assert rows == [
+        [
+            "Graffiti Intelligence",
+            "graffiti-intelligence",
+            "CN",
+            "China",
+            "Zhejiang",
+            "",
+            "Zero carbon",
+            "",
+            "Zhejiang company with solutions for the zero-carbon-emission industry.",
+        ]
+    ]
+
+
+def test_exhibitor_csv_invalid_filter_is_400_naming_parameter(client):
+    response = client.get("/exhibitors/export.csv?country=ZZ")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("country:")
+
+
+def test_exhibitor_detail_shows_profile_expos_people_and_sources(client):
+    html = page(client, "/exhibitors/zhejiang-fangda-zhikong-technology/")
+    assert "<h1>Zhejiang Fangda Zhikong Technology Co., Ltd.</h1>" in html
+    assert "Smart lighting" in html and "IoT platforms" in html
+    # The expo it attended, with what it showed there.
+    assert 'href="/expos/zhejiang-smart-city-exhibition-spain-2023/"' in html
+    assert "The FondaCity AIoT platform for smart cities" in html
+    # Its people.
+    assert 'href="/speakers/song-hongwei/"' in html
+    assert "Dr. Song Hongwei" in html
+    # Its sources, quoted.
+    assert "presentó la plataforma FondaCity AIoT para ciudades inteligentes" in html
+    assert "000_72fdff20c7f3af27.txt" in html
+
+
+def test_exhibitor_detail_shows_quotes_of_its_people(client):
+    html = page(client, "/exhibitors/guangyu-mingdao-digital-technology/")
+    assert "production islands" in html
+    assert "Zhang Zhuowen" in html
+    assert "Industrial internet exhibition area" in html
+
+
+def test_exhibitor_detail_unknown_slug_is_friendly_404(client):
+    html = page(client, "/exhibitors/no-such-company/", status=404)
+    assert "Page not found" in html
+    assert 'href="/"' in html
+
+
+def test_record_text_is_escaped(client):
+    Exhibitor.objects.filter(slug="dell").update(name_en="<script>alert(1)</script>")
+    html = page(client, "/exhibitors/")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    detail = page(client, reverse("exhibitors:exhibitor-detail", kwargs={"slug": "dell"}))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
+
+
+def test_exhibitor_pages_in_spanish(client):
+    html = page(client, "/es/exhibitors/zhejiang-dahua-technology/")
+    assert '<html lang="es">' in html
+    assert "soluciones de IoT con video como núcleo" in html
+    expo = page(client, "/es/expos/zhejiang-smart-city-exhibition-spain-2023/")
+    assert "<h1>Exposición de Ciudades Inteligentes de Zhejiang" in expo

@@ -1,0 +1,186 @@
+"""The pages of the expos app: home, expos, forums, speakers, deals, search, 404."""
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def csv_rows(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_home_has_search_expos_counts_and_charts(client):
+    html = page(client, "/")
+    assert 'action="/search/"' in html and 'name="q"' in html
+    for expo in ("Smart China Expo 2021", "Smart City Expo World Congress 2023"):
+        assert expo in html
+    assert "<strong>11</strong> exhibitors" in html
+    assert "<strong>4</strong> expos" in html
+    assert "<strong>1</strong> deals" in html
+    # Charts: exhibitors by country and by sector, deal value by expo.
+    assert "Exhibitors by country" in html and 'href="/exhibitors/?country=CN"' in html
+    assert 'width="100.0%"' in html  # China, the longest bar
+    assert "Exhibitors by sector" in html
+    assert 'href="/exhibitors/?sector=artificial-intelligence"' in html
+    assert "Deal value by expo" in html and "US$39 billion" in html
+    assert "<svg" in html
+
+
+def test_expo_list_filters_by_year_country_and_series(client):
+    html = page(client, "/expos/?year=2021")
+    assert "Smart China Expo 2021" in html and "Smart City Expo World Congress" not in html
+    html = page(client, "/expos/?country=ES")
+    assert "2 results" in html
+    html = page(client, "/expos/?series=smart-city-expo-world-congress")
+    assert "1 result" in html and "Smart City Expo World Congress 2023" in html
+
+
+def test_expo_list_invalid_series_names_parameter(client):
+    html = page(client, "/expos/?series=nope", status=400)
+    assert "<code>series</code>" in html
+
+
+def test_expo_detail_shows_dates_venue_figures_parent_forums_and_sources(client):
+    html = page(client, "/expos/zhejiang-smart-city-exhibition-spain-2023/")
+    assert "Nov. 7, 2023" in html and "Nov. 9, 2023" in html
+    assert "Europe/Madrid" in html
+    assert "Barcelona Convention and Exhibition Centre" in html
+    assert "Department of Commerce of Zhejiang Province" in html
+    assert 'href="/expos/smart-city-expo-world-congress-2023/"' in html  # parent
+    assert "11</strong> participating companies" in html
+    assert 'href="/forums/empowering-smart-city-construction-with-digital-technology/"' in html
+    assert 'href="/speakers/xu-juemin/"' in html
+    assert "Liveable and Inclusive City" in html and "Anji County" in html
+    assert "Del 7 al 9 de noviembre de 2023" in html  # the cited sentence
+    assert 'href="/expos/zhejiang-smart-city-exhibition-spain-2023/calendar.ics"' in html
+
+
+def test_expo_detail_lists_exhibitors_with_the_exhibitor_filters(client):
+    url = "/expos/zhejiang-smart-city-exhibition-spain-2023/"
+    html = page(client, url)
+    assert "6 results" in html
+    assert "FondaCity AIoT" in html  # what each showcased
+    filtered = page(client, url + "?sector=video-iot")
+    assert "1 result" in filtered and "Zhejiang Dahua Technology Co., Ltd." in filtered
+    assert "/exhibitors/export.csv?sector=video-iot&amp;expo=zhejiang-smart-city" in filtered
+    page(client, url + "?sector=nope", status=400)
+
+
+def test_expo_detail_children_figures_deals_areas(client):
+    html = page(client, "/expos/smart-city-expo-world-congress-2023/")
+    assert 'href="/expos/zhejiang-smart-city-exhibition-spain-2023/"' in html  # child
+    assert "more than 1,000</strong> exhibitors" in html
+    assert "Dates</dt><dd>Not reported" in html
+    sce = page(client, "/expos/smart-china-expo-2021/")
+    assert "252,400,000,000 CNY" in sce and "US$39,000,000,000" in sce
+    assert "20,000 m²" in sce
+    assert "Lijia Yuelai Smart Park" in sce
+    assert "Asia/Shanghai" in sce
+    assert "production islands" in sce
+
+
+def test_expo_csv(client):
+    rows = csv_rows(client, "/expos/export.csv?year=2023")
+    assert {r["name"] for r in rows} == {
+        "Smart City Expo World Congress 2023",
+        "Zhejiang Smart City Exhibition for Commercial Services (Spain) 2023",
+    }
+    zhejiang = next(r for r in rows if r["start date"])
+    assert (zhejiang["start date"], zhejiang["end date"], zhejiang["time zone"]) == (
+        "2023-11-07",
+        "2023-11-09",
+        "Europe/Madrid",
+    )
+
+
+def test_forum_list_and_detail(client):
+    html = page(client, "/forums/?year=2023")
+    assert "Empowering Smart City Construction with Digital Technology" in html
+    assert "China-SCO Forum" not in html
+    detail = page(client, "/forums/china-sco-forum-on-the-digital-economy-industry-2021/")
+    assert 'href="/speakers/vladimir-imamovich-norov/"' in detail
+    assert "Trade and Economic Multifunctional Platform for SCO Countries" in detail
+    assert 'href="/expos/smart-china-expo-2021/"' in detail
+    assert "Date</dt><dd>Not reported" in detail
+
+
+def test_forum_list_filter_kind_and_csv(client):
+    html = page(client, "/forums/?kind=round_table")
+    assert "1 result" in html
+    rows = csv_rows(client, "/forums/export.csv?kind=round_table")
+    assert [r["speakers"] for r in rows] == ["Dr. Song Hongwei; Zhao Hongming; Xu Juemin"]
+    page(client, "/forums/?kind=party", status=400)
+
+
+def test_speaker_list_and_detail(client):
+    html = page(client, "/speakers/?country=CN")
+    assert "Dr. Song Hongwei" in html and "Vladimir Imamovich Norov" not in html
+    html = page(client, "/speakers/?expo=smart-china-expo-2021")
+    assert "Zhang Zhuowen" in html and "Vladimir Imamovich Norov" in html
+    assert "Song Hongwei" not in html
+    detail = page(client, "/speakers/song-hongwei/")
+    assert 'href="/exhibitors/zhejiang-fangda-zhikong-technology/"' in detail
+    assert "digital infrastructure" in detail
+    assert 'href="/forums/empowering-smart-city-construction-with-digital-technology/"' in detail
+
+
+def test_deal_list_and_detail(client):
+    html = page(client, "/deals/?sector=digital-economy")
+    assert "92 major projects signed at Smart China Expo 2021" in html
+    assert page(client, "/deals/?sector=video-iot").count("No deals match") == 1
+    detail = page(client, "/deals/smart-china-expo-2021-major-projects/")
+    assert "252,400,000,000 CNY" in detail
+    assert "not named in the source" in detail
+    assert "They signed 92 major projects worth 252.4 billion yuan" in detail
+    rows = csv_rows(client, "/deals/export.csv")
+    assert rows[0]["number of projects"] == "92"
+    assert rows[0]["currency"] == "CNY"
+
+
+def test_search_groups_results_by_kind(client):
+    html = page(client, "/search/?q=smart")
+    assert '<h2 id="group-expos">Expos' in html
+    assert '<h2 id="group-forums">Forums' in html
+    assert '<h2 id="group-deals">Deals' in html
+    assert "Smart City Expo World Congress 2023" in html
+    nothing = page(client, "/search/?q=zzzqqq")
+    assert "Nothing matches" in nothing
+
+
+def test_search_finds_a_speaker_by_organisation(client):
+    html = page(client, "/search/?q=Shaoxing")
+    assert 'href="/speakers/xu-juemin/"' in html
+
+
+def test_unknown_url_is_friendly_404(client):
+    html = page(client, "/no/such/page/", status=404)
+    assert "Page not found" in html
+    assert 'class="site-header"' in html
+
+
+def test_spanish_pages_and_language_switcher(client):
+    html = page(client, "/es/expos/")
+    assert '<html lang="es">' in html
+    assert "Segunda Exposición Mundial de Comercio Digital" in html
+    assert 'href="/expos/" hreflang="en"' in html
+    english = page(client, "/expos/?year=2023")
+    assert 'href="/es/expos/?year=2023" hreflang="es"' in english
+
+
+def test_pages_use_only_local_assets(client):
+    html = page(client, "/")
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert "/static/css/site.css" in html

@@ -1,0 +1,110 @@
+"""Every list and detail page runs the same number of queries for 1 row as for several."""
+
+import pytest
+
+from tests import factories as f
+from tests.query_counts import queries_for
+
+pytestmark = pytest.mark.django_db
+
+
+def make_world():
+    """One exhibitor at one expo, with everything that hangs off them."""
+    exhibitor = f.ExhibitorFactory()
+    exhibitor.sectors.add(f.SectorFactory())
+    expo = f.ExpoFactory()
+    add_to_expo(exhibitor, expo)
+    return exhibitor, expo
+
+
+def add_to_expo(exhibitor, expo):
+    f.ParticipationFactory(exhibitor=exhibitor, expo=expo, area=f.AreaFactory(expo=expo))
+    forum = f.ForumFactory(expo=expo)
+    forum.organisers.add(f.OrganisationFactory())
+    speaker = f.SpeakerFactory(exhibitor=exhibitor)
+    f.AppearanceFactory(speaker=speaker, forum=forum)
+    f.StatementFactory(speaker=speaker, expo=expo)
+    deal = f.DealFactory(expo=expo)
+    deal.sectors.add(*exhibitor.sectors.all())
+    deal.parties.add(exhibitor)
+    f.FigureFactory(expo=expo)
+    f.AwardFactory(expo=expo)
+    f.HighlightFactory(expo=expo, forum=forum, exhibitor=exhibitor)
+    f.CitationFactory(record=exhibitor)
+    f.CitationFactory(record=expo)
+    return forum, speaker, deal
+
+
+LIST_PAGES = {
+    "/": 9,
+    "/exhibitors/": 9,
+    "/exhibitors/export.csv": 2,
+    "/expos/": 6,
+    "/expos/export.csv": 1,
+    "/forums/": 9,
+    "/forums/export.csv": 4,
+    "/speakers/": 2,
+    "/speakers/export.csv": 1,
+    "/deals/": 9,
+    "/deals/export.csv": 3,
+    "/expos/calendar.ics": 1,
+    "/forums/calendar.ics": 1,
+}
+
+
+@pytest.mark.parametrize(("url", "expected"), LIST_PAGES.items())
+def test_list_page_queries_do_not_grow_with_rows(client, url, expected):
+    make_world()
+    assert queries_for(client, url) == expected
+    make_world()
+    make_world()
+    assert queries_for(client, url) == expected
+
+
+def test_detail_pages_queries_do_not_grow_with_related_rows(client):
+    exhibitor, expo = make_world()
+    forum, speaker, deal = (
+        expo.forums.get(),
+        exhibitor.speakers.get(),
+        expo.deals.get(),
+    )
+    pages = {
+        exhibitor.get_absolute_url(): 9,
+        expo.get_absolute_url(): 27,
+        f"/expos/{expo.slug}/calendar.ics": 2,
+        forum.get_absolute_url(): 6,
+        speaker.get_absolute_url(): 4,
+        deal.get_absolute_url(): 4,
+    }
+    before = {url: queries_for(client, url) for url in pages}
+    # Two more of everything around the same records.
+    for _ in range(2):
+        other_expo = f.ExpoFactory()
+        add_to_expo(exhibitor, other_expo)
+        other = f.ExhibitorFactory()
+        other.sectors.add(f.SectorFactory())
+        add_to_expo(other, expo)
+        f.AppearanceFactory(forum=forum)
+        f.StatementFactory(speaker=speaker, expo=expo)
+        f.AppearanceFactory(speaker=speaker)
+        deal.sectors.add(f.SectorFactory())
+        deal.parties.add(other)
+        f.CitationFactory(record=deal)
+    after = {url: queries_for(client, url) for url in pages}
+    assert before == pages
+    assert after == pages
+
+
+def test_search_queries_do_not_grow_with_results(client):
+    def smart_records():
+        expo = f.ExpoFactory(name="Smart Expo")
+        f.ExhibitorFactory(name="Smart Exhibitor").sectors.add(f.SectorFactory())
+        forum = f.ForumFactory(title="Smart Forum", expo=expo)
+        f.AppearanceFactory(forum=forum, speaker=f.SpeakerFactory(name="Smart Speaker"))
+        f.DealFactory(title="Smart Deal", expo=expo).sectors.add(f.SectorFactory())
+
+    smart_records()
+    assert queries_for(client, "/search/?q=smart") == 5
+    smart_records()
+    smart_records()
+    assert queries_for(client, "/search/?q=smart") == 5
