@@ -95,6 +95,28 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
     )
 
 
+def ordering_filter(*options):
+    """An `ordering` parameter from (parameter, model field, label A→Z, label Z→A) options.
+
+    Both directions have their own translatable label: django-filter would otherwise build
+    "… (descending)" once, in whatever language was active when the module was imported.
+    Every list can also be sorted by when its records last changed, for keeping a copy in sync.
+    """
+    options = [
+        *options,
+        ("updated", "updated", _("Least recently updated"), _("Most recently updated")),
+    ]
+    return django_filters.OrderingFilter(
+        fields=[(field, parameter) for parameter, field, _asc, _desc in options],
+        choices=[
+            choice
+            for parameter, _field, ascending, descending in options
+            for choice in ((parameter, ascending), (f"-{parameter}", descending))
+        ],
+        label=_("Sort by"),
+    )
+
+
 class DirectoryFilterSet(django_filters.FilterSet):
     """What every list's FilterSet shares.
 
@@ -137,10 +159,9 @@ class ExhibitorFilterSet(DirectoryFilterSet):
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), method="filter_sector")
     expo = slug_filter("expos.Expo", "expo", _("Expo"), method="filter_expo")
     year = YearFilter(label=_("Year"), method="filter_year")
-    ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("country", "country")),
-        field_labels={"name": _("Name"), "country": _("Country")},
-        label=_("Sort by"),
+    ordering = ordering_filter(
+        ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
+        ("country", "country", _("Country, A to Z"), _("Country, Z to A")),
     )
 
     facets = {

@@ -11,6 +11,7 @@ from exhibitors.filtersets import (
     CountryFilter,
     DirectoryFilterSet,
     YearFilter,
+    ordering_filter,
     slug_filter,
     text_search,
 )
@@ -25,10 +26,10 @@ class ExpoFilterSet(DirectoryFilterSet):
     series = slug_filter("expos.ExpoSeries", "series", _("Series"))
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
     format = django_filters.MultipleChoiceFilter(choices=Expo.Format.choices, label=_("Format"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("start_date", "date"), ("name", "name"), ("edition_year", "year")),
-        field_labels={"date": _("Date"), "name": _("Name"), "year": _("Year")},
-        label=_("Sort by"),
+    ordering = ordering_filter(
+        ("date", "start_date", _("Date, earliest first"), _("Date, latest first")),
+        ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
+        ("year", "edition_year", _("Year, earliest first"), _("Year, latest first")),
     )
 
     facets = {
@@ -56,10 +57,9 @@ class ForumFilterSet(DirectoryFilterSet):
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
     country = CountryFilter(field_name="expo__country")
     kind = django_filters.MultipleChoiceFilter(choices=Forum.Kind.choices, label=_("Kind"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("date", "date"), ("title", "title")),
-        field_labels={"date": _("Date"), "title": _("Title")},
-        label=_("Sort by"),
+    ordering = ordering_filter(
+        ("date", "date", _("Date, earliest first"), _("Date, latest first")),
+        ("title", "title", _("Title, A to Z"), _("Title, Z to A")),
     )
 
     facets = {"expo": "expo__slug", "year": "expo__edition_year", "kind": "kind"}
@@ -76,9 +76,7 @@ class SpeakerFilterSet(DirectoryFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     expo = slug_filter("expos.Expo", "expo", _("Expo"), method="filter_expo")
     country = CountryFilter(method="filter_country")
-    ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"),), field_labels={"name": _("Name")}, label=_("Sort by")
-    )
+    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
 
     facets = {}
 
@@ -126,14 +124,10 @@ class DealFilterSet(DirectoryFilterSet):
     currency = django_filters.CharFilter(
         field_name="currency", lookup_expr="iexact", label=_("Currency")
     )
-    ordering = django_filters.OrderingFilter(
-        fields=(("amount_usd", "amount_usd"), ("project_count", "projects"), ("title", "title")),
-        field_labels={
-            "amount_usd": _("Value (USD)"),
-            "projects": _("Projects"),
-            "title": _("Title"),
-        },
-        label=_("Sort by"),
+    ordering = ordering_filter(
+        ("amount_usd", "amount_usd", _("Value, smallest first"), _("Value, largest first")),
+        ("projects", "project_count", _("Projects, fewest first"), _("Projects, most first")),
+        ("title", "title", _("Title, A to Z"), _("Title, Z to A")),
     )
 
     facets = {"expo": "expo__slug", "year": "expo__edition_year", "sector": "sectors__slug"}

@@ -31,7 +31,7 @@ def not_negative(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
         name=name,
-        violation_error_message=_("%(field)s cannot be negative.") % {"field": field},
+        violation_error_message=_("Numbers and amounts cannot be negative."),
     )
 
 
