@@ -10,6 +10,7 @@ admin.site.site_title = _("Expo directory admin")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("config.api")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("exhibitors.urls")),

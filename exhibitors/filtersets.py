@@ -13,6 +13,8 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Exhibitor, Sector
 
@@ -50,6 +52,7 @@ class MultipleIntegerField(forms.Field):
         return numbers
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
 class YearFilter(django_filters.Filter):
     field_class = MultipleIntegerField
 
@@ -59,6 +62,7 @@ class YearFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CountryFilter(django_filters.MultipleChoiceFilter):
     """ISO 3166-1 alpha-2 codes; upper case is not required (`cn` is China)."""
 
@@ -79,6 +83,11 @@ class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
 CountryFilter.field_class = UpperCaseMultipleChoiceField
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Records named by their slugs (in the schema: strings)."""
+
+
 def slug_filter(model_label: str, field_name: str, label, **kwargs):
     """Several records named by slug; an unknown slug is an error, not an empty result."""
 
@@ -86,7 +95,7 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
         return apps.get_model(model_label).objects.all()
 
     # django-filter compares `field_name` with each record's `to_field_name` value.
-    return django_filters.ModelMultipleChoiceFilter(
+    return SlugFilter(
         field_name=field_name if "method" in kwargs else f"{field_name}__slug",
         to_field_name="slug",
         queryset=queryset,
@@ -125,6 +134,12 @@ class DirectoryFilterSet(django_filters.FilterSet):
     """
 
     facets: dict = {}
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated",
+        lookup_expr="gte",
+        label=_("Changed since (ISO 8601 date and time)"),
+    )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -207,3 +222,15 @@ def participations():
     """Participations of the exhibitor in the outer query (expos is the upper layer)."""
     Participation = apps.get_model("expos", "Participation")
     return Participation.objects.filter(exhibitor=OuterRef("pk"))
+
+
+class SectorFilterSet(DirectoryFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+
+    class Meta:
+        model = Sector
+        fields = ["q"]
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, ["name_en", "name_es", "slug"], value)

@@ -16,6 +16,7 @@ from exhibitors.filtersets import (
     text_search,
 )
 
+from . import models
 from .models import Deal, Expo, Forum, Speaker
 
 
@@ -140,3 +141,169 @@ class DealFilterSet(DirectoryFilterSet):
         return text_search(
             queryset, ["title_en", "title_es", "description_en", "description_es"], value
         )
+
+
+# --- The API's other lists -------------------------------------------------------------------
+
+
+def by_expo():
+    return slug_filter("expos.Expo", "expo", _("Expo"))
+
+
+def by_year(field="expo__edition_year"):
+    return YearFilter(field_name=field, label=_("Year"))
+
+
+class ParticipationFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    year = by_year()
+    exhibitor = slug_filter("exhibitors.Exhibitor", "exhibitor", _("Exhibitor"))
+    country = CountryFilter(field_name="exhibitor__country")
+    sector = slug_filter("exhibitors.Sector", "exhibitor__sectors", _("Sector"), distinct=True)
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    facets = {"expo": "expo__slug", "country": "exhibitor__country", "year": "expo__edition_year"}
+
+    class Meta:
+        model = models.Participation
+        fields = ["expo", "year", "exhibitor", "country", "sector"]
+
+
+class AppearanceFilterSet(DirectoryFilterSet):
+    expo = slug_filter("expos.Expo", "forum__expo", _("Expo"))
+    forum = slug_filter("expos.Forum", "forum", _("Forum"))
+    speaker = slug_filter("expos.Speaker", "speaker", _("Speaker"))
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Appearance
+        fields = ["expo", "forum", "speaker"]
+
+
+class StatementFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    speaker = slug_filter("expos.Speaker", "speaker", _("Speaker"))
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Statement
+        fields = ["expo", "speaker"]
+
+
+class AwardFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    year = by_year()
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Award
+        fields = ["expo", "year"]
+
+
+class FigureFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    series = slug_filter("expos.ExpoSeries", "series", _("Series"))
+    metric = django_filters.MultipleChoiceFilter(
+        choices=models.Figure.Metric.choices, label=_("Metric")
+    )
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Figure
+        fields = ["expo", "series", "metric"]
+
+
+class AreaFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    kind = django_filters.MultipleChoiceFilter(choices=models.Area.Kind.choices, label=_("Kind"))
+    sector = slug_filter("exhibitors.Sector", "sector", _("Sector"))
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Area
+        fields = ["expo", "kind", "sector"]
+
+
+class HighlightFilterSet(DirectoryFilterSet):
+    expo = by_expo()
+    exhibitor = slug_filter("exhibitors.Exhibitor", "exhibitor", _("Exhibitor"))
+    forum = slug_filter("expos.Forum", "forum", _("Forum"))
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Highlight
+        fields = ["expo", "exhibitor", "forum"]
+
+
+class OrganisationFilterSet(DirectoryFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    country = CountryFilter(field_name="country")
+    kind = django_filters.MultipleChoiceFilter(
+        choices=models.Organisation.Kind.choices, label=_("Kind")
+    )
+    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+
+    facets = {"country": "country", "kind": "kind"}
+
+    class Meta:
+        model = models.Organisation
+        fields = ["q", "country", "kind"]
+
+    def filter_q(self, queryset, name, value):
+        return text_search(
+            queryset, ["name_en", "name_es", "short_name_en", "short_name_es"], value
+        )
+
+
+class ExpoSeriesFilterSet(DirectoryFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+
+    class Meta:
+        model = models.ExpoSeries
+        fields = ["q"]
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, ["name_en", "name_es", "short_name"], value)
+
+
+class SourceFilterSet(DirectoryFilterSet):
+    language = django_filters.MultipleChoiceFilter(
+        choices=[("en", "en"), ("es", "es")], label=_("Language")
+    )
+    ordering = ordering_filter(("date", "published_on", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Source
+        fields = ["language"]
+
+
+class CitationFilterSet(DirectoryFilterSet):
+    source = slug_filter("expos.Source", "source", _("Source"))
+    record_type = django_filters.ChoiceFilter(
+        choices=lambda: [(label, label) for label in citable_labels()],
+        method="filter_record_type",
+        label=_("Record type"),
+    )
+    record_id = django_filters.NumberFilter(field_name="object_id", label=_("Record id"))
+    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+
+    class Meta:
+        model = models.Citation
+        fields = ["source", "record_type", "record_id"]
+
+    def filter_record_type(self, queryset, name, value: str):
+        app_label, _dot, model = value.partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+def citable_labels():
+    """`app.model` of every kind of record that can be cited."""
+    from django.apps import apps
+
+    return sorted(
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for app in ("exhibitors", "expos")
+        for model in apps.get_app_config(app).get_models()
+        if model not in (models.Source, models.Citation)
+    )

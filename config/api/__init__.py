@@ -1,0 +1,33 @@
+"""API v1: one router for both apps, the OpenAPI schema and its offline documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from exhibitors.api.views import SectorViewSet
+from expos.api import views as expos
+
+router = DefaultRouter()
+router.register("expos", expos.ExpoViewSet, basename="expo")
+router.register("exhibitors", expos.ExhibitorWithParticipationsViewSet, basename="exhibitor")
+router.register("participations", expos.ParticipationViewSet, basename="participation")
+router.register("forums", expos.ForumViewSet, basename="forum")
+router.register("speakers", expos.SpeakerViewSet, basename="speaker")
+router.register("appearances", expos.AppearanceViewSet, basename="appearance")
+router.register("statements", expos.StatementViewSet, basename="statement")
+router.register("deals", expos.DealViewSet, basename="deal")
+router.register("awards", expos.AwardViewSet, basename="award")
+router.register("figures", expos.FigureViewSet, basename="figure")
+router.register("areas", expos.AreaViewSet, basename="area")
+router.register("highlights", expos.HighlightViewSet, basename="highlight")
+router.register("sectors", SectorViewSet, basename="sector")
+router.register("series", expos.ExpoSeriesViewSet, basename="series")
+router.register("organisations", expos.OrganisationViewSet, basename="organisation")
+router.register("sources", expos.SourceViewSet, basename="source")
+router.register("citations", expos.CitationViewSet, basename="citation")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+from config.api.framework import CompactRelatedField, ValidatedModelSerializer, translated
+from exhibitors.models import Exhibitor, Sector
+
+BASE = ["url", "id", "slug"]
+TIMESTAMPS = ["created", "updated"]
+READ_ONLY = ["id", "created", "updated"]
+
+
+class SectorSerializer(ValidatedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:sector-detail", lookup_field="slug")
+
+    class Meta:
+        model = Sector
+        fields = [*BASE, *translated("name", "description"), *TIMESTAMPS]
+        read_only_fields = [*READ_ONLY, "name", "description"]
+
+
+class ExhibitorSerializer(ValidatedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:exhibitor-detail", lookup_field="slug"
+    )
+    country_name = serializers.CharField(source="country.name", read_only=True)
+    sectors = CompactRelatedField(
+        "api:sector-detail", many=True, queryset=Sector.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Exhibitor
+        fields = [
+            *BASE,
+            *translated("name"),
+            "country",
+            "country_name",
+            *translated("region", "city"),
+            "sectors",
+            *translated("description"),
+            "website",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "region", "city", "description"]

@@ -1,0 +1,413 @@
+from django.contrib.contenttypes.models import ContentType
+from rest_framework import serializers
+
+from config.api.framework import (
+    CompactRelatedField,
+    ExpandableSerializerMixin,
+    ValidatedModelSerializer,
+    translated,
+)
+from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS, ExhibitorSerializer
+from exhibitors.models import Exhibitor, Sector
+from expos import models
+
+
+def identity(view_name, lookup_field="slug"):
+    return serializers.HyperlinkedIdentityField(
+        view_name=f"api:{view_name}-detail", lookup_field=lookup_field
+    )
+
+
+def compact(view_name, queryset, **kwargs):
+    return CompactRelatedField(f"api:{view_name}-detail", queryset=queryset, **kwargs)
+
+
+class OrganisationSerializer(ValidatedModelSerializer):
+    url = identity("organisation")
+
+    class Meta:
+        model = models.Organisation
+        fields = [
+            "url",
+            "id",
+            "slug",
+            *translated("name", "short_name"),
+            "kind",
+            "country",
+            *translated("region", "city", "description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "short_name", "region", "city", "description"]
+
+
+class ExpoSeriesSerializer(ValidatedModelSerializer):
+    url = identity("series")
+
+    class Meta:
+        model = models.ExpoSeries
+        fields = [
+            "url",
+            "id",
+            "slug",
+            *translated("name"),
+            "short_name",
+            *translated("description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "description"]
+
+
+class ParticipationSerializer(ValidatedModelSerializer):
+    url = identity("participation", "pk")
+    exhibitor = compact("exhibitor", Exhibitor.objects.all())
+    expo = compact("expo", models.Expo.objects.all())
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=models.Area.objects.all(), required=False, allow_null=True
+    )
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+
+    class Meta:
+        model = models.Participation
+        fields = [
+            "url",
+            "id",
+            "exhibitor",
+            "expo",
+            "area",
+            "area_name",
+            *translated("showcase"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "showcase"]
+
+
+class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
+    url = identity("expo")
+    series = compact("series", models.ExpoSeries.objects.all(), required=False, allow_null=True)
+    parent = compact("expo", models.Expo.objects.all(), required=False, allow_null=True)
+    organisers = compact(
+        "organisation", models.Organisation.objects.all(), many=True, required=False
+    )
+    sectors = compact("sector", Sector.objects.all(), many=True, required=False)
+    country_name = serializers.CharField(source="country.name", read_only=True)
+
+    expandable_fields = {
+        "participations": lambda: ParticipationSerializer(many=True, read_only=True),
+        "forums": lambda: ForumSerializer(many=True, read_only=True),
+        "deals": lambda: DealSerializer(many=True, read_only=True),
+    }
+
+    class Meta:
+        model = models.Expo
+        fields = [
+            "url",
+            "id",
+            "slug",
+            *translated("name", "short_name"),
+            "series",
+            "edition_year",
+            "edition_number",
+            "parent",
+            "start_date",
+            "end_date",
+            "timezone",
+            *translated("venue", "city"),
+            "country",
+            "country_name",
+            "organisers",
+            "format",
+            "sectors",
+            *translated("description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "short_name", "venue", "city", "description"]
+
+
+class AppearanceSerializer(ValidatedModelSerializer):
+    url = identity("appearance", "pk")
+    speaker = compact("speaker", models.Speaker.objects.all())
+    forum = compact("forum", models.Forum.objects.all(), name_field="title")
+
+    class Meta:
+        model = models.Appearance
+        fields = ["url", "id", "speaker", "forum", *translated("role", "topic"), *TIMESTAMPS]
+        read_only_fields = [*READ_ONLY, "role", "topic"]
+
+
+class ForumSerializer(ValidatedModelSerializer):
+    url = identity("forum")
+    expo = compact("expo", models.Expo.objects.all())
+    organisers = compact(
+        "organisation", models.Organisation.objects.all(), many=True, required=False
+    )
+    partners = compact("organisation", models.Organisation.objects.all(), many=True, required=False)
+    speakers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.Forum
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "expo",
+            *translated("title"),
+            "kind",
+            "date",
+            *translated("city"),
+            "organisers",
+            "partners",
+            *translated("topic"),
+            "speakers",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "title", "city", "topic"]
+
+    def get_speakers(self, forum) -> list[dict]:
+        field = CompactRelatedField("api:speaker-detail", read_only=True)
+        field.bind("speakers", self)
+        return [field.to_representation(a.speaker) for a in forum.appearances.all()]
+
+
+class SpeakerSerializer(ValidatedModelSerializer):
+    url = identity("speaker")
+    exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
+    organisation = compact(
+        "organisation", models.Organisation.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = models.Speaker
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "honorific",
+            "name",
+            *translated("role"),
+            "exhibitor",
+            "organisation",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "role"]
+
+
+class StatementSerializer(ValidatedModelSerializer):
+    url = identity("statement", "pk")
+    speaker = compact("speaker", models.Speaker.objects.all())
+    expo = compact("expo", models.Expo.objects.all())
+
+    class Meta:
+        model = models.Statement
+        fields = ["url", "id", "speaker", "expo", *translated("text"), *TIMESTAMPS]
+        read_only_fields = [*READ_ONLY, "text"]
+
+
+class DealSerializer(ValidatedModelSerializer):
+    url = identity("deal")
+    expo = compact("expo", models.Expo.objects.all())
+    sectors = compact("sector", Sector.objects.all(), many=True, required=False)
+    parties = compact("exhibitor", Exhibitor.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = models.Deal
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "expo",
+            *translated("title"),
+            "project_count",
+            "amount",
+            "currency",
+            "amount_usd",
+            "sectors",
+            "parties",
+            "signed_on",
+            *translated("description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "title", "description"]
+
+
+class AwardSerializer(ValidatedModelSerializer):
+    url = identity("award", "pk")
+    expo = compact("expo", models.Expo.objects.all())
+    recipient = compact("organisation", models.Organisation.objects.all())
+
+    class Meta:
+        model = models.Award
+        fields = [
+            "url",
+            "id",
+            "expo",
+            *translated("name"),
+            "recipient",
+            *translated("reason"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "reason"]
+
+
+class FigureSerializer(ValidatedModelSerializer):
+    url = identity("figure", "pk")
+    expo = compact("expo", models.Expo.objects.all(), required=False, allow_null=True)
+    series = compact("series", models.ExpoSeries.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = models.Figure
+        fields = [
+            "url",
+            "id",
+            "expo",
+            "series",
+            *translated("subject"),
+            "metric",
+            "qualifier",
+            "value",
+            "currency",
+            "year",
+            *translated("note"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "subject", "note"]
+
+
+class AreaSerializer(ValidatedModelSerializer):
+    url = identity("area", "pk")
+    expo = compact("expo", models.Expo.objects.all())
+    sector = compact("sector", Sector.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = models.Area
+        fields = [
+            "url",
+            "id",
+            "expo",
+            *translated("name"),
+            "kind",
+            "size_m2",
+            "sector",
+            *translated("description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "description"]
+
+
+class HighlightSerializer(ValidatedModelSerializer):
+    url = identity("highlight", "pk")
+    expo = compact("expo", models.Expo.objects.all())
+    forum = compact(
+        "forum", models.Forum.objects.all(), name_field="title", required=False, allow_null=True
+    )
+    exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=models.Area.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = models.Highlight
+        fields = [
+            "url",
+            "id",
+            "expo",
+            "forum",
+            "exhibitor",
+            "area",
+            *translated("title", "description"),
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "title", "description"]
+
+
+class SourceSerializer(ValidatedModelSerializer):
+    url = identity("source")
+
+    class Meta:
+        model = models.Source
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "title",
+            "title_supplied",
+            "publisher",
+            "author",
+            "published_on",
+            "language",
+            "file_name",
+            "text",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = READ_ONLY
+
+
+CITABLE = {
+    f"{m._meta.app_label}.{m._meta.model_name}": m
+    for m in [
+        Exhibitor,
+        Sector,
+        *[
+            models.Organisation,
+            models.ExpoSeries,
+            models.Expo,
+            models.Figure,
+            models.Area,
+            models.Participation,
+            models.Forum,
+            models.Speaker,
+            models.Appearance,
+            models.Statement,
+            models.Deal,
+            models.Award,
+            models.Highlight,
+        ],
+    ]
+}
+
+
+class RecordTypeField(serializers.ChoiceField):
+    """A cited record's type, as `app.model` (e.g. `expos.expo`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(CITABLE), **kwargs)
+
+    def to_representation(self, content_type):
+        return f"{content_type.app_label}.{content_type.model}"
+
+    def to_internal_value(self, data):
+        label = super().to_internal_value(data)
+        return ContentType.objects.get_for_model(CITABLE[label])
+
+
+class CitationSerializer(ValidatedModelSerializer):
+    url = identity("citation", "pk")
+    source = compact("source", models.Source.objects.all(), name_field="title")
+    record_type = RecordTypeField(source="content_type")
+    record_id = serializers.IntegerField(source="object_id", min_value=1)
+
+    class Meta:
+        model = models.Citation
+        fields = ["url", "id", "source", "record_type", "record_id", "quote", *TIMESTAMPS]
+        read_only_fields = READ_ONLY
+
+    def validate(self, attrs):
+        content_type = attrs.get("content_type") or getattr(self.instance, "content_type", None)
+        object_id = attrs.get("object_id") or getattr(self.instance, "object_id", None)
+        if (
+            content_type
+            and object_id
+            and not content_type.model_class().objects.filter(pk=object_id).exists()
+        ):
+            raise serializers.ValidationError({"record_id": ["No such record."]})
+        return super().validate(attrs)
+
+
+class ExhibitorWithParticipationsSerializer(ExpandableSerializerMixin, ExhibitorSerializer):
+    """Exhibitors as the lower layer serialises them, plus `?expand=participations`."""
+
+    expandable_fields = {
+        "participations": lambda: ParticipationSerializer(many=True, read_only=True),
+    }
+
+    class Meta(ExhibitorSerializer.Meta):
+        pass

@@ -1,0 +1,267 @@
+"""API v1 reads: every endpoint's content, filtering as the pages do, pagination, formats,
+conditional GET and language."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.api import router
+from exhibitors.models import Exhibitor
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+ENDPOINTS = {prefix: viewset for prefix, viewset, _basename in router.registry}
+
+
+def get(client, url, status=200, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == status, (url, response.content[:500])
+    return response
+
+
+def test_every_resource_is_under_api_v1(client):
+    root = get(client, "/api/v1/").json()
+    assert set(root) == set(ENDPOINTS)
+    assert {
+        "expos",
+        "exhibitors",
+        "participations",
+        "forums",
+        "speakers",
+        "appearances",
+        "deals",
+        "sectors",
+        "sources",
+    } <= set(root)
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_list_and_detail_of_every_endpoint(client, prefix):
+    model = ENDPOINTS[prefix].queryset.model
+    data = get(client, f"/api/v1/{prefix}/").json()
+    assert data["count"] == model.objects.count() > 0
+    first = data["results"][0]
+    assert {"url", "id", "created", "updated"} <= set(first)
+    detail = get(client, first["url"]).json()
+    assert detail == first
+    assert model.objects.filter(pk=detail["id"]).exists()
+
+
+def test_exhibitor_detail_content_and_compact_relations(client):
+    data = get(client, "/api/v1/exhibitors/zhejiang-dahua-technology/").json()
+    assert data["name"] == "Zhejiang Dahua Technology Co., Ltd."
+    assert (data["country"], data["country_name"], data["region"]) == ("CN", "China", "Zhejiang")
+    assert data["sectors"] == [
+        {
+            "slug": "video-iot",
+            "name": "Video IoT",
+            "url": "http://testserver/api/v1/sectors/video-iot/",
+        }
+    ]
+    assert data["description_es"].startswith("Empresa de Zhejiang")
+
+
+def test_participation_shows_compact_expo(client):
+    data = get(client, "/api/v1/participations/?exhibitor=guangyu-mingdao-digital-technology")
+    (row,) = data.json()["results"]
+    assert row["expo"] == {
+        "slug": "smart-china-expo-2021",
+        "name": "Smart China Expo 2021",
+        "url": "http://testserver/api/v1/expos/smart-china-expo-2021/",
+    }
+    assert row["area_name"] == "Industrial internet exhibition area"
+
+
+def test_expand_includes_nested_lists_without_extra_queries_per_record(client):
+    url = "/api/v1/expos/?expand=participations,forums,deals"
+    data = get(client, url).json()
+    sce = next(e for e in data["results"] if e["slug"] == "smart-china-expo-2021")
+    assert {p["exhibitor"]["slug"] for p in sce["participations"]} == {
+        "guangyu-mingdao-digital-technology",
+        "china-belarus-industrial-park-development-company",
+    }
+    assert sce["deals"][0]["project_count"] == 92
+    assert sce["forums"][0]["speakers"][0]["slug"] == "vladimir-imamovich-norov"
+    with CaptureQueriesContext(connection) as all_expos:
+        get(client, url)
+    with CaptureQueriesContext(connection) as one_expo:
+        get(client, url + "&year=2021")
+    assert len(all_expos) == len(one_expo)
+
+
+def test_expand_unknown_is_400(client):
+    body = get(client, "/api/v1/expos/?expand=everything", status=400).json()
+    assert "expand" in body
+
+
+def test_filters_match_the_pages(client):
+    data = get(client, "/api/v1/exhibitors/?country=CN&sector=video-iot").json()
+    assert [r["slug"] for r in data["results"]] == ["zhejiang-dahua-technology"]
+    data = get(client, "/api/v1/exhibitors/?country=CN&country=BY&year=2023").json()
+    assert data["count"] == 6
+    data = get(client, "/api/v1/exhibitors/?q=hangzhou&ordering=-name").json()
+    assert [r["slug"] for r in data["results"]] == [
+        "hangzhou-dayu-optoelectronic-technology",
+        "hangzhou-city-big-data-operation",
+    ]
+    data = get(client, "/api/v1/expos/?year=2021").json()
+    assert [r["slug"] for r in data["results"]] == ["smart-china-expo-2021"]
+    data = get(client, "/api/v1/deals/?sector=digital-economy").json()
+    assert data["results"][0]["amount"] == "252400000000.00"
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "words"),
+    [
+        ("/api/v1/exhibitors/?contry=CN", "contry", "Unknown parameter."),
+        ("/api/v1/exhibitors/?country=ZZ", "country", "ZZ is not one of the available"),
+        ("/api/v1/exhibitors/?sector=nope", "sector", "nope is not one of the available"),
+        ("/api/v1/exhibitors/?year=abc", "year", "is not a year"),
+        ("/api/v1/exhibitors/?page_size=lots", "page_size", "whole number"),
+        ("/api/v1/exhibitors/?page_size=0", "page_size", "at least 1"),
+        ("/api/v1/exhibitors/?page=0", "page", "page number"),
+        ("/api/v1/exhibitors/?facets=colour", "facets", "Choose from"),
+        ("/api/v1/exhibitors/?lang=fr", "lang", "Choose one of"),
+        ("/api/v1/exhibitors/?updated_since=yesterday", "updated_since", "valid date"),
+        ("/api/v1/exhibitors/?cursor=&ordering=name", "ordering", "ordered by id"),
+        ("/api/v1/exhibitors/?cursor=garbage", "cursor", "Invalid cursor"),
+        ("/api/v1/citations/?record_type=nope.nope", "record_type", "not one of"),
+    ],
+)
+def test_bad_parameter_is_400_naming_it(client, url, parameter, words):
+    body = get(client, url, status=400).json()
+    assert parameter in body, body
+    assert words in " ".join(body[parameter])
+
+
+def test_facets_count_per_country_and_sector(client):
+    data = get(client, "/api/v1/exhibitors/?year=2023&facets=country,sector").json()
+    countries = {o["value"]: o["count"] for o in data["facets"]["country"]}
+    assert countries == {"CN": 6}
+    sectors = {o["value"]: o["count"] for o in data["facets"]["sector"]}
+    assert sectors["video-iot"] == 1
+    assert set(data["facets"]) == {"country", "sector"}
+
+
+def test_full_walk_returns_every_record_once(client):
+    expected = set(Exhibitor.objects.values_list("slug", flat=True))
+    for ordering in ("name", "-country", "updated"):
+        seen = []
+        url = f"/api/v1/exhibitors/?page_size=3&ordering={ordering}"
+        while url:
+            data = get(client, url).json()
+            seen += [r["slug"] for r in data["results"]]
+            url = data["next"]
+        assert sorted(seen) == sorted(expected), ordering
+
+
+def test_cursor_walk_returns_every_record_once(client):
+    seen = []
+    url = "/api/v1/exhibitors/?page_size=4&cursor="
+    pages = 0
+    while url:
+        data = get(client, url).json()
+        seen += [r["id"] for r in data["results"]]
+        url = data["next"]
+        pages += 1
+    assert seen == sorted(Exhibitor.objects.values_list("id", flat=True))
+    assert pages == 3
+
+
+def test_page_size_is_capped(client):
+    data = get(client, "/api/v1/citations/?page_size=100000").json()
+    assert len(data["results"]) == min(500, data["count"])
+
+
+def test_query_count_does_not_change_with_page_size(client):
+    counts = []
+    for size in (1, 10):
+        with CaptureQueriesContext(connection) as captured:
+            get(client, f"/api/v1/exhibitors/?page_size={size}&expand=participations")
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_updated_since(client):
+    Exhibitor.objects.filter(slug="dell").update(updated="2030-01-01T00:00:00Z")
+    data = get(client, "/api/v1/exhibitors/?updated_since=2029-12-31T00:00:00Z").json()
+    assert [r["slug"] for r in data["results"]] == ["dell"]
+
+
+def test_conditional_get_on_list_and_detail(client):
+    for url in ("/api/v1/exhibitors/?country=CN", "/api/v1/expos/smart-china-expo-2021/"):
+        first = get(client, url)
+        assert first["ETag"] and first["Last-Modified"]
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert again.content == b""
+        since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304
+
+
+def test_conditional_get_sees_a_change(client):
+    url = "/api/v1/exhibitors/?country=CN"
+    etag = get(client, url)["ETag"]
+    exhibitor = Exhibitor.objects.get(slug="graffiti-intelligence")
+    exhibitor.description_en = "Changed."
+    exhibitor.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_csv_and_ndjson_hold_the_same_rows_as_json(client):
+    query = "country=CN&ordering=name"
+    rows = get(client, f"/api/v1/exhibitors/?{query}&page_size=500").json()["results"]
+    csv_response = get(client, f"/api/v1/exhibitors/?{query}&format=csv")
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    table = list(csv.DictReader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
+    assert [r["slug"] for r in table] == [r["slug"] for r in rows]
+    assert table[0]["sectors"] == "; ".join(s["slug"] for s in rows[0]["sectors"])
+    nd = get(client, f"/api/v1/exhibitors/?{query}&format=ndjson")
+    assert nd["Content-Type"] == "application/x-ndjson; charset=utf-8"
+    lines = b"".join(nd.streaming_content).decode().splitlines()
+    assert [json.loads(line) for line in lines] == rows
+
+
+def test_language_by_parameter_and_header(client):
+    url = "/api/v1/expos/zhejiang-smart-city-exhibition-spain-2023/"
+    english = get(client, url)
+    assert english["Content-Language"] == "en"
+    assert english.json()["name"].startswith("Zhejiang Smart City Exhibition")
+    spanish = get(client, url + "?lang=es")
+    assert spanish["Content-Language"] == "es"
+    assert spanish.json()["name"].startswith("Exposición de Ciudades Inteligentes")
+    header = get(client, url, HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+    assert header["Content-Language"] == "es"
+    assert header.json()["venue"] == "Centro de Convenciones y Exposiciones de Barcelona"
+    assert spanish["ETag"] != english["ETag"]
+
+
+def test_schema_and_offline_docs(client):
+    schema = get(client, "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    exhibitors = schema["paths"]["/api/v1/exhibitors/"]["get"]
+    names = {p["name"] for p in exhibitors["parameters"]}
+    assert {
+        "country",
+        "sector",
+        "expo",
+        "year",
+        "q",
+        "ordering",
+        "updated_since",
+        "page_size",
+        "cursor",
+        "format",
+        "facets",
+        "lang",
+        "expand",
+    } <= names
+    assert {"200", "400", "429"} <= set(exhibitors["responses"])
+    docs = get(client, "/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
