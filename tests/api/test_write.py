@@ -1,0 +1,255 @@
+"""API v1 writes: who may write, validation with the admin's rules, history, tokens, limits."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from reversion.models import Version
+
+from config.api import router
+from exhibitors.models import Exhibitor, Sector
+from expos.models import Expo
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+ENDPOINTS = {prefix: viewset for prefix, viewset, _basename in router.registry}
+READ_ONLY_OUTPUT = {"url", "id", "created", "updated", "country_name", "area_name", "speakers"}
+
+
+def writable_payload(record):
+    """A record's JSON turned into what a client would send back: slugs for relations."""
+    payload = {}
+    for name, value in record.items():
+        if name in READ_ONLY_OUTPUT:
+            continue
+        if isinstance(value, dict):
+            value = value["slug"]
+        elif isinstance(value, list):
+            value = [v["slug"] for v in value]
+        if value is None:
+            continue
+        payload[name] = value
+    return payload
+
+
+@pytest.fixture
+def users(django_user_model):
+    def make(name, permissions=()):
+        user = django_user_model.objects.create_user(name, password=f"{name}-pw-123!")
+        user.user_permissions.set(permissions)
+        return user
+
+    return make
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def model_permissions(model):
+    return Permission.objects.filter(
+        content_type__app_label=model._meta.app_label,
+        codename__in=[
+            f"{action}_{model._meta.model_name}" for action in ("add", "change", "delete")
+        ],
+    )
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_permission_matrix(prefix, users):
+    """{anonymous, signed in without the permission, with it} × {POST, PUT, PATCH, DELETE}."""
+    model = ENDPOINTS[prefix].queryset.model
+    reader = APIClient()
+    record = reader.get(f"/api/v1/{prefix}/").json()["results"][-1]
+    detail = record["url"]
+    before = model.objects.count()
+    snapshot = reader.get(detail).json()
+
+    for who, client in (
+        ("anonymous", client_for(None)),
+        ("no permission", client_for(users("nobody"))),
+    ):
+        expected = 401 if who == "anonymous" else 403
+        assert client.post(f"/api/v1/{prefix}/", {}, format="json").status_code == expected
+        assert client.put(detail, writable_payload(record), format="json").status_code == expected
+        assert client.patch(detail, {}, format="json").status_code == expected
+        assert client.delete(detail).status_code == expected
+    assert model.objects.count() == before
+    assert reader.get(detail).json() == snapshot
+
+    editor = client_for(users("editor", model_permissions(model)))
+    put = editor.put(detail, writable_payload(record), format="json")
+    assert put.status_code == 200, put.json()
+    patch = editor.patch(detail, {}, format="json")
+    assert patch.status_code == 200
+    deleted = editor.delete(detail)
+    assert deleted.status_code in (204, 409), deleted.content
+    if deleted.status_code == 204:
+        assert model.objects.count() == before - 1
+    else:
+        assert "refer to this one" in deleted.json()["detail"]
+
+
+def test_create_exhibitor_with_sectors_and_history(users):
+    editor = users("editor", model_permissions(Exhibitor))
+    response = client_for(editor).post(
+        "/api/v1/exhibitors/",
+        {
+            "slug": "new-city-lab",
+            "name_en": "New City Lab",
+            "name_es": "Laboratorio Nueva Ciudad",
+            "country": "ES",
+            "sectors": ["digital-twin", "smart-lighting"],
+            "website": "https://example.org/",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["name"] == "New City Lab"
+    assert [s["slug"] for s in body["sectors"]] == ["digital-twin", "smart-lighting"]
+    created = Exhibitor.objects.get(slug="new-city-lab")
+    assert created.name_es == "Laboratorio Nueva Ciudad"
+    version = Version.objects.get_for_object(created).get()
+    assert version.revision.user == editor
+    assert version.revision.comment == "Created through the API."
+
+
+def test_id_slug_timestamps_read_only(users):
+    editor = client_for(users("editor", model_permissions(Sector)))
+    response = editor.patch(
+        "/api/v1/sectors/video-iot/",
+        {"id": 999, "created": "2000-01-01T00:00:00Z", "name_en": "Video IoT platforms"},
+        format="json",
+    )
+    assert response.status_code == 200
+    sector = Sector.objects.get(slug="video-iot")
+    assert sector.pk != 999 and sector.created.year != 2000
+    assert sector.name_en == "Video IoT platforms"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "payload", "field"),
+    [
+        ("exhibitors", {"slug": "x", "name_en": "X", "website": "ftp://example.org"}, "website"),
+        ("exhibitors", {"slug": "x", "name_en": "X", "country": "ZZ"}, "country"),
+        ("exhibitors", {"slug": "zhejiang-dahua-technology", "name_en": "Again"}, "slug"),
+        ("exhibitors", {"slug": "x", "name_en": "X", "sectors": ["nope"]}, "sectors"),
+        (
+            "expos",
+            {"slug": "x", "name_en": "X", "start_date": "2024-05-02", "end_date": "2024-05-01"},
+            "non_field_errors",
+        ),
+        ("expos", {"slug": "x", "name_en": "X", "timezone": "Mars/Olympus"}, "timezone"),
+        (
+            "deals",
+            {
+                "slug": "x",
+                "title_en": "X",
+                "expo": "smart-china-expo-2021",
+                "amount": "-5",
+                "currency": "CNY",
+            },
+            "non_field_errors",
+        ),
+        (
+            "deals",
+            {"slug": "x", "title_en": "X", "expo": "smart-china-expo-2021", "currency": "cny"},
+            "non_field_errors",
+        ),
+        (
+            "participations",
+            {
+                "exhibitor": "zhejiang-dahua-technology",
+                "expo": "zhejiang-smart-city-exhibition-spain-2023",
+            },
+            "non_field_errors",
+        ),
+        (
+            "citations",
+            {
+                "source": "smart-china-expo-2021-peoples-daily",
+                "record_type": "expos.expo",
+                "record_id": 3,
+                "quote": "Visitors rode dragons.",
+            },
+            "quote",
+        ),
+    ],
+)
+def test_bad_write_is_400_naming_the_field(users, prefix, payload, field):
+    model = ENDPOINTS[prefix].queryset.model
+    before = model.objects.count()
+    response = client_for(users("editor", model_permissions(model))).post(
+        f"/api/v1/{prefix}/", payload, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert model.objects.count() == before
+
+
+def test_malformed_json_is_400(users):
+    client = client_for(users("editor", model_permissions(Sector)))
+    response = client.generic(
+        "POST", "/api/v1/sectors/", '{"slug": "x", ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_session_write_needs_csrf_token(users, client):
+    user = users("editor", model_permissions(Sector))
+    csrf_client = APIClient(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    response = csrf_client.patch("/api/v1/sectors/video-iot/", {}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_token_command_creates_and_revokes(users, capsys):
+    user = users("robot", model_permissions(Sector))
+    call_command("api_token", "robot")
+    key = capsys.readouterr().out.strip()
+    assert Token.objects.get(user=user).key == key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.patch("/api/v1/sectors/video-iot/", {}, format="json").status_code == 200
+    call_command("api_token", "robot", "--revoke")
+    assert client.patch("/api/v1/sectors/video-iot/", {}, format="json").status_code == 401
+
+
+def test_request_body_is_capped(users, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = client_for(users("editor", model_permissions(Sector)))
+    response = client.post("/api/v1/sectors/", {"slug": "x", "name_en": "x" * 2000}, format="json")
+    assert response.status_code == 413
+    assert not Sector.objects.filter(slug="x").exists()
+
+
+def test_anonymous_clients_are_throttled(settings):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    original = AnonRateThrottle.THROTTLE_RATES
+    AnonRateThrottle.THROTTLE_RATES = {**original, "anon": "3/min"}
+    try:
+        client = APIClient()
+        statuses = [client.get("/api/v1/sectors/").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = client.get("/api/v1/sectors/")
+        assert int(limited["Retry-After"]) > 0
+        assert "throttled" in limited.json()["detail"]
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = original
+
+
+def test_delete_of_referenced_record_is_409(users):
+    client = client_for(users("editor", model_permissions(Expo)))
+    response = client.delete("/api/v1/expos/smart-city-expo-world-congress-2023/")
+    assert response.status_code == 409
+    assert Expo.objects.filter(slug="smart-city-expo-world-congress-2023").exists()
