@@ -126,6 +126,18 @@ def ordering_filter(*options):
     )
 
 
+class RejectNulCharactersForm(forms.Form):
+    """PostgreSQL cannot hold NUL characters: a value with one is an error, not a crash."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if any("\x00" in str(value) for value in values):
+                self.add_error(name, _("NUL characters are not allowed."))
+        return cleaned
+
+
 class DirectoryFilterSet(django_filters.FilterSet):
     """What every list's FilterSet shares.
 
@@ -140,6 +152,10 @@ class DirectoryFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         label=_("Changed since (ISO 8601 date and time)"),
     )
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (RejectNulCharactersForm, form_class), {})
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -1,6 +1,6 @@
 """Server-rendered pages: home, expos, forums, speakers, deals and the search across them."""
 
-from django.http import QueryDict
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -315,4 +315,6 @@ def search(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", {"title": _("Page not found")}, status=404)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_countries.serializers import CountryFieldMixin
@@ -121,7 +121,27 @@ class DirectoryPagination(pagination.BasePagination):
         return self.delegate.get_paginated_response(data)
 
     def get_paginated_response_schema(self, schema):
-        return PageNumberPagination().get_paginated_response_schema(schema)
+        paginated = PageNumberPagination().get_paginated_response_schema(schema)
+        # A cursor walk has no count (counting is what it avoids); facets come on request.
+        paginated["required"] = ["results"]
+        paginated["properties"]["count"]["description"] = "Absent in a cursor walk."
+        paginated["properties"]["facets"] = {
+            "type": "object",
+            "description": "With ?facets=: per facet, its options with their counts.",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": "string"},
+                        "label": {"type": "string"},
+                        "count": {"type": "integer"},
+                        "selected": {"type": "boolean"},
+                    },
+                },
+            },
+        }
+        return paginated
 
     def get_schema_operation_parameters(self, view):
         parameters = PageNumberPagination().get_schema_operation_parameters(view)
@@ -220,6 +240,17 @@ class DirectoryViewSet(viewsets.ModelViewSet):
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, NDJSONRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     expandable: dict = {}  # ?expand=name: prefetches needed for it
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with 404; it is a bad parameter, so 400 in JSON.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            if force:
+                return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+            raise exceptions.ValidationError(
+                {api_settings.URL_FORMAT_OVERRIDE: ["Choose one of: json, csv, ndjson."]}
+            ) from None
 
     # -- language
     def initial(self, request, *args, **kwargs):
@@ -415,6 +446,11 @@ class CompactRelatedField(serializers.SlugRelatedField):
         self.name_field = name_field
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if "\x00" in str(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
     def to_representation(self, obj):
         request = self.context.get("request")

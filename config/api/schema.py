@@ -1,5 +1,6 @@
 """The OpenAPI schema: every list documents its filters, formats and error responses."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes
 from rest_framework import serializers
@@ -22,7 +23,9 @@ ERRORS = {
     ),
     401: OpenApiResponse(response=ErrorSerializer, description="Credentials were wrong."),
     403: OpenApiResponse(response=ErrorSerializer, description="No permission for this."),
-    404: OpenApiResponse(response=ErrorSerializer, description="No such record."),
+    404: OpenApiResponse(
+        response=ErrorSerializer, description="No such record, or a page past the last one."
+    ),
     409: OpenApiResponse(
         response=ErrorSerializer, description="Other records still refer to this one."
     ),
@@ -86,10 +89,27 @@ class DirectorySchema(AutoSchema):
         codes = [400, 404, 429] if self.method == "GET" else [400, 401, 403, 404, 413, 429]
         if self.method == "DELETE":
             codes.append(409)
-        if self.method == "GET" and self._is_list_view():
-            codes.remove(404)
         for code in codes:
             responses.setdefault(str(code), self._get_response_for_code(ERRORS[code], str(code)))
         if self.method == "GET":
             responses.setdefault("304", {"description": "Not modified since the given ETag."})
         return responses
+
+
+class CompactRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """A related record is sent as its slug and returned as {slug, name, url}."""
+
+    target_class = "config.api.framework.CompactRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "string", "description": "The related record's slug."}
+        return {
+            "type": "object",
+            "properties": {
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "url": {"type": "string", "format": "uri"},
+            },
+            "required": ["slug", "name", "url"],
+        }

@@ -64,7 +64,9 @@ class ParticipationSerializer(ValidatedModelSerializer):
     area = serializers.PrimaryKeyRelatedField(
         queryset=models.Area.objects.all(), required=False, allow_null=True
     )
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(
+        source="area.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = models.Participation

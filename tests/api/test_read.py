@@ -265,3 +265,31 @@ def test_schema_and_offline_docs(client):
     docs = get(client, "/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/exhibitors/?q=a%00b", "q"),
+        ("/api/v1/exhibitors/?sector=video%00iot", "sector"),
+        ("/api/v1/exhibitors/?country=C%00", "country"),
+        ("/api/v1/exhibitors/?year=99999999999999999999999", "year"),
+        ("/api/v1/citations/?record_id=1e400", "record_id"),
+    ],
+)
+def test_nul_bytes_and_huge_numbers_are_400(client, url, parameter):
+    body = get(client, url, status=400).json()
+    assert parameter in body
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/no-such-resource/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    past_the_end = get(client, "/api/v1/exhibitors/?page=99999999999999999999999", status=404)
+    assert past_the_end.json() == {"detail": "Invalid page."}
+
+
+def test_unknown_format_is_400(client):
+    body = get(client, "/api/v1/exhibitors/?format=xml", status=400).json()
+    assert body == {"format": ["Choose one of: json, csv, ndjson."]}

@@ -1,0 +1,74 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright's sync API against `live_server`.
+
+Playwright's own browser download does not work here, so the tests launch the system Chromium
+(`apt-get install chromium`, as .ci/run does). A missing Chromium fails the tests: never skips.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an asyncio event loop in the test thread; Django would otherwise
+# refuse database access from it (SynchronousOnlyOperation).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"The browser tests need Debian's Chromium at {CHROMIUM}, which is missing: "
+            "run `apt-get install chromium` (as .ci/run does).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def seeded_live_server(live_server, transactional_db):
+    """The live server, its database holding the seed (live_server's tests commit, then flush)."""
+    call_command("loaddata", "seed", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def page(browser, seeded_live_server):
+    """A fresh browser context (no cookies) and page, with relative URLs on the live server."""
+    context = browser.new_context(
+        base_url=seeded_live_server.url,
+        viewport=DEFAULT_VIEWPORT,
+        locale="en-US",
+        accept_downloads=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir():
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
