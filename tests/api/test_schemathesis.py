@@ -61,6 +61,4 @@ def superuser_token(seeded, keep_test_connection, django_user_model):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_conforms_to_its_schema(case, superuser_token):
-    case.call_and_validate(
-        headers={"Authorization": f"Token {superuser_token}"}, checks=CHECKS
-    )
+    case.call_and_validate(headers={"Authorization": f"Token {superuser_token}"}, checks=CHECKS)
