@@ -14,6 +14,7 @@ from django.db.models import Count, Max
 from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.text import slugify
 from django_countries.serializers import CountryFieldMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, renderers, serializers, status, viewsets
@@ -470,6 +471,8 @@ class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
+        if self.instance is None and "slug" in {f.name for f in model._meta.fields}:
+            attrs["slug"] = unique_slug(model, attrs)
         many = {f.name for f in model._meta.many_to_many}
         plain = {k: v for k, v in attrs.items() if k not in many}
         if self.instance is not None:
@@ -488,6 +491,20 @@ class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
                 }
             ) from None
         return attrs
+
+
+def unique_slug(model, attrs):
+    """A new record's slug, from its English name or title; `-2`, `-3`… when taken.
+
+    Slugs are read-only in the API: they are the records' public addresses.
+    """
+    words = next((attrs[f] for f in ("name_en", "title_en", "name", "title") if attrs.get(f)), "")
+    base = slugify(str(words))[:100].strip("-") or model._meta.model_name
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def translated(*names):

@@ -5,7 +5,7 @@ from exhibitors.models import Exhibitor, Sector
 
 BASE = ["url", "id", "slug"]
 TIMESTAMPS = ["created", "updated"]
-READ_ONLY = ["id", "created", "updated"]
+READ_ONLY = ["id", "slug", "created", "updated"]
 
 
 class SectorSerializer(ValidatedModelSerializer):

@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.api.framework import (
@@ -404,6 +405,7 @@ class CitationSerializer(ValidatedModelSerializer):
         return super().validate(attrs)
 
 
+@extend_schema_serializer(component_name="Exhibitor")
 class ExhibitorWithParticipationsSerializer(ExpandableSerializerMixin, ExhibitorSerializer):
     """Exhibitors as the lower layer serialises them, plus `?expand=participations`."""
 
