@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,6 @@ CSV_HEADER = [
     "website",
     "description",
 ]
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def result_rows(page):
@@ -243,8 +241,3 @@ def test_screenshots(page, screenshots_dir):
             target = screenshots_dir / f"{name}-{width}.png"
             page.screenshot(path=target, full_page=True)
             assert target.stat().st_size > 10_000, f"{target} looks empty"
-
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(
-        screenshots_dir / "exhibitor-list-1280.png", DOCS_SCREENSHOTS / "exhibitor-list.png"
-    )
