@@ -7,16 +7,20 @@ Within one parameter the values are alternatives (`country=CN&country=BY`: eithe
 different parameters narrow each other (`country=CN&sector=video-iot`: both).
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Exhibitor, Sector
+from .models import Exhibitor, Sector, UnaccentedText
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -174,6 +178,46 @@ class DirectoryFilterSet(django_filters.FilterSet):
         }
 
 
+def is_websearch(value: str) -> bool:
+    """Whether the words use websearch syntax: "a phrase", -exclusion or OR."""
+    return (
+        '"' in value
+        or " or " in f" {value.lower()} "
+        or any(word.startswith("-") for word in value.split())
+    )
+
+
+def ranked_search(queryset, value, *, names):
+    """Full-text search in English, Spanish and unstemmed text, with websearch syntax
+    (`"smart city" -lighting`), plus accent-insensitive, typo-tolerant matching of names
+    (`Dahau` finds Dahua, `Exposicion` finds Exposición); best matches first.
+
+    Both halves are served by GIN indexes: the stored `search_vector`, and pg_trgm on
+    UnaccentedText(names) (threshold: pg_trgm.word_similarity_threshold, set in settings).
+    """
+    # One vector holds every language, so an excluded word must be absent in each config's
+    # form of it ("-lighting": neither 'light' nor 'lighting'); the rest may match in any.
+    excluded = re.findall(r'(?:^|\s)-([^\s"]+)', value)
+    wanted = re.sub(r'(?:^|\s)-[^\s"]+', " ", value).strip() or value
+    query = (
+        SearchQuery(wanted, config="simple", search_type="websearch")
+        | SearchQuery(wanted, config="english", search_type="websearch")
+        | SearchQuery(wanted, config="spanish", search_type="websearch")
+    )
+    rank = SearchRank(F("search_vector"), query)
+    condition = Q(search_vector=query)
+    for word in excluded:
+        for config in ("simple", "english", "spanish"):
+            condition &= ~Q(search_vector=SearchQuery(word, config=config))
+    if not is_websearch(value):
+        # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
+        typed = Func(Lower(Value(value)), function="directory_unaccent")
+        queryset = queryset.annotate(searchable_names=UnaccentedText(*names))
+        condition |= Q(searchable_names__trigram_word_similar=typed)
+        rank = rank + TrigramWordSimilarity(typed, "searchable_names")
+    return queryset.filter(condition).annotate(search_rank=rank).order_by("-search_rank")
+
+
 def text_search(queryset, fields, value):
     """Records any of whose `fields` contain every word of `value`, in any language."""
     for word in value.split():
@@ -207,11 +251,7 @@ class ExhibitorFilterSet(DirectoryFilterSet):
         fields = ["q", "country", "sector", "expo", "year"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(
-            queryset,
-            ["name_en", "name_es", "city_en", "region_en", "description_en", "description_es"],
-            value,
-        )
+        return ranked_search(queryset, value, names=["name_en", "name_es"])
 
     # Sector, expo and year go through EXISTS rather than joins, so an exhibitor never
     # appears twice and the count stays a count of exhibitors.

@@ -3,10 +3,12 @@
 Nothing here knows about expos; `expos` builds on these models.
 """
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Cast
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact, Regex
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +83,31 @@ class Sector(TimeStampedModel):
         return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
 
 
+def search_document(*, names, texts=()):
+    """The full-text vector of a record: its names weigh most, and every text is indexed in
+    English and Spanish stemming and, unstemmed, in `simple` (for names in any script)."""
+    english = [f"{field}_en" for field in (*names, *texts)]
+    spanish = [f"{field}_es" for field in (*names, *texts)]
+    return (
+        SearchVector(*[f"{field}_en" for field in names], config="simple", weight="A")
+        + SearchVector(*[f"{field}_es" for field in names], config="simple", weight="A")
+        + SearchVector(*english, config="english", weight="B")
+        + SearchVector(*spanish, config="spanish", weight="B")
+    )
+
+
+class UnaccentedText(Func):
+    """lower(unaccent(a || ' ' || b …)) through the IMMUTABLE `directory_unaccent` wrapper
+    (see migration exhibitors 0002), so that a trigram index can hold it."""
+
+    template = "directory_unaccent(lower(%(expressions)s))"
+    arg_joiner = " || ' ' || "
+    output_field = models.TextField()
+
+    def __init__(self, *fields):
+        super().__init__(*[Coalesce(F(field), Value("")) for field in fields])
+
+
 class Exhibitor(TimeStampedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
@@ -94,11 +121,23 @@ class Exhibitor(TimeStampedModel):
     )
     description = models.TextField(_("description"), blank=True)
     website = HttpURLField(_("website"), blank=True)
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["name", "city", "region"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("exhibitor")
         verbose_name_plural = _("exhibitors")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="exhibitors_exhibitor_search"),
+            GinIndex(
+                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
+                name="exhibitors_exhibitor_name_trgm",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="exhibitors_exhibitor_unique_slug"),
             country_code_is_well_formed("country", "exhibitors_exhibitor_country_iso_3166"),

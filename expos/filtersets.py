@@ -12,6 +12,7 @@ from exhibitors.filtersets import (
     DirectoryFilterSet,
     YearFilter,
     ordering_filter,
+    ranked_search,
     slug_filter,
     text_search,
 )
@@ -45,11 +46,7 @@ class ExpoFilterSet(DirectoryFilterSet):
         fields = ["q", "year", "country", "series", "sector", "format"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(
-            queryset,
-            ["name_en", "name_es", "short_name_en", "city_en", "city_es", "venue_en", "venue_es"],
-            value,
-        )
+        return ranked_search(queryset, value, names=["name_en", "name_es"])
 
 
 class ForumFilterSet(DirectoryFilterSet):

@@ -8,6 +8,8 @@ import zoneinfo
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -20,7 +22,9 @@ from exhibitors.models import (
     Exhibitor,
     Sector,
     TimeStampedModel,
+    UnaccentedText,
     country_code_is_well_formed,
+    search_document,
 )
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -239,11 +243,25 @@ class Expo(CitedModel):
     exhibitors = models.ManyToManyField(
         Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
     )
+    search_vector = models.GeneratedField(
+        expression=search_document(
+            names=["name", "short_name", "city", "venue"], texts=["description"]
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-start_date", "name", "id"]
         verbose_name = _("expo")
         verbose_name_plural = _("expos")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="expos_expo_search"),
+            GinIndex(
+                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
+                name="expos_expo_name_trgm",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_expo_unique_slug"),
             models.CheckConstraint(

@@ -8,7 +8,7 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from config.database import start_embedded_postgres
+from config.database import start_embedded_postgres, start_throwaway_postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django_countries",
     "django_filters",
     "rest_framework",
@@ -78,6 +79,9 @@ TEMPLATES = [
 # DATABASE_URL wins; without it an embedded PostgreSQL keeps its data under .data/.
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+elif env.bool("DJANGO_EMBEDDED_THROWAWAY", default=False):
+    # The test settings ask for a fresh cluster in a temporary folder, deleted at exit.
+    DATABASES = {"default": start_throwaway_postgres()}
 else:
     DATABASES = {
         "default": start_embedded_postgres(
@@ -86,6 +90,11 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# How alike a typed word must be to a name for the typo-tolerant search ("Dahau" → Dahua).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c pg_trgm.word_similarity_threshold="
+    + env("DJANGO_NAME_SIMILARITY_THRESHOLD", default="0.45")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -1,12 +1,10 @@
 """The test suite: a throw-away PostgreSQL cluster unless DATABASE_URL names a real server."""
 
-from config.database import start_throwaway_postgres
+import os
+
+os.environ.setdefault("DJANGO_EMBEDDED_THROWAWAY", "1")
 
 from .base import *  # noqa: F403
-from .base import env
-
-if not env("DATABASE_URL", default=""):
-    DATABASES = {"default": start_throwaway_postgres()}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,66 @@
+"""Search: full text in English and Spanish with websearch syntax, and accent-insensitive,
+typo-tolerant names."""
+
+import pytest
+from django.http import QueryDict
+
+from exhibitors.filtersets import ExhibitorFilterSet
+from exhibitors.selectors import exhibitor_list
+from expos import selectors as expo_selectors
+from expos.filtersets import ExpoFilterSet
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def exhibitors(q):
+    filterset = ExhibitorFilterSet(QueryDict(mutable=True) | {"q": q}, queryset=exhibitor_list())
+    assert filterset.is_valid()
+    return [e.slug for e in filterset.qs]
+
+
+def expos(q):
+    filterset = ExpoFilterSet(QueryDict(mutable=True) | {"q": q}, queryset=expo_selectors.expos())
+    assert filterset.is_valid()
+    return [e.slug for e in filterset.qs]
+
+
+def test_search_tolerates_typos_in_names():
+    assert exhibitors("Dahau") == ["zhejiang-dahua-technology"]
+    assert "mastercard" in exhibitors("mastercrd")
+
+
+def test_search_ignores_accents():
+    assert "zhejiang-smart-city-exhibition-spain-2023" in expos("Exposicion")
+    assert "global-digital-trade-expo-2" in expos("Exposición Mundial")
+    assert "zhejiang-dahua-technology" in exhibitors("NUCLEO")
+
+
+def test_search_stems_english_and_spanish():
+    assert "zhejiang-fangda-zhikong-technology" in exhibitors("lights")  # lighting
+    assert "graffiti-intelligence" in exhibitors("emisiones")  # emisión
+
+
+def test_search_websearch_phrase_and_exclusion():
+    with_lighting = exhibitors('"smart cities"')
+    assert "zhejiang-fangda-zhikong-technology" in with_lighting
+    without = exhibitors('"smart cities" -lighting')
+    assert "zhejiang-fangda-zhikong-technology" not in without
+
+
+def test_search_ranks_names_above_descriptions():
+    results = exhibitors("Hangzhou")
+    assert results[:2] == [
+        "hangzhou-city-big-data-operation",
+        "hangzhou-dayu-optoelectronic-technology",
+    ]
+
+
+def test_search_nothing_for_unrelated_words():
+    assert exhibitors("zzzqqq") == []
+
+
+def test_search_page_and_api_use_it(client):
+    html = client.get("/search/?q=Dahau").content.decode()
+    assert 'href="/exhibitors/zhejiang-dahua-technology/"' in html
+    data = client.get("/api/v1/expos/?q=Exposicion").json()
+    assert "zhejiang-smart-city-exhibition-spain-2023" in [r["slug"] for r in data["results"]]
