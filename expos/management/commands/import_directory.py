@@ -1,0 +1,48 @@
+"""manage.py import_directory FILE: exhibitors, expos and participations from CSV or JSONL."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from expos.importing import COLUMNS, ImportRejected, import_directory
+
+SHOWN_ERRORS = 200
+
+
+class Command(BaseCommand):
+    help = (
+        "Import exhibitors, expos and participations from a CSV or JSON Lines file with the "
+        f"columns: {', '.join(COLUMNS)}. A file with any bad row is rejected whole and "
+        "nothing is written; importing the same file again updates and never duplicates."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--format", choices=["csv", "jsonl"], help="default: by extension")
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, file, format, no_progress, **options):
+        bar = tqdm(desc="exhibitors", unit=" rows", disable=no_progress, file=self.stderr)
+        try:
+            counts = import_directory(file, fmt=format, progress=bar.update)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}") from None
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{file} is not UTF-8 text ({error.reason}).") from None
+        except ImportRejected as rejected:
+            for line, field, message in rejected.errors[:SHOWN_ERRORS]:
+                where = f"line {line}" + (f", {field}" if field else "")
+                self.stderr.write(f"{file}: {where}: {message}")
+            more = len(rejected.errors) - SHOWN_ERRORS
+            if more > 0:
+                self.stderr.write(f"… and {more} more.")
+            raise CommandError(
+                f"{len(rejected.errors)} problem(s) in {file}; nothing was imported."
+            ) from None
+        finally:
+            bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Imported {rows} rows: {exhibitors} exhibitors, {expos} expos, "
+                "{participations} participations.".format(**counts)
+            )
+        )
