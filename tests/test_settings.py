@@ -10,11 +10,16 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Variables the test run sets for itself, which a deployment would not have.
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_EMBEDDED_THROWAWAY", "DJANGO_SETTINGS_MODULE"}
+
+
 def run_manage(*args, **env):
+    inherited = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**inherited, **env},
         capture_output=True,
         text=True,
         timeout=120,

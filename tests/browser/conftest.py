@@ -11,10 +11,6 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
-# Playwright's sync API runs an asyncio event loop in the test thread; Django would otherwise
-# refuse database access from it (SynchronousOnlyOperation).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -29,6 +25,20 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def allow_database_in_playwright_loop():
+    """Playwright's sync API runs an asyncio event loop in the test thread; Django would
+    otherwise refuse database access from it. Set for the browser tests' session only
+    (tests/test_settings.py keeps it out of the deployment check's environment)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
