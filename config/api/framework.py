@@ -5,6 +5,7 @@ language, change history and the write rules. The viewsets themselves stay three
 import csv
 import hashlib
 import json
+import re
 
 import reversion
 from django.conf import settings
@@ -500,11 +501,16 @@ def unique_slug(model, attrs):
     """
     words = next((attrs[f] for f in ("name_en", "title_en", "name", "title") if attrs.get(f)), "")
     base = slugify(str(words))[:100].strip("-") or model._meta.model_name
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    # One query for every taken `base` and `base-N`, not one query per number tried.
+    taken = set(
+        model.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+            "slug", flat=True
+        )
+    )
+    if base not in taken:
+        return base
+    suffixes = [int(slug.rsplit("-", 1)[1]) for slug in taken if slug != base]
+    return f"{base}-{max(suffixes, default=1) + 1}"
 
 
 def translated(*names):
