@@ -23,6 +23,7 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, migration check, then the whole test suite against PostgreSQL
+## (including the browser tests in tests/browser, which drive /usr/bin/chromium: apt-get install chromium)
 test: $(STAMP) lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
