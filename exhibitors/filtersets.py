@@ -12,13 +12,16 @@ import re
 import django_filters
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from modeltranslation.translator import NotRegistered, translator
 
 from .models import Exhibitor, Sector, UnaccentedText
 
@@ -73,6 +76,9 @@ class CountryFilter(django_filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
+        # A country is a column of the record or of a record it points at: no duplicates to
+        # remove, and SELECT DISTINCT over every column would cost a sort of the whole result.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -98,7 +104,9 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
     def queryset(request):
         return apps.get_model(model_label).objects.all()
 
-    # django-filter compares `field_name` with each record's `to_field_name` value.
+    # django-filter compares `field_name` with each record's `to_field_name` value. Only a
+    # many-to-many path can repeat a record; those pass distinct=True.
+    kwargs.setdefault("distinct", False)
     return SlugFilter(
         field_name=field_name if "method" in kwargs else f"{field_name}__slug",
         to_field_name="slug",
@@ -142,6 +150,49 @@ class RejectNulCharactersForm(forms.Form):
         return cleaned
 
 
+# Orderings that need no further key but id to be total.
+UNIQUE_KEYS = {"id", "pk", "updated", "created"}
+
+
+def translated_fields(model):
+    try:
+        return translator.get_options_for_model(model).all_fields
+    except NotRegistered:
+        return {}
+
+
+def base_key(model, key):
+    """`-name_es` → `-name`: modeltranslation has already turned `name` into a column."""
+    if not isinstance(key, str):
+        return key
+    name = key.lstrip("-")
+    stem, _sep, suffix = name.rpartition("_")
+    if suffix in dict(settings.LANGUAGES) and stem in translated_fields(model):
+        return key.replace(name, stem)
+    return key
+
+
+def language_ordering(model, keys):
+    """Order by the active language's text with English as fallback, as the page shows it.
+
+    modeltranslation would order `name` by `name_es` alone, putting every record without a
+    Spanish name last; COALESCE(name_es, name_en) matches what is displayed, and has an index.
+    """
+    translated = translated_fields(model)
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    expressions = []
+    for key in keys:
+        if not isinstance(key, str) or key.lstrip("-") not in translated:
+            expressions.append(key)
+            continue
+        name = key.lstrip("-")
+        value = F(f"{name}_en")
+        if language != "en":
+            value = Coalesce(F(f"{name}_{language}"), F(f"{name}_en"))
+        expressions.append(value.desc() if key.startswith("-") else value.asc())
+    return expressions
+
+
 class DirectoryFilterSet(django_filters.FilterSet):
     """What every list's FilterSet shares.
 
@@ -163,12 +214,26 @@ class DirectoryFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # Ties are broken by id, so pages never repeat or lose a row.
-        chosen = list(queryset.query.order_by)
-        ordering = chosen + [f for f in queryset.model._meta.ordering if f not in chosen]
-        if not {"id", "-id", "pk", "-pk"} & set(ordering):
-            ordering.append("id")
-        return queryset.order_by(*ordering)
+        model = queryset.model
+        chosen = [base_key(model, key) for key in queryset.query.order_by]
+        default = list(model._meta.ordering)
+        if not chosen:
+            ordering = default
+        else:
+            # "Z to A" is exactly "A to Z" reversed: the keys after the chosen one (the list's
+            # usual order, then id to break ties) follow its direction, so one index serves it.
+            first = str(chosen[0])
+            # Best matches first, then the usual order.
+            descending = first.startswith("-") and first != "-search_rank"
+            then = [] if first.lstrip("-") in UNIQUE_KEYS else default
+            taken = {str(key).lstrip("-") for key in chosen}
+            ordering = list(chosen)
+            for key in [*then, "id"]:
+                name = key.lstrip("-")
+                if name not in taken and name != "pk":
+                    ordering.append(f"-{name}" if descending else name)
+                    taken.add(name)
+        return queryset.order_by(*language_ordering(model, ordering))
 
     def error_messages(self):
         """{parameter: [message, …]} for the values that were not understood."""

@@ -57,7 +57,40 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class Sector(TimeStampedModel):
+class SyntheticMixin(models.Model):
+    """Records written by `manage.py generate_directory`: kept apart from the seed records and
+    removed together with `generate_directory --remove`."""
+
+    synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=_("Written by generate_directory for load testing, not taken from a source."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every write to the directory.
+
+    Cached facet counts and charts, and the API's ETags, are keyed on it, so a write anywhere
+    invalidates them all at once, in every server process, without scanning any table.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return f"{self.number} ({self.changed:%Y-%m-%d %H:%M:%S})"
+
+
+class Sector(SyntheticMixin, TimeStampedModel):
     """A field of smart-city work, such as video IoT or digital twins.
 
     A small taxonomy, taken from what the source documents describe; exhibitors, expos and
@@ -108,7 +141,7 @@ class UnaccentedText(Func):
         super().__init__(*[Coalesce(F(field), Value("")) for field in fields])
 
 
-class Exhibitor(TimeStampedModel):
+class Exhibitor(SyntheticMixin, TimeStampedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
     slug = models.SlugField(_("slug"), max_length=120)
@@ -137,6 +170,18 @@ class Exhibitor(TimeStampedModel):
                 OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
                 name="exhibitors_exhibitor_name_trgm",
             ),
+            # One index for each ordering of the list (ties broken by id), alone and after
+            # the country filter; Spanish names fall back to English ones (see OrderingFilter).
+            models.Index("name_en", "id", name="exhibitor_name_en"),
+            models.Index(Coalesce("name_es", "name_en"), "id", name="exhibitor_name_es"),
+            models.Index("country", "name_en", "id", name="exhibitor_country_name_en"),
+            models.Index(
+                "country",
+                Coalesce("name_es", "name_en"),
+                "id",
+                name="exhibitor_country_name_es",
+            ),
+            models.Index("updated", "id", name="exhibitor_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="exhibitors_exhibitor_unique_slug"),

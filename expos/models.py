@@ -21,6 +21,7 @@ from exhibitors.models import (
     CURRENCY_CODE_PATTERN,
     Exhibitor,
     Sector,
+    SyntheticMixin,
     TimeStampedModel,
     UnaccentedText,
     country_code_is_well_formed,
@@ -195,7 +196,7 @@ class ExpoSeries(CitedModel):
         return reverse("expos:expo-list") + f"?series={self.slug}"
 
 
-class Expo(CitedModel):
+class Expo(SyntheticMixin, CitedModel):
     """One edition of an expo, possibly held within another (its parent)."""
 
     class Format(models.TextChoices):
@@ -261,6 +262,9 @@ class Expo(CitedModel):
                 OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
                 name="expos_expo_name_trgm",
             ),
+            models.Index(fields=["-start_date", "name_en", "id"], name="expos_expo_start_date"),
+            models.Index("edition_year", name="expos_expo_edition_year"),
+            models.Index("country", name="expos_expo_country"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_expo_unique_slug"),
@@ -419,6 +423,10 @@ class Participation(CitedModel):
             models.UniqueConstraint(
                 fields=["exhibitor", "expo"], name="expos_participation_unique_exhibitor_expo"
             ),
+        ]
+        # An expo's exhibitors, and the expo and year filters of the exhibitor list.
+        indexes = [
+            models.Index("expo", "exhibitor", name="participation_expo_exhibitor"),
         ]
 
     def __str__(self):

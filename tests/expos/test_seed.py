@@ -10,7 +10,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.utils import translation
 
-from exhibitors.models import Exhibitor, Sector
+from exhibitors.models import DataVersion, Exhibitor, Sector
 from expos.models import (
     Appearance,
     Area,
@@ -34,7 +34,7 @@ SEEDED_MODELS = [
     model
     for app in ("exhibitors", "expos")
     for model in apps.get_app_config(app).get_models()
-    if model not in (Source, Citation)
+    if model not in (Source, Citation, DataVersion)
 ]
 
 
