@@ -5,8 +5,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
+# `make serve`: gunicorn worker processes (WEB_CONCURRENCY, as gunicorn itself calls it) and
+# threads in each. Threaded workers keep answering while one thread streams a long CSV, which
+# a sync worker would be killed for after its timeout.
+WEB_CONCURRENCY ?= 2
+GUNICORN_THREADS ?= 4
+PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
 
-.PHONY: run test lint format check seed install clean-db
+.PHONY: run serve test lint format check seed install clean-db
 
 # (Re)install when the dependency pins change.
 $(STAMP): pyproject.toml requirements.lock
@@ -21,6 +27,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py bootstrap
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## make serve: the production settings under gunicorn on 127.0.0.1:$(PORT), static files by whitenoise
+## (needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see the README's "Serving in production")
+serve: $(STAMP)
+	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PRODUCTION) exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) \
+		--workers $(WEB_CONCURRENCY) --worker-class gthread --threads $(GUNICORN_THREADS) \
+		--no-control-socket
 
 ## make test: lint, migration check, then the whole test suite against PostgreSQL
 ## (including the browser tests in tests/browser, which drive /usr/bin/chromium: apt-get install chromium)

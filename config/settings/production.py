@@ -4,6 +4,9 @@
     DJANGO_SECRET_KEY=<50+ random characters>
     DJANGO_ALLOWED_HOSTS=expos.example.org
     DATABASE_URL=postgres://user:password@host:5432/expo_directory
+    REDIS_URL=redis://host:6379/0                  (optional: the cache; local memory without it)
+
+`make serve` runs it under gunicorn.
 
 Passes `manage.py check --deploy --fail-level WARNING` (tests/test_settings.py runs it).
 """
@@ -19,7 +22,16 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production never uses a built-in key.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
+# Django's psycopg pool keeps connections open per gunicorn worker process, shared by its
+# threads; it replaces persistent connections, which it refuses (CONN_MAX_AGE must be 0).
+# max_size should be at least the worker's threads, so that no thread waits for a connection.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["OPTIONS"]["pool"] = {  # noqa: F405
+    "min_size": env.int("DJANGO_DB_POOL_MIN_SIZE", default=2),
+    "max_size": env.int("DJANGO_DB_POOL_MAX_SIZE", default=8),
+    # Seconds a request waits for a free connection before it fails.
+    "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
