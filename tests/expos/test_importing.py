@@ -125,3 +125,71 @@ def test_import_end_before_start_rejected(tmp_path, capsys):
     assert (
         "line 2, expo_end: The end date cannot be before the start date." in capsys.readouterr().err
     )
+
+
+def test_reimport_of_the_same_file_leaves_unchanged_records_untouched(tmp_path):
+    run(write(tmp_path, GOOD))
+    before = dict(Exhibitor.objects.values_list("slug", "updated"))
+    participations = dict(Participation.objects.values_list("id", "updated"))
+    run(write(tmp_path, GOOD.replace("北京智城科技", "北京智城科技集团")))
+    after = dict(Exhibitor.objects.values_list("slug", "updated"))
+    assert after["acme-iot"] == before["acme-iot"]  # same values: not rewritten
+    assert after["beijing-zhicheng"] > before["beijing-zhicheng"]  # renamed: updated
+    assert dict(Participation.objects.values_list("id", "updated")) == participations
+
+
+def test_cross_row_conflicts_are_reported_with_their_lines(tmp_path, capsys):
+    text = HEADER + (
+        "a,A,ES,,,,x-2030,X 2030,2030,ES,\n"
+        "a,A renamed,ES,,,,x-2030,X 2030,2031,ES,\n"  # line 3: other name, other expo year
+    )
+    with pytest.raises(CommandError, match="2 problem"):
+        run(write(tmp_path, text))
+    err = capsys.readouterr().err
+    assert "line 3, name: “a” appears earlier with another name." in err
+    assert "line 3, expo: “x-2030” appears earlier with other details." in err
+    assert not Exhibitor.objects.exists()
+
+
+def test_dates_from_different_rows_must_agree(tmp_path, capsys):
+    text = "slug,name,expo,expo_start,expo_end\na,A,e,2030-05-02,\nb,B,e,,2030-05-01\n"
+    with pytest.raises(CommandError):
+        run(write(tmp_path, text))
+    assert "line 2, expo_end: The end date of “e” is before its start date." in (
+        capsys.readouterr().err
+    )
+    assert not Expo.objects.exists()
+
+
+def test_a_known_expo_named_by_slug_alone_keeps_its_details(tmp_path):
+    expo = factories.ExpoFactory(slug="known-expo", name="Known Expo", city="Bilbao")
+    run(write(tmp_path, "slug,name,expo\nnewcomer,Newcomer,known-expo\n"))
+    expo.refresh_from_db()
+    assert (expo.name, expo.city) == ("Known Expo", "Bilbao")
+    assert Participation.objects.get(expo=expo).exhibitor.slug == "newcomer"
+
+
+def test_without_a_sectors_column_sectors_are_kept(tmp_path):
+    run(write(tmp_path, GOOD))
+    run(write(tmp_path, "slug,name,country\nacme-iot,Acme IoT,FR\n"))
+    acme = Exhibitor.objects.get(slug="acme-iot")
+    assert acme.country.code == "FR"
+    assert sorted(acme.sectors.values_list("slug", flat=True)) == ["digital-twin", "smart-lighting"]
+    run(write(tmp_path, "slug,name,sectors\nacme-iot,Acme IoT,smart-lighting\n"))
+    assert list(acme.sectors.values_list("slug", flat=True)) == ["smart-lighting"]
+
+
+def test_extra_values_and_every_problem_counted(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("expos.importing.KEPT_ERRORS", 3)
+    lines = "".join(f"s{n},S{n},XX\n" for n in range(10))
+    with pytest.raises(CommandError, match="11 problem"):
+        run(write(tmp_path, "slug,name,country\n" + lines + "x,X,ES,extra\n"))
+    err = capsys.readouterr().err
+    assert "line 2, country" in err and "… and 8 more." in err
+    assert not Exhibitor.objects.exists()
+
+
+def test_an_empty_file_is_an_error(tmp_path, capsys):
+    with pytest.raises(CommandError, match="nothing was imported"):
+        run(write(tmp_path, "slug,name\n"))
+    assert "line 1: The file holds no rows." in capsys.readouterr().err

@@ -21,22 +21,25 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, file, format, no_progress, **options):
-        bar = tqdm(desc="exhibitors", unit=" rows", disable=no_progress, file=self.stderr)
+        bar = tqdm(desc="checked", unit=" rows", disable=no_progress, file=self.stderr)
         try:
-            counts = import_directory(file, fmt=format, progress=bar.update)
+            counts = import_directory(
+                file, fmt=format, progress=bar.update, stage_done=self.written(bar, no_progress)
+            )
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
         except UnicodeDecodeError as error:
             raise CommandError(f"{file} is not UTF-8 text ({error.reason}).") from None
         except ImportRejected as rejected:
+            bar.close()
             for line, field, message in rejected.errors[:SHOWN_ERRORS]:
                 where = f"line {line}" + (f", {field}" if field else "")
                 self.stderr.write(f"{file}: {where}: {message}")
-            more = len(rejected.errors) - SHOWN_ERRORS
+            more = rejected.total - min(SHOWN_ERRORS, len(rejected.errors))
             if more > 0:
                 self.stderr.write(f"… and {more} more.")
             raise CommandError(
-                f"{len(rejected.errors)} problem(s) in {file}; nothing was imported."
+                f"{rejected.total} problem(s) in {file}; nothing was imported."
             ) from None
         finally:
             bar.close()
@@ -46,3 +49,13 @@ class Command(BaseCommand):
                 "{participations} participations.".format(**counts)
             )
         )
+
+    def written(self, bar, quiet):
+        """After the rows are checked and copied, say as each table is written."""
+
+        def say(table):
+            bar.close()
+            if not quiet:
+                self.stderr.write(f"wrote {table}")
+
+        return say
