@@ -252,13 +252,14 @@ def is_websearch(value: str) -> bool:
     )
 
 
-def ranked_search(queryset, value, *, names):
+def ranked_search(queryset, value, *, names, also=None):
     """Full-text search in English, Spanish and unstemmed text, with websearch syntax
     (`"smart city" -lighting`), plus accent-insensitive, typo-tolerant matching of names
     (`Dahau` finds Dahua, `Exposicion` finds Exposición); best matches first.
 
     Both halves are served by GIN indexes: the stored `search_vector`, and pg_trgm on
     UnaccentedText(names) (threshold: pg_trgm.word_similarity_threshold, set in settings).
+    `also` is a further condition that makes a record match (ranked by its names alone).
     """
     # One vector holds every language, so an excluded word must be absent in each config's
     # form of it ("-lighting": neither 'light' nor 'lighting'); the rest may match in any.
@@ -280,6 +281,8 @@ def ranked_search(queryset, value, *, names):
         queryset = queryset.annotate(searchable_names=UnaccentedText(*names))
         condition |= Q(searchable_names__trigram_word_similar=typed)
         rank = rank + TrigramWordSimilarity(typed, "searchable_names")
+    if also is not None:
+        condition |= also
     return queryset.filter(condition).annotate(search_rank=rank).order_by("-search_rank")
 
 

@@ -116,14 +116,17 @@ class Sector(SyntheticMixin, TimeStampedModel):
         return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
 
 
-def search_document(*, names, texts=()):
+def search_document(*, names, texts=(), plain_names=()):
     """The full-text vector of a record: its names weigh most, and every text is indexed in
-    English and Spanish stemming and, unstemmed, in `simple` (for names in any script)."""
-    english = [f"{field}_en" for field in (*names, *texts)]
-    spanish = [f"{field}_es" for field in (*names, *texts)]
+    English and Spanish stemming and, unstemmed, in `simple` (for names in any script).
+
+    `names` and `texts` are translated fields (`name_en`, `name_es`); `plain_names` are not.
+    """
+    english = [*plain_names, *[f"{field}_en" for field in (*names, *texts)]]
+    spanish = [*plain_names, *[f"{field}_es" for field in (*names, *texts)]]
     return (
-        SearchVector(*[f"{field}_en" for field in names], config="simple", weight="A")
-        + SearchVector(*[f"{field}_es" for field in names], config="simple", weight="A")
+        SearchVector(*plain_names, *[f"{f}_en" for f in names], config="simple", weight="A")
+        + SearchVector(*plain_names, *[f"{f}_es" for f in names], config="simple", weight="A")
         + SearchVector(*english, config="english", weight="B")
         + SearchVector(*spanish, config="spanish", weight="B")
     )

@@ -4,6 +4,7 @@ Parameters mean the same in every list: `country`, `sector`, `expo`, `year`, `q`
 """
 
 import django_filters
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +68,7 @@ class ForumFilterSet(DirectoryFilterSet):
         fields = ["q", "expo", "year", "country", "kind"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, ["title_en", "title_es", "topic_en", "topic_es"], value)
+        return ranked_search(queryset, value, names=["title_en", "title_es"])
 
 
 class SpeakerFilterSet(DirectoryFilterSet):
@@ -83,18 +84,10 @@ class SpeakerFilterSet(DirectoryFilterSet):
         fields = ["q", "expo", "country"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(
-            queryset,
-            [
-                "name",
-                "role_en",
-                "role_es",
-                "exhibitor__name_en",
-                "organisation__name_en",
-                "organisation__name_es",
-            ],
-            value,
-        )
+        # A speaker is also found by the name of the company or body it speaks for.
+        words = SearchQuery(value, config="simple", search_type="websearch")
+        affiliation = Q(exhibitor__search_vector=words) | Q(organisation__search_vector=words)
+        return ranked_search(queryset, value, names=["name"], also=affiliation)
 
     def filter_expo(self, queryset, name, value):
         if not value:
@@ -135,9 +128,7 @@ class DealFilterSet(DirectoryFilterSet):
         fields = ["q", "expo", "year", "country", "sector", "currency"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(
-            queryset, ["title_en", "title_es", "description_en", "description_es"], value
-        )
+        return ranked_search(queryset, value, names=["title_en", "title_es"])
 
 
 # --- The API's other lists -------------------------------------------------------------------
@@ -247,9 +238,7 @@ class OrganisationFilterSet(DirectoryFilterSet):
         fields = ["q", "country", "kind"]
 
     def filter_q(self, queryset, name, value):
-        return text_search(
-            queryset, ["name_en", "name_es", "short_name_en", "short_name_es"], value
-        )
+        return ranked_search(queryset, value, names=["name_en", "name_es"])
 
 
 class ExpoSeriesFilterSet(DirectoryFilterSet):

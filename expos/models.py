@@ -157,10 +157,17 @@ class Organisation(CitedModel):
     city = models.CharField(_("city"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["name", "short_name", "city"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_organisation_search")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_organisation_unique_slug"),
             country_code_is_well_formed("country", "expos_organisation_country_iso_3166"),
@@ -467,10 +474,17 @@ class Forum(CitedModel):
     )
     topic = models.TextField(_("topic"), blank=True)
 
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["title", "city"], texts=["topic"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["expo", "date", "title", "id"]
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_forum_search")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_forum_unique_slug"),
         ]
@@ -509,10 +523,17 @@ class Speaker(CitedModel):
         blank=True,
     )
 
+    search_vector = models.GeneratedField(
+        expression=search_document(names=[], texts=["role"], plain_names=["name"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_speaker_search")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_speaker_unique_slug"),
             models.CheckConstraint(
@@ -613,10 +634,17 @@ class Deal(CitedModel):
     signed_on = models.DateField(_("date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["title"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["expo", "title", "id"]
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_deal_search")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_deal_unique_slug"),
             not_negative("amount", "expos_deal_amount_not_negative"),

@@ -64,3 +64,30 @@ def test_search_page_and_api_use_it(client):
     assert 'href="/exhibitors/zhejiang-dahua-technology/"' in html
     data = client.get("/api/v1/expos/?q=Exposicion").json()
     assert "zhejiang-smart-city-exhibition-spain-2023" in [r["slug"] for r in data["results"]]
+
+
+@pytest.mark.parametrize(
+    "url, query, expected",
+    [
+        # Stemmed, accent-blind, ranked full text on every list's `q`.
+        ("/api/v1/forums/", "economies", ["china-sco-forum-on-the-digital-economy-industry-2021"]),
+        (
+            "/api/v1/forums/",
+            "digital -SCO",
+            ["empowering-smart-city-construction-with-digital-technology"],
+        ),
+        ("/api/v1/deals/", "projects signing", ["smart-china-expo-2021-major-projects"]),
+        ("/api/v1/speakers/", "Hongwei", ["song-hongwei"]),
+        ("/api/v1/speakers/", "Hongwie", ["song-hongwei"]),  # a typo in a name
+        # A speaker is found by the name of the body it speaks for.
+        ("/api/v1/speakers/", "Shanghai Cooperation", ["vladimir-imamovich-norov"]),
+        ("/api/v1/organisations/", "department commerce", ["zhejiang-department-of-commerce"]),
+    ],
+)
+def test_every_list_q_uses_full_text_search(client, url, query, expected):
+    results = client.get(url, {"q": query}).json()["results"]
+    slugs = [row["slug"] for row in results]
+    if " -" in query:
+        assert slugs == expected  # the excluded word really excludes
+    else:
+        assert slugs[: len(expected)] == expected  # best match first; a near name may follow
