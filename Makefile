@@ -12,7 +12,7 @@ WEB_CONCURRENCY ?= 2
 GUNICORN_THREADS ?= 4
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
 
-.PHONY: run serve test lint format check seed install clean-db
+.PHONY: run serve bench test lint format check seed install clean-db
 
 # (Re)install when the dependency pins change.
 $(STAMP): pyproject.toml requirements.lock
@@ -35,6 +35,12 @@ serve: $(STAMP)
 	$(PRODUCTION) exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) \
 		--workers $(WEB_CONCURRENCY) --worker-class gthread --threads $(GUNICORN_THREADS) \
 		--no-control-socket
+
+## make bench: load 10k and 1M exhibitors into the PostgreSQL server on 127.0.0.1:5432 (not the
+## embedded one), serve each with `make serve` and measure; writes bench/results.md. Not part of
+## make test; see the README's "Benchmark" section for its variables and how long it takes.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 ## make test: lint, migration check, then the whole test suite against PostgreSQL
 ## (including the browser tests in tests/browser, which drive /usr/bin/chromium: apt-get install chromium)
