@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ExhibitorsConfig(AppConfig):
     name = "exhibitors"
     verbose_name = _("Exhibitors")
+
+    def ready(self):
+        from . import versioning
+
+        versioning.connect(self.label)

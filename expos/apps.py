@@ -7,6 +7,9 @@ class ExposConfig(AppConfig):
     verbose_name = _("Expos")
 
     def ready(self):
+        from exhibitors import versioning
+
         from . import signals
 
         signals.connect()
+        versioning.connect(self.label)

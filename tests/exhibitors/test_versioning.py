@@ -1,0 +1,110 @@
+"""The data version: bumped by every write to either app, read in one query, and the cache
+that is keyed on it."""
+
+import pytest
+from django.utils import translation
+
+from exhibitors import versioning
+from exhibitors.models import DataVersion, Exhibitor, Sector
+from expos.models import Deal, Expo
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def number():
+    return versioning.current()[0]
+
+
+def test_current_before_any_write_is_zero_without_a_date(django_assert_num_queries):
+    DataVersion.objects.all().delete()
+    with django_assert_num_queries(1):
+        assert versioning.current() == (0, None)
+
+
+def test_bump_starts_at_one_then_counts_up_and_moves_the_date_forward():
+    DataVersion.objects.all().delete()
+    versioning.bump()
+    first, first_changed = versioning.current()
+    versioning.bump()
+    second, second_changed = versioning.current()
+    assert (first, second) == (1, 2)
+    assert second_changed > first_changed
+    assert DataVersion.objects.get().number == 2
+
+
+def test_current_is_one_query(django_assert_num_queries):
+    versioning.bump()
+    with django_assert_num_queries(1):
+        number, changed = versioning.current()
+    assert number >= 1 and changed is not None
+
+
+def test_saving_and_deleting_a_record_of_either_app_bumps():
+    before = number()
+    exhibitor = f.ExhibitorFactory()
+    assert number() == before + 1
+    exhibitor.name = "Renamed"
+    exhibitor.save()
+    assert number() == before + 2
+    expo = f.ExpoFactory()
+    assert number() > before + 2
+    before = number()
+    expo.delete()
+    assert number() > before
+
+
+def test_changing_a_many_to_many_relation_bumps():
+    exhibitor, sector = f.ExhibitorFactory(), f.SectorFactory()
+    deal = f.DealFactory()
+    before = number()
+    exhibitor.sectors.add(sector)
+    assert number() == before + 1
+    deal.parties.add(exhibitor)
+    assert number() == before + 2
+    exhibitor.sectors.clear()
+    assert number() == before + 3
+
+
+def test_queryset_update_does_not_bump_so_bulk_writers_call_bump():
+    f.ExhibitorFactory()
+    before = number()
+    Exhibitor.objects.update(city="Hangzhou")
+    assert number() == before
+    versioning.bump()
+    assert number() == before + 1
+
+
+def test_every_model_of_both_apps_is_connected():
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Exhibitor, Sector, Expo, Deal):
+        assert post_save.has_listeners(model), model
+        assert post_delete.has_listeners(model), model
+    assert not post_save.has_listeners(DataVersion)
+
+
+def test_cached_computes_once_per_version(django_assert_num_queries):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"exhibitors": Exhibitor.objects.count()}
+
+    f.ExhibitorFactory()
+    first = versioning.cached(compute, "test")
+    with django_assert_num_queries(1):  # the version, nothing else
+        assert versioning.cached(compute, "test") == first == {"exhibitors": 1}
+    f.ExhibitorFactory()
+    assert versioning.cached(compute, "test") == {"exhibitors": 2}
+    assert len(calls) == 2
+
+
+def test_cached_keeps_languages_and_keys_apart():
+    f.ExhibitorFactory()
+    english = versioning.cached(translation.get_language, "language")
+    with translation.override("es"):
+        spanish = versioning.cached(translation.get_language, "language")
+    assert (english, spanish) == ("en", "es")
+    assert versioning.cached(lambda: "a", "one") == "a"
+    assert versioning.cached(lambda: "b", "two") == "b"
