@@ -1,10 +1,12 @@
 """Reads that the pages and the API share."""
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Prefetch
 from django.http import QueryDict
 from django_countries import countries
 
+from . import versioning
 from .models import Exhibitor, Sector
 
 # Parameters that choose how results are shown, not which: never part of a facet's filter.
@@ -25,7 +27,38 @@ def facet_counts(filterset_class, data: QueryDict, queryset, *, facets=None):
     say how many results choosing China as well (or instead) would give, while every other
     active filter still applies. Returns {parameter: [{"value", "label", "count",
     "selected"}, …]}, options sorted by count; an invalid filter gives no facets.
+
+    Counting groups whole tables, so the answer is cached until the data changes: keyed on
+    the filters alone (not on page, ordering or format) and on the records counted.
     """
+    wanted = [name for name in filterset_class.facets if facets is None or name in facets]
+    if not wanted:
+        return {}
+    filters = sorted(
+        (name, sorted(data.getlist(name)))
+        for name in data
+        if name in filterset_class.base_filters and name not in PRESENTATION_PARAMETERS
+    )
+    return versioning.cached(
+        lambda: count_facets(filterset_class, data, queryset, facets=facets),
+        "facets",
+        f"{filterset_class.__module__}.{filterset_class.__qualname__}",
+        filters,
+        wanted,
+        records_counted(queryset),
+    )
+
+
+def records_counted(queryset):
+    """The SQL of the records a facet counts: an expo's page counts only its exhibitors."""
+    try:
+        return str(queryset.order_by().query)
+    except EmptyResultSet:
+        return None
+
+
+def count_facets(filterset_class, data: QueryDict, queryset, *, facets=None):
+    """facet_counts without the cache: one GROUP BY a facet."""
     result = {}
     for parameter, path in filterset_class.facets.items():
         if facets is not None and parameter not in facets:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_countries import countries
 
+from exhibitors import versioning
 from exhibitors.filtersets import ExhibitorFilterSet
 from exhibitors.selectors import exhibitor_list
 from exhibitors.views import DirectoryCSVView, DirectoryListView, join
@@ -26,43 +27,51 @@ def bar_chart(rows):
 
 
 def home(request):
-    exhibitors_url = reverse("exhibitors:exhibitor-list")
-    by_country = selectors.exhibitors_by_country()
-    by_sector = selectors.exhibitors_by_sector()
-    by_deal = selectors.deal_value_by_expo()
     return render(
         request,
         "expos/home.html",
         {
             "expos": list(selectors.expos().order_by("-edition_year", "-start_date", "id")),
-            "counts": selectors.directory_counts(),
-            "country_chart": bar_chart(
-                [
-                    (
-                        countries.name(r["country"]),
-                        r["count"],
-                        r["count"],
-                        f"{exhibitors_url}?country={r['country']}",
-                    )
-                    for r in by_country
-                ]
-            ),
-            "sector_chart": bar_chart(
-                [(s.name, s.count, s.count, s.get_absolute_url()) for s in by_sector]
-            ),
-            "deal_chart": bar_chart(
-                [
-                    (
-                        e.short_name or e.name,
-                        float(e.usd),
-                        _("US$%(billions)s billion") % {"billions": f"{float(e.usd) / 1e9:g}"},
-                        e.get_absolute_url(),
-                    )
-                    for e in by_deal
-                ]
-            ),
+            **versioning.cached(home_figures, "home"),
         },
     )
+
+
+def home_figures():
+    """The home page's counts and charts. They count and group whole tables, so the home view
+    keeps them in the cache until the data changes."""
+    exhibitors_url = reverse("exhibitors:exhibitor-list")
+    by_country = selectors.exhibitors_by_country()
+    by_sector = selectors.exhibitors_by_sector()
+    by_deal = selectors.deal_value_by_expo()
+    return {
+        "counts": selectors.directory_counts(),
+        "country_chart": bar_chart(
+            [
+                (
+                    countries.name(r["country"]),
+                    r["count"],
+                    r["count"],
+                    f"{exhibitors_url}?country={r['country']}",
+                )
+                for r in by_country
+            ]
+        ),
+        "sector_chart": bar_chart(
+            [(s.name, s.count, s.count, s.get_absolute_url()) for s in by_sector]
+        ),
+        "deal_chart": bar_chart(
+            [
+                (
+                    e.short_name or e.name,
+                    float(e.usd),
+                    _("US$%(billions)s billion") % {"billions": f"{float(e.usd) / 1e9:g}"},
+                    e.get_absolute_url(),
+                )
+                for e in by_deal
+            ]
+        ),
+    }
 
 
 # --- Expos ---------------------------------------------------------------------------------

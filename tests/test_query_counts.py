@@ -35,17 +35,19 @@ def add_to_expo(exhibitor, expo):
     return forum, speaker, deal
 
 
+# With facet counts and charts cached: queries_for's first request fills the cache, so each
+# page runs one query for the data version in their place.
 LIST_PAGES = {
-    "/": 9,
-    "/exhibitors/": 9,
+    "/": 2,
+    "/exhibitors/": 4,
     "/exhibitors/export.csv": 2,
-    "/expos/": 6,
+    "/expos/": 3,
     "/expos/export.csv": 1,
-    "/forums/": 9,
+    "/forums/": 6,
     "/forums/export.csv": 4,
     "/speakers/": 2,
     "/speakers/export.csv": 1,
-    "/deals/": 9,
+    "/deals/": 5,
     "/deals/export.csv": 3,
     "/expos/calendar.ics": 1,
     "/forums/calendar.ics": 1,
@@ -70,7 +72,7 @@ def test_detail_pages_queries_do_not_grow_with_related_rows(client):
     )
     pages = {
         exhibitor.get_absolute_url(): 9,
-        expo.get_absolute_url(): 27,
+        expo.get_absolute_url(): 22,
         f"/expos/{expo.slug}/calendar.ics": 2,
         forum.get_absolute_url(): 6,
         speaker.get_absolute_url(): 4,

@@ -4,6 +4,7 @@ import pytest
 from django.http import QueryDict
 
 from exhibitors.filtersets import ExhibitorFilterSet
+from exhibitors.models import Exhibitor
 from exhibitors.selectors import exhibitor_list, facet_counts
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -176,3 +177,51 @@ def test_facet_count_matches_the_result_of_choosing_it():
 
 def test_facet_counts_empty_for_invalid_filter():
     assert facet_counts(ExhibitorFilterSet, QueryDict("year=abc"), exhibitor_list()) == {}
+
+
+def test_facet_counts_are_cached_until_the_data_changes(django_assert_num_queries):
+    query = QueryDict("year=2023")
+    first = facet_counts(ExhibitorFilterSet, query, exhibitor_list())
+    with django_assert_num_queries(1):  # the data version only
+        again = facet_counts(ExhibitorFilterSet, query, exhibitor_list())
+    assert again == first
+    assert {o["value"]: o["count"] for o in first["country"]} == {"CN": 6}
+    dell = Exhibitor.objects.get(slug="dell")  # at a 2023 expo, with no country
+    Exhibitor.objects.filter(pk=dell.pk).update(country="US")
+    # QuerySet.update() sends no signal: the counts stay until the version moves.
+    assert facet_counts(ExhibitorFilterSet, query, exhibitor_list()) == first
+    dell.refresh_from_db()
+    dell.save()
+    changed = facet_counts(ExhibitorFilterSet, query, exhibitor_list())
+    assert {o["value"]: o["count"] for o in changed["country"]} == {"CN": 6, "US": 1}
+
+
+def chinese_2023_expo():
+    from expos.models import Expo
+
+    return Expo.objects.get(slug="zhejiang-smart-city-exhibition-spain-2023")
+
+
+def test_facet_counts_cache_ignores_presentation_and_order_of_parameters(
+    django_assert_num_queries,
+):
+    first = facet_counts(ExhibitorFilterSet, QueryDict("year=2023&country=CN"), exhibitor_list())
+    same = QueryDict("page=3&country=CN&ordering=-name&year=2023&format=csv")
+    with django_assert_num_queries(1):
+        assert facet_counts(ExhibitorFilterSet, same, exhibitor_list()) == first
+    other = facet_counts(ExhibitorFilterSet, QueryDict("year=2021"), exhibitor_list())
+    assert {o["value"]: o["count"] for o in other["year"]} == {"2023": 9, "2021": 2}
+    assert {o["value"]: o["count"] for o in other["country"]} == {"BY": 1}
+
+
+def test_facet_counts_cache_keeps_querysets_and_facets_apart():
+    everyone = facet_counts(ExhibitorFilterSet, QueryDict(""), exhibitor_list())
+    at_expo = facet_counts(
+        ExhibitorFilterSet,
+        QueryDict(""),
+        exhibitor_list().filter(participations__expo=chinese_2023_expo()),
+    )
+    assert {o["value"]: o["count"] for o in everyone["country"]} == {"CN": 6, "BY": 1}
+    assert {o["value"]: o["count"] for o in at_expo["country"]} == {"CN": 6}
+    only = facet_counts(ExhibitorFilterSet, QueryDict(""), exhibitor_list(), facets=["year"])
+    assert set(only) == {"year"}

@@ -38,6 +38,28 @@ def test_home_has_search_expos_counts_and_charts(client):
     assert "<svg" in html
 
 
+def test_home_counts_and_charts_are_cached_until_the_data_changes(
+    client, django_assert_num_queries
+):
+    from exhibitors.models import Exhibitor
+
+    page(client, "/")
+    # The expos list and the data version; the counts and charts come from the cache.
+    with django_assert_num_queries(2):
+        html = page(client, "/")
+    assert "<strong>11</strong> exhibitors" in html
+    dell = Exhibitor.objects.get(slug="dell")
+    dell.country = "US"
+    dell.save()
+    html = page(client, "/")
+    assert "<strong>11</strong> exhibitors" in html
+    assert 'href="/exhibitors/?country=US"' in html
+    Exhibitor.objects.create(slug="new-lab", name="New Lab", country="US")
+    assert "<strong>12</strong> exhibitors" in page(client, "/")
+    # Each language has its own copy.
+    assert 'href="/es/exhibitors/?country=US"' in page(client, "/es/")
+
+
 def test_expo_list_filters_by_year_country_and_series(client):
     html = page(client, "/expos/?year=2021")
     assert "Smart China Expo 2021" in html and "Smart City Expo World Congress" not in html
