@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .filtersets import ExhibitorFilterSet
+from .pagination import CappedPaginator
 from .selectors import exhibitor_list, facet_counts
 
 
@@ -25,6 +25,7 @@ class DirectoryListView(TemplateView):
 
     The page and its CSV (at its own URL, `csv_url_name`) go through the same FilterSet. An
     invalid parameter shows its message and no rows, with status 400: never the unfiltered list.
+    Counts and page numbers stop at the count cap (see CappedPaginator); the CSV has every row.
     """
 
     filterset_class = None
@@ -58,7 +59,7 @@ class DirectoryListView(TemplateView):
         filterset = self.get_filterset()
         valid = filterset.is_valid()
         if valid:
-            paginator = Paginator(filterset.qs, self.paginate_by)
+            paginator = CappedPaginator(filterset.qs, self.paginate_by)
             page = paginator.get_page(request.GET.get("page"))
             facets = facet_counts(self.filterset_class, request.GET, self.get_queryset())
         else:

@@ -10,8 +10,8 @@ import re
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.db import transaction
-from django.db.models import Count, Max
 from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
@@ -22,6 +22,8 @@ from rest_framework import exceptions, pagination, renderers, serializers, statu
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from exhibitors import versioning
+from exhibitors.pagination import CappedPaginator, count_cap
 from exhibitors.selectors import PRESENTATION_PARAMETERS, facet_counts
 
 MAX_PAGE_SIZE = 500
@@ -72,6 +74,9 @@ def page_size_from(request):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Numbered pages over the first DIRECTORY_COUNT_CAP results (see CappedPaginator): the
+    count stops there, and so do the pages; a cursor walk goes further."""
+
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -83,7 +88,49 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if not raw.isdigit() or int(raw) < 1:
             raise exceptions.ValidationError({"page": ["A page number from 1 is required."]})
-        return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        paginator = CappedPaginator(queryset, self.get_page_size(request))
+        number = int(raw)
+        if paginator.capped and number > paginator.num_pages:
+            raise exceptions.ValidationError(
+                {
+                    "page": [
+                        f"Page numbers stop at {paginator.num_pages}, after the first "
+                        f"{paginator.count} results; use `cursor` to walk further."
+                    ]
+                }
+            )
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage:
+            raise exceptions.NotFound(self.invalid_page_message) from None
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_capped": self.page.paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"].append("count_capped")
+        paginated["properties"]["count"]["description"] = (
+            f"Exact up to {count_cap()}; beyond that, the cap."
+        )
+        paginated["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": (
+                "Whether there are more results than `count`: page numbers stop at the cap, "
+                "and a cursor walk (`cursor=`) reaches the rest."
+            ),
+        }
+        return paginated
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -126,7 +173,8 @@ class DirectoryPagination(pagination.BasePagination):
         paginated = PageNumberPagination().get_paginated_response_schema(schema)
         # A cursor walk has no count (counting is what it avoids); facets come on request.
         paginated["required"] = ["results"]
-        paginated["properties"]["count"]["description"] = "Absent in a cursor walk."
+        for name in ("count", "count_capped"):
+            paginated["properties"][name]["description"] += " Absent in a cursor walk."
         paginated["properties"]["facets"] = {
             "type": "object",
             "description": "With ?facets=: per facet, its options with their counts.",
@@ -155,6 +203,10 @@ class DirectoryPagination(pagination.BasePagination):
                 )
                 parameter["schema"] = {"type": "integer", "minimum": 1}
             if parameter["name"] == "page":
+                parameter["description"] = (
+                    f"A page number, from 1. Pages stop after the first {count_cap()} results "
+                    "(see `count_capped`); a cursor walk goes further."
+                )
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         parameters.append(
             {
@@ -309,9 +361,13 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         return context
 
     # -- reading
+    # A conditional GET is answered from the data version alone (one primary-key lookup),
+    # after the parameters are checked and before any query over the records.
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        fresh = self.not_modified(request, *self.list_version(queryset))
+        facets = self.requested_facets()
+        version = self.data_version()
+        fresh = self.not_modified(request, *version)
         if fresh:
             return fresh
         if request.accepted_renderer.format in ("csv", "ndjson"):
@@ -319,20 +375,18 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(queryset)
         data = self.get_serializer(page, many=True).data
         response = self.get_paginated_response(data)
-        facets = self.requested_facets()
         if facets:
             response.data["facets"] = facet_counts(
                 self.filterset_class, request.query_params, self.get_queryset(), facets=facets
             )
-        return self.with_version(response, *self.list_version(queryset))
+        return self.with_version(response, *version)
 
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        version = (f"{instance.pk}:{instance.updated.isoformat()}", instance.updated)
+        version = self.data_version()
         fresh = self.not_modified(request, *version)
         if fresh:
             return fresh
-        response = Response(self.get_serializer(instance).data)
+        response = Response(self.get_serializer(self.get_object()).data)
         return self.with_version(response, *version)
 
     def requested_facets(self):
@@ -348,10 +402,10 @@ class DirectoryViewSet(viewsets.ModelViewSet):
             )
         return names
 
-    def list_version(self, queryset):
-        summary = queryset.order_by().aggregate(count=Count("id"), latest=Max("updated"))
-        latest = summary["latest"]
-        return f"{summary['count']}:{latest.isoformat() if latest else '-'}", latest
+    def data_version(self):
+        """(version, last modified): any write to the directory changes both."""
+        number, changed = versioning.current()
+        return f"{number}:{changed.isoformat() if changed else '-'}", changed
 
     def etag(self, version):
         key = "|".join(
@@ -395,13 +449,15 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         context = self.get_serializer_context()
 
         def rows():
-            for start in range(0, 10**12, STREAM_CHUNK):
-                chunk = list(queryset[start : start + STREAM_CHUNK])
-                if not chunk:
-                    return
-                yield from serializer_class(chunk, many=True, context=context).data
-                if len(chunk) < STREAM_CHUNK:
-                    return
+            # One pass over a server-side cursor, with the prefetches done a chunk at a time:
+            # no OFFSET, however deep into the list.
+            chunk = []
+            for record in queryset.iterator(chunk_size=STREAM_CHUNK):
+                chunk.append(record)
+                if len(chunk) == STREAM_CHUNK:
+                    yield from serializer_class(chunk, many=True, context=context).data
+                    chunk = []
+            yield from serializer_class(chunk, many=True, context=context).data
 
         if fmt == "csv":
             body = csv_lines(rows(), header=list(serializer_class(context=context).fields))

@@ -8,8 +8,10 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
 
 from config.api import router
+from exhibitors import versioning
 from exhibitors.models import Exhibitor
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -203,15 +205,77 @@ def test_conditional_get_on_list_and_detail(client):
         assert since.status_code == 304
 
 
-def test_conditional_get_sees_a_change(client):
-    url = "/api/v1/exhibitors/?country=CN"
-    etag = get(client, url)["ETag"]
+def test_conditional_get_sees_a_change_saved_in_the_orm(client):
+    # A record's ETag follows the whole directory's data version, not only the record.
+    urls = ("/api/v1/exhibitors/?country=CN", "/api/v1/expos/smart-china-expo-2021/")
+    etags = {url: get(client, url)["ETag"] for url in urls}
     exhibitor = Exhibitor.objects.get(slug="graffiti-intelligence")
     exhibitor.description_en = "Changed."
     exhibitor.save()
-    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
-    assert changed.status_code == 200
-    assert changed["ETag"] != etag
+    for url, etag in etags.items():
+        changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert changed.status_code == 200
+        assert changed["ETag"] != etag
+
+
+def test_conditional_get_is_answered_from_the_data_version(client, django_assert_num_queries):
+    for url in ("/api/v1/exhibitors/?country=CN&facets=country", "/api/v1/sectors/video-iot/"):
+        etag = get(client, url)["ETag"]
+        with django_assert_num_queries(1):  # the data version: nothing over the records
+            assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # Parameters are still checked first.
+    url = "/api/v1/exhibitors/?country=CN&facets=colour"
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 400
+
+
+def test_etag_and_last_modified_follow_the_data_version(client):
+    list_url, detail_url = "/api/v1/exhibitors/?country=CN", "/api/v1/expos/smart-china-expo-2021/"
+    first = {url: get(client, url) for url in (list_url, detail_url)}
+    versioning.bump()
+    _, changed = versioning.current()
+    for url, response in first.items():
+        again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 200
+        assert again["ETag"] != response["ETag"]
+        assert again["Last-Modified"] == http_date(changed.timestamp())
+
+
+def test_page_numbers_stop_at_the_count_cap(client, settings):
+    settings.DIRECTORY_COUNT_CAP = 5
+    first = get(client, "/api/v1/exhibitors/?page_size=2&ordering=name").json()
+    assert (first["count"], first["count_capped"]) == (5, True)
+    last = get(client, "/api/v1/exhibitors/?page_size=2&ordering=name&page=3").json()
+    assert len(last["results"]) == 1
+    assert last["next"] is None
+    body = get(client, "/api/v1/exhibitors/?page_size=2&page=4", status=400).json()
+    assert "cursor" in " ".join(body["page"])
+    exact = get(client, "/api/v1/exhibitors/?country=BY").json()
+    assert (exact["count"], exact["count_capped"]) == (1, False)
+    walk = get(client, "/api/v1/exhibitors/?cursor=&page_size=20").json()
+    assert len(walk["results"]) == 11
+    assert "count" not in walk and "count_capped" not in walk
+
+
+def test_count_is_exact_below_the_cap(client):
+    data = get(client, "/api/v1/exhibitors/").json()
+    assert (data["count"], data["count_capped"]) == (11, False)
+
+
+def test_stream_longer_than_a_chunk_has_every_row_once_in_order(client, monkeypatch):
+    from config.api import framework
+
+    monkeypatch.setattr(framework, "STREAM_CHUNK", 3)
+    query = "ordering=-name&page_size=500"
+    expected = [r["slug"] for r in get(client, f"/api/v1/exhibitors/?{query}").json()["results"]]
+    assert len(expected) == 11
+    with CaptureQueriesContext(connection) as captured:
+        response = get(client, f"/api/v1/exhibitors/?{query}&format=ndjson")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert [json.loads(line)["slug"] for line in lines] == expected
+    response = get(client, f"/api/v1/exhibitors/?{query}&format=csv")
+    table = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert [r["slug"] for r in table] == expected
+    assert not [q for q in captured.captured_queries if "OFFSET" in q["sql"]]
 
 
 def test_csv_and_ndjson_hold_the_same_rows_as_json(client):

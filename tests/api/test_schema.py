@@ -21,6 +21,9 @@ def test_schema_validates_without_warnings(tmp_path):
     }
     delete = paths["/api/v1/expos/{slug}/"]["delete"]["responses"]
     assert {"204", "401", "403", "404", "409", "429"} <= set(delete)
+    page = schema["components"]["schemas"]["PaginatedExhibitorList"]["properties"]
+    assert page["count_capped"]["type"] == "boolean"
+    assert "Exact up to 10000" in page["count"]["description"]
     exhibitor_out = schema["components"]["schemas"]["Exhibitor"]["properties"]
     assert exhibitor_out["sectors"]["items"]["required"] == ["slug", "name", "url"]
     exhibitor_in = schema["components"]["schemas"]["ExhibitorRequest"]["properties"]

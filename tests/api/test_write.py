@@ -119,6 +119,19 @@ def test_create_exhibitor_with_sectors_and_history(users):
     assert version.revision.comment == "Created through the API."
 
 
+def test_api_write_changes_the_etags_of_lists_and_records(users):
+    reader = APIClient()
+    urls = ("/api/v1/exhibitors/?country=CN", "/api/v1/sectors/video-iot/")
+    etags = {url: reader.get(url)["ETag"] for url in urls}
+    editor = client_for(users("editor", model_permissions(Exhibitor)))
+    response = editor.patch("/api/v1/exhibitors/dell/", {"city": "Round Rock"}, format="json")
+    assert response.status_code == 200
+    for url, etag in etags.items():
+        again = reader.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 200, url
+        assert again["ETag"] != etag
+
+
 def test_slug_is_made_from_the_name_and_kept_unique(users):
     client = client_for(users("editor", model_permissions(Exhibitor)))
     slugs = [

@@ -85,6 +85,39 @@ def test_exhibitor_list_paginates(client, settings, monkeypatch):
     assert 'href="?ordering=name&amp;page=2"' in third
 
 
+def test_exhibitor_list_count_stops_at_the_cap(client, settings, monkeypatch):
+    from exhibitors.views import ExhibitorListView
+
+    settings.DIRECTORY_COUNT_CAP = 5
+    monkeypatch.setattr(ExhibitorListView, "paginate_by", 2)
+    first = page(client, "/exhibitors/?ordering=name")
+    assert "More than 5 results" in first
+    assert "11 results" not in first
+    assert "Page 1</span>" in first and "Page 1 of" not in first
+    # Pages end at the cap: a later page number shows the last one offered.
+    last = page(client, "/exhibitors/?ordering=name&page=99")
+    assert "Page 3</span>" in last
+    assert 'rel="next"' not in last
+    assert "narrow the filters to see the rest" in last
+    # Below the cap the count is exact.
+    assert "1 result" in page(client, "/exhibitors/?country=CN&sector=video-iot")
+    spanish = page(client, "/es/exhibitors/")
+    assert "Más de 5 resultados" in spanish
+
+
+def test_capped_count_is_written_with_thousands_separators():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    capped = SimpleNamespace(paginator=SimpleNamespace(capped=True, count=10_000))
+    assert "More than 10,000 results" in render_to_string("_list_header.html", {"page_obj": capped})
+    with translation.override("es"):
+        spanish = render_to_string("_list_header.html", {"page_obj": capped})
+    assert "Más de 10\xa0000 resultados" in spanish  # Spanish groups digits with a space
+
+
 def test_exhibitor_csv_has_the_filtered_rows(client):
     response = client.get("/exhibitors/export.csv?country=CN&sector=zero-carbon")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
