@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from config.api.framework import CompactRelatedField, ValidatedModelSerializer, translated
+from config.api.framework import (
+    CompactRelatedField,
+    DetailURLField,
+    ValidatedModelSerializer,
+    translated,
+)
 from exhibitors.models import Exhibitor, Sector
 
 BASE = ["url", "id", "slug"]
@@ -9,7 +14,7 @@ READ_ONLY = ["id", "slug", "created", "updated"]
 
 
 class SectorSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:sector-detail", lookup_field="slug")
+    url = DetailURLField(view_name="api:sector-detail", lookup_field="slug")
 
     class Meta:
         model = Sector
@@ -18,9 +23,7 @@ class SectorSerializer(ValidatedModelSerializer):
 
 
 class ExhibitorSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:exhibitor-detail", lookup_field="slug"
-    )
+    url = DetailURLField(view_name="api:exhibitor-detail", lookup_field="slug")
     country_name = serializers.CharField(source="country.name", read_only=True)
     sectors = CompactRelatedField(
         "api:sector-detail", many=True, queryset=Sector.objects.all(), required=False

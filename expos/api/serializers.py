@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from config.api.framework import (
     CompactRelatedField,
+    DetailURLField,
     ExpandableSerializerMixin,
     ValidatedModelSerializer,
     translated,
@@ -14,9 +15,7 @@ from expos import models
 
 
 def identity(view_name, lookup_field="slug"):
-    return serializers.HyperlinkedIdentityField(
-        view_name=f"api:{view_name}-detail", lookup_field=lookup_field
-    )
+    return DetailURLField(view_name=f"api:{view_name}-detail", lookup_field=lookup_field)
 
 
 def compact(view_name, queryset, **kwargs):

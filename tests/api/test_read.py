@@ -357,3 +357,17 @@ def test_unknown_api_path_is_json_404(client):
 def test_unknown_format_is_400(client):
     body = get(client, "/api/v1/exhibitors/?format=xml", status=400).json()
     assert body == {"format": ["Choose one of: json, csv, ndjson."]}
+
+
+@pytest.mark.parametrize("prefix", ["exhibitors", "participations", "forums", "deals"])
+def test_every_link_in_a_list_resolves_as_reverse_would(client, prefix):
+    """Links are built from one resolved pattern per request; they must equal reverse()'s."""
+    from django.urls import reverse
+
+    rows = client.get(f"/api/v1/{prefix}/", {"page_size": 200}).json()["results"]
+    assert rows
+    for row in rows:
+        lookup = {"slug": row["slug"]} if "slug" in row else {"pk": row["id"]}
+        expected = "http://testserver" + reverse(f"api:{prefix[:-1]}-detail", kwargs=lookup)
+        assert row["url"] == expected
+        assert client.get(row["url"]).json()["id"] == row["id"]
