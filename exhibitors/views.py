@@ -144,4 +144,6 @@ class ExhibitorDetailView(TemplateView):
         from expos.selectors import exhibitor_profile
 
         exhibitor = get_object_or_404(exhibitor_list(), slug=kwargs["slug"])
-        return super().get_context_data(exhibitor=exhibitor, **exhibitor_profile(exhibitor))
+        return super().get_context_data(
+            exhibitor=exhibitor, title=exhibitor.name, **exhibitor_profile(exhibitor)
+        )

@@ -148,6 +148,7 @@ def test_exhibitor_csv_invalid_filter_is_400_naming_parameter(client):
 def test_exhibitor_detail_shows_profile_expos_people_and_sources(client):
     html = page(client, "/exhibitors/zhejiang-fangda-zhikong-technology/")
     assert "<h1>Zhejiang Fangda Zhikong Technology Co., Ltd.</h1>" in html
+    assert "<title>Zhejiang Fangda Zhikong Technology Co., Ltd. · " in html  # the tab says whose
     assert "Smart lighting" in html and "IoT platforms" in html
     # The expo it attended, with what it showed there.
     assert 'href="/expos/zhejiang-smart-city-exhibition-spain-2023/"' in html
