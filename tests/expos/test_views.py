@@ -36,6 +36,8 @@ def test_home_has_search_expos_counts_and_charts(client):
     assert 'href="/exhibitors/?sector=artificial-intelligence"' in html
     assert "Deal value by expo" in html and "US$39 billion" in html
     assert "<svg" in html
+    assert "Each chart shows its ten largest entries." in html
+    assert "Cada gráfico muestra sus diez entradas mayores." in page(client, "/es/")
 
 
 def test_home_counts_and_charts_are_cached_until_the_data_changes(
