@@ -26,12 +26,18 @@ def bar_chart(rows):
     ]
 
 
+HOME_EXPOS = 12
+
+
 def home(request):
     return render(
         request,
         "expos/home.html",
         {
-            "expos": list(selectors.expos().order_by("-edition_year", "-start_date", "id")),
+            # The latest few: the expo list has the rest, filtered and paginated.
+            "expos": list(
+                selectors.expos().order_by("-edition_year", "-start_date", "id")[:HOME_EXPOS]
+            ),
             **versioning.cached(home_figures, "home"),
         },
     )

@@ -5,6 +5,8 @@ import io
 
 import pytest
 
+from tests import factories
+
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
@@ -208,3 +210,19 @@ def test_pages_use_only_local_assets(client):
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
     assert "/static/css/site.css" in html
+
+
+def test_home_lists_the_latest_expos_and_links_to_all(client):
+    from expos.views import HOME_EXPOS
+
+    assert "All 4 expos" not in page(client, "/")  # all four fit
+    for year in range(2001, 2001 + HOME_EXPOS):
+        factories.ExpoFactory(name=f"Expo of {year}", edition_year=year)
+    html = page(client, "/")
+    assert html.count('class="card"') == HOME_EXPOS
+    assert f"Expo of {2000 + HOME_EXPOS}" in html  # the latest ones
+    assert "Smart City Expo World Congress 2023" in html
+    assert "Expo of 2001" not in html and "Expo of 2002" not in html
+    total = HOME_EXPOS + 4
+    assert f'<a href="/expos/">All {total} expos</a>' in html
+    assert f"Las {total} expos" in page(client, "/es/")
