@@ -752,6 +752,11 @@ def report(rows, context, partial=()):
     return "\n".join(lines) + "\n"
 
 
+def fig(value):
+    """A ratio or a rate: two decimals, or two significant digits when smaller."""
+    return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.2g}"
+
+
 def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
 
@@ -792,7 +797,7 @@ def main():
                 say(f"  page 1 {ms(first_page)}, page {depth} {ms(deep_page)}")
                 say(f"{databases[size]}: throughput (B5, B8), {CLIENTS} clients")
                 rates, body_size, etag = measure_throughput(server, country, sector)
-                say("  " + ", ".join(f"{k} {v:.0f}/s" for k, v in rates.items()))
+                say("  " + ", ".join(f"{k} {fig(v)}/s" for k, v in rates.items()))
                 say(f"{databases[size]}: streaming the exhibitor CSV (B10)")
                 growth, csv_bytes, csv_lines, csv_seconds, csv_complete = measure_csv_stream(server)
                 say(f"  {csv_lines:,} lines, {csv_bytes / 2**20:.0f} MiB in {csv_seconds:.0f} s")
@@ -817,35 +822,35 @@ def main():
     html_extra = queries["html 100"] - queries["html 10"]
     rows = [
         ("B1", f"p50 of the API list ({label(large)} ÷ {label(small)})", ratio("api p50"),
-         f"{ratio('api p50'):.2f}", at_both("api p50")),
+         fig(ratio("api p50")), at_both("api p50")),
         ("B2", f"p50 of the HTML list ({label(large)} ÷ {label(small)})", ratio("html p50"),
-         f"{ratio('html p50'):.2f}", at_both("html p50")),
+         fig(ratio("html p50")), at_both("html p50")),
         ("B3", f"cursor walk: page {depth} ÷ page 1 ({label(large)})",
-         deep_page / first_page, f"{deep_page / first_page:.2f}",
+         deep_page / first_page, fig(deep_page / first_page),
          f"{ms(first_page)} → {ms(deep_page)}"),
         ("B4", "queries at page size 100 − at 10 (API, HTML)",
          max(abs(api_extra), abs(html_extra)), f"{api_extra:+d}, {html_extra:+d}",
          f"API {queries['api 10']} → {queries['api 100']}, "
          f"HTML {queries['html 10']} → {queries['html 100']}"),
         ("B5", "requests/s: API list ÷ JsonResponse of the same size",
-         rates["api"] / rates["baseline"], f"{rates['api'] / rates['baseline']:.2f}",
-         f"{rates['api']:.0f}/s vs {rates['baseline']:.0f}/s, {body_size:,} bytes, "
+         rates["api"] / rates["baseline"], fig(rates["api"] / rates["baseline"]),
+         f"{fig(rates['api'])}/s vs {fig(rates['baseline'])}/s, {body_size:,} bytes, "
          f"{CLIENTS} clients"),
         ("B6 rare", f"p95 of ?q={rare} ({label(large)} ÷ {label(small)})",
-         ratio("search rare p95"), f"{ratio('search rare p95'):.2f}",
+         ratio("search rare p95"), fig(ratio("search rare p95")),
          at_both("search rare p95") + f"; {rare_count:,} matches at {label(large)}"),
         ("B6 common", f"p95 of ?q={common} ({label(large)} ÷ {label(small)})",
-         ratio("search common p95"), f"{ratio('search common p95'):.2f}",
+         ratio("search common p95"), fig(ratio("search common p95")),
          at_both("search common p95") + f"; {common_count:,} matches at {label(large)}"),
         ("B7", "rows/s: import_directory ÷ psql \\copy",
          imported["import rows/s"] / imported["copy rows/s"],
-         f"{imported['import rows/s'] / imported['copy rows/s']:.2f}",
+         fig(imported["import rows/s"] / imported["copy rows/s"]),
          f"{imported['import rows/s']:,.0f} vs {imported['copy rows/s']:,.0f} rows/s, "
          f"{imported['rows']:,} rows"),
         ("B8", "requests/s: 304 ÷ 200 of the API list",
          rates["304"] / rates["api"] if etag else None,
-         f"{rates['304'] / rates['api']:.2f}" if etag else "no ETag",
-         f"{rates['304']:.0f}/s vs {rates['api']:.0f}/s" if etag else ""),
+         fig(rates["304"] / rates["api"]) if etag else "no ETag",
+         f"{fig(rates['304'])}/s vs {fig(rates['api'])}/s" if etag else ""),
         ("B9", "peak RSS of import_directory, MB", imported["peak MiB"],
          f"{imported['peak MiB']:.0f}", f"{imported['rows']:,} rows"),
         ("B10", "worker RSS growth streaming the exhibitor CSV, MB", growth, f"{growth:.1f}",
