@@ -24,8 +24,16 @@ from drf_spectacular.utils import extend_schema_field
 from modeltranslation.translator import NotRegistered, translator
 
 from .models import Exhibitor, Sector, UnaccentedText
+from .pagination import estimated_rows
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
+RANKED = "-search_rank"  # best matches first: the order of a search without `ordering`
+DEFAULT_RANKED_SEARCH_LIMIT = 5_000
+
+
+def ranked_search_limit():
+    """Up to how many estimated matches a search is ranked; past it, the usual order."""
+    return getattr(settings, "DIRECTORY_RANKED_SEARCH_LIMIT", DEFAULT_RANKED_SEARCH_LIMIT)
 
 
 class MultipleIntegerField(forms.Field):
@@ -217,6 +225,11 @@ class DirectoryFilterSet(django_filters.FilterSet):
         model = queryset.model
         chosen = [base_key(model, key) for key in queryset.query.order_by]
         default = list(model._meta.ordering)
+        if chosen[:1] == [RANKED] and estimated_rows(queryset) > ranked_search_limit():
+            # Ranking reads every match before the first page can be cut, so a search that
+            # matches a large part of the directory would cost in proportion to it: past the
+            # limit, matches come in the list's usual order (an index walk), not best first.
+            chosen = []
         if not chosen:
             ordering = default
         else:
@@ -224,7 +237,7 @@ class DirectoryFilterSet(django_filters.FilterSet):
             # usual order, then id to break ties) follow its direction, so one index serves it.
             first = str(chosen[0])
             # Best matches first, then the usual order.
-            descending = first.startswith("-") and first != "-search_rank"
+            descending = first.startswith("-") and first != RANKED
             then = [] if first.lstrip("-") in UNIQUE_KEYS else default
             taken = {str(key).lstrip("-") for key in chosen}
             ordering = list(chosen)
@@ -283,7 +296,7 @@ def ranked_search(queryset, value, *, names, also=None):
         rank = rank + TrigramWordSimilarity(typed, "searchable_names")
     if also is not None:
         condition |= also
-    return queryset.filter(condition).annotate(search_rank=rank).order_by("-search_rank")
+    return queryset.filter(condition).annotate(search_rank=rank).order_by(RANKED)
 
 
 def text_search(queryset, fields, value):

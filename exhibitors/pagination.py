@@ -1,38 +1,141 @@
 """Page numbers whose cost does not grow with the table: the pages and the API share them."""
 
+import json
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import EmptyPage, Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
+from . import versioning
+
 DEFAULT_COUNT_CAP = 10_000
+DEFAULT_EXACT_COUNT = 1_000
+# Past this many times the exact limit, the planner's estimate is taken without counting:
+# even a poor estimate that far out means more results than are counted exactly.
+TRUST_ESTIMATE_ABOVE = 5
 
 
 def count_cap():
+    """How many results page numbers reach: further rows are for narrower filters, a
+    download, or the API's cursor walk."""
     return getattr(settings, "DIRECTORY_COUNT_CAP", DEFAULT_COUNT_CAP)
 
 
-class CappedPaginator(Paginator):
-    """A Paginator that counts at most `cap` results, and offers only the pages holding them.
+def exact_count_limit():
+    """Up to how many results a list counts exactly; past it, the count is an estimate."""
+    return getattr(settings, "DIRECTORY_EXACT_COUNT", DEFAULT_EXACT_COUNT)
 
-    COUNT(*) over a million filtered rows reads them all; counting a LIMITed subquery stops
-    after `cap` + 1. So `count` is exact up to the cap and is the cap beyond it, `capped` says
-    which, and no page needs an OFFSET past the cap: further rows are for narrower filters, or
-    the API's cursor walk.
+
+def estimated_rows(queryset):
+    """The planner's estimate of how many rows `queryset` returns: EXPLAIN, not a scan.
+
+    Planning a search over many indexes takes milliseconds, and a list and its search both
+    ask, so the answer is cached until the data changes.
+    """
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+
+    def explain():
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            (plan,) = cursor.fetchone()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    return versioning.cached(explain, "estimate", queryset.db, sql, [str(p) for p in params])
+
+
+def significant(number, digits=2):
+    """26,045 → 26,000: an estimate is shown without digits it cannot vouch for."""
+    if number < 10**digits:
+        return number
+    scale = 10 ** (len(str(number)) - digits)
+    return round(number / scale) * scale
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose counting costs the same at a thousand rows and at a million.
+
+    COUNT(*) reads every matching row. Instead, `total` is exact up to `exact_limit` (a count
+    over a LIMITed subquery, which stops there), and past it is PostgreSQL's own estimate of
+    the rows (EXPLAIN), rounded; `exact` says which. Where the estimate is far above the
+    limit, nothing is counted at all. A page that comes back short is the last one, so the
+    total becomes exact there for free; a page past the real end, or a full page where the
+    estimate ended, makes it count again, up to the cap.
+
+    Page numbers reach the first `cap` results at most (`capped` says they stop short of the
+    end), so no page needs an OFFSET past the cap.
     """
 
-    def __init__(self, object_list, per_page, *, cap=None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap=None, exact_limit=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = count_cap() if cap is None else cap
+        self.exact_limit = exact_count_limit() if exact_limit is None else exact_limit
 
     @cached_property
-    def counted(self):
+    def figures(self):
+        """(total, exact)."""
+        estimate = estimated_rows(self.object_list)
+        if estimate > self.exact_limit * TRUST_ESTIMATE_ABOVE:
+            return significant(estimate), False
         # Without ORDER BY: the order of the rows counted does not change how many there are.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        counted = self.object_list.order_by()[: self.exact_limit + 1].count()
+        if counted <= self.exact_limit:
+            return counted, True
+        return significant(max(estimate, counted)), False
+
+    @property
+    def total(self):
+        return self.figures[0]
+
+    @property
+    def exact(self):
+        return self.figures[1]
 
     @cached_property
     def count(self):
-        return min(self.counted, self.cap)
+        return min(self.total, self.cap)
 
     @property
     def capped(self):
-        return self.counted > self.cap
+        return self.total > self.cap
+
+    def settle(self, total, exact):
+        self.__dict__["figures"] = (total, exact)
+        for name in ("count", "num_pages"):
+            self.__dict__.pop(name, None)
+
+    def recount(self):
+        """Count for real, up to the cap: the estimate proved wrong at the end of the pages."""
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        if counted <= self.cap:
+            self.settle(counted, True)
+        else:
+            self.settle(max(self.total, counted), False)
+
+    def page(self, number):
+        page = super().page(number)
+        if self.exact:
+            return page
+        page.object_list = rows = list(page.object_list)
+        start = (page.number - 1) * self.per_page
+        asked = min(self.per_page, self.count - start)
+        if rows and len(rows) < asked:
+            self.settle(start + len(rows), True)
+        elif not rows or (not page.has_next() and not self.capped):
+            self.recount()
+            return super().page(number)
+        return page
+
+    def get_page(self, number):
+        """As Paginator.get_page (a number past the end shows the last page), also when the
+        end turns out nearer than the estimate said."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)

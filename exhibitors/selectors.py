@@ -31,17 +31,55 @@ def facet_counts(filterset_class, data: QueryDict, queryset, *, facets=None):
     Counting groups whole tables, so the answer is cached until the data changes: keyed on
     the filters alone (not on page, ordering or format) and on the records counted.
     """
-    wanted = [name for name in filterset_class.facets if facets is None or name in facets]
+    wanted = wanted_facets(filterset_class, facets)
     if not wanted:
         return {}
+    return versioning.cached(
+        lambda: count_facets(filterset_class, data, queryset, facets=facets),
+        "facets",
+        *facet_key(filterset_class, data, queryset, wanted),
+    )
+
+
+def facet_summary(filterset_class, data: QueryDict, queryset, *, shown):
+    """The facets of a page: each one's `shown` largest options and every selected one, with
+    how many more there are. Returns {parameter: {"options": […], "more": n}}.
+
+    A directory of thousands of expos would otherwise list every one of them beside every
+    list, and the page would grow with the table; the rest are a search or a filter away.
+    """
+    wanted = wanted_facets(filterset_class, None)
+    if not wanted:
+        return {}
+
+    def summarise():
+        summary = {}
+        for parameter, options in count_facets(filterset_class, data, queryset).items():
+            kept = [o for i, o in enumerate(options) if i < shown or o["selected"]]
+            summary[parameter] = {"options": kept, "more": len(options) - len(kept)}
+        return summary
+
+    return versioning.cached(
+        summarise,
+        "facet-summary",
+        shown,
+        *facet_key(filterset_class, data, queryset, wanted),
+    )
+
+
+def wanted_facets(filterset_class, facets):
+    return [name for name in filterset_class.facets if facets is None or name in facets]
+
+
+def facet_key(filterset_class, data, queryset, wanted):
+    """What facet counts depend on: the FilterSet, its filters, the facets asked for, and the
+    records counted."""
     filters = sorted(
         (name, sorted(data.getlist(name)))
         for name in data
         if name in filterset_class.base_filters and name not in PRESENTATION_PARAMETERS
     )
-    return versioning.cached(
-        lambda: count_facets(filterset_class, data, queryset, facets=facets),
-        "facets",
+    return (
         f"{filterset_class.__module__}.{filterset_class.__qualname__}",
         filters,
         wanted,

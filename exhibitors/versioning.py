@@ -6,6 +6,7 @@ answer stale at once, in every server process. ORM writes bump it through signal
 `connect`); code that writes with raw SQL or `QuerySet.update()` calls `bump()` itself.
 """
 
+import contextvars
 import hashlib
 
 from django.apps import apps
@@ -24,20 +25,55 @@ BUMP = """
     ON CONFLICT (id) DO UPDATE
     SET number = exhibitors_dataversion.number + 1, changed = clock_timestamp()
 """
+CURRENT = f"SELECT number, changed FROM {DataVersion._meta.db_table} WHERE id = 1"
 CACHE_TIMEOUT = 24 * 60 * 60
 MISSING = object()
+
+
+# Within one request the version is read once (see RequestDataVersion): its facet counts,
+# estimates and ETag then all speak of the same data.
+request_memo = contextvars.ContextVar("data_version_memo", default=None)
 
 
 def bump():
     """Record that the directory's data changed."""
     with connection.cursor() as cursor:
         cursor.execute(BUMP)
+    memo = request_memo.get()
+    if memo is not None:
+        memo.clear()
 
 
 def current():
-    """(number, changed): (0, None) until the first write."""
-    row = DataVersion.objects.filter(pk=1).values_list("number", "changed").first()
-    return row or (0, None)
+    """(number, changed): (0, None) until the first write.
+
+    Every API request and cached page reads it, so it is one plain statement: building the
+    same query through the ORM costs more than running it.
+    """
+    memo = request_memo.get()
+    if memo:
+        return memo["version"]
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT)
+        row = cursor.fetchone() or (0, None)
+    if memo is not None:
+        memo["version"] = row
+    return row
+
+
+class RequestDataVersion:
+    """Middleware: the data version is read at most once a request (and again after a write
+    the request makes), however many cached answers and estimates the request looks up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            request_memo.reset(token)
 
 
 def cached(compute, *key):

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from .filtersets import ExhibitorFilterSet
 from .pagination import CappedPaginator
-from .selectors import exhibitor_list, facet_counts
+from .selectors import exhibitor_list, facet_summary
 
 
 class Echo:
@@ -30,6 +30,7 @@ class DirectoryListView(TemplateView):
 
     filterset_class = None
     paginate_by = 25
+    facet_options_shown = 15  # each facet's largest options; the rest are counted as "more"
     csv_columns: list = []  # (header, function of a record)
     csv_filename = "export.csv"
     csv_url_name = ""
@@ -61,7 +62,12 @@ class DirectoryListView(TemplateView):
         if valid:
             paginator = CappedPaginator(filterset.qs, self.paginate_by)
             page = paginator.get_page(request.GET.get("page"))
-            facets = facet_counts(self.filterset_class, request.GET, self.get_queryset())
+            facets = facet_summary(
+                self.filterset_class,
+                request.GET,
+                self.get_queryset(),
+                shown=self.facet_options_shown,
+            )
         else:
             page, facets = None, {}
         context = self.get_context_data(

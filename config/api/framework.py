@@ -10,10 +10,11 @@ from urllib.parse import quote
 
 import reversion
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.text import slugify
@@ -24,13 +25,16 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from exhibitors import versioning
-from exhibitors.pagination import CappedPaginator, count_cap
+from exhibitors.pagination import CappedPaginator, count_cap, exact_count_limit
 from exhibitors.selectors import PRESENTATION_PARAMETERS, facet_counts
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
 STREAM_CHUNK = 2000
 API_PARAMETERS = PRESENTATION_PARAMETERS | {"expand"}
+# A cached answer is keyed on the data version, so this only bounds how long an unused one
+# stays in the cache.
+CACHE_SECONDS = 60 * 60
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -75,8 +79,9 @@ def page_size_from(request):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """Numbered pages over the first DIRECTORY_COUNT_CAP results (see CappedPaginator): the
-    count stops there, and so do the pages; a cursor walk goes further."""
+    """Numbered pages over the first DIRECTORY_COUNT_CAP results, with a count that is exact
+    up to DIRECTORY_EXACT_COUNT and estimated beyond (see CappedPaginator); a cursor walk
+    goes past the cap."""
 
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -108,10 +113,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return list(self.page)
 
     def get_paginated_response(self, data):
+        paginator = self.page.paginator
         return Response(
             {
-                "count": self.page.paginator.count,
-                "count_capped": self.page.paginator.capped,
+                "count": paginator.total,
+                "count_exact": paginator.exact,
+                "count_capped": paginator.capped,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,
@@ -120,15 +127,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         paginated = super().get_paginated_response_schema(schema)
-        paginated["required"].append("count_capped")
+        paginated["required"] += ["count_exact", "count_capped"]
         paginated["properties"]["count"]["description"] = (
-            f"Exact up to {count_cap()}; beyond that, the cap."
+            f"How many results match: exact up to {exact_count_limit()} (see `count_exact`); "
+            "beyond that, PostgreSQL's estimate, rounded to two significant digits."
         )
+        paginated["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "Whether `count` is exact rather than an estimate.",
+        }
         paginated["properties"]["count_capped"] = {
             "type": "boolean",
             "description": (
-                "Whether there are more results than `count`: page numbers stop at the cap, "
-                "and a cursor walk (`cursor=`) reaches the rest."
+                f"Whether page numbers stop before the end: they reach the first {count_cap()} "
+                "results, and a cursor walk (`cursor=`) reaches the rest."
             ),
         }
         return paginated
@@ -174,7 +186,7 @@ class DirectoryPagination(pagination.BasePagination):
         paginated = PageNumberPagination().get_paginated_response_schema(schema)
         # A cursor walk has no count (counting is what it avoids); facets come on request.
         paginated["required"] = ["results"]
-        for name in ("count", "count_capped"):
+        for name in ("count", "count_exact", "count_capped"):
             paginated["properties"][name]["description"] += " Absent in a cursor walk."
         paginated["properties"]["facets"] = {
             "type": "object",
@@ -363,11 +375,15 @@ class DirectoryViewSet(viewsets.ModelViewSet):
 
     # -- reading
     # A conditional GET is answered from the data version alone (one primary-key lookup),
-    # after the parameters are checked and before any query over the records.
+    # before any query over the records; a 200 that was answered at this data version is
+    # served again from the cache (see answer_from_version).
     def list(self, request, *args, **kwargs):
+        version = self.data_version()
+        answered = self.answer_from_version(request, *version)
+        if answered:
+            return answered
         queryset = self.filter_queryset(self.get_queryset())
         facets = self.requested_facets()
-        version = self.data_version()
         fresh = self.not_modified(request, *version)
         if fresh:
             return fresh
@@ -380,15 +396,67 @@ class DirectoryViewSet(viewsets.ModelViewSet):
             response.data["facets"] = facet_counts(
                 self.filterset_class, request.query_params, self.get_queryset(), facets=facets
             )
-        return self.with_version(response, *version)
+        return self.keep_for_version(self.with_version(response, *version), version[0])
 
     def retrieve(self, request, *args, **kwargs):
         version = self.data_version()
+        answered = self.answer_from_version(request, *version)
+        if answered:
+            return answered
         fresh = self.not_modified(request, *version)
         if fresh:
             return fresh
         response = Response(self.get_serializer(self.get_object()).data)
-        return self.with_version(response, *version)
+        return self.keep_for_version(self.with_version(response, *version), version[0])
+
+    def answer_from_version(self, request, version, last_modified):
+        """A 304 or a cached 200 for a request answered before at this data version.
+
+        Both come before the parameters are checked, and may: this URL's ETag, and its
+        cached body, exist only if it was answered with a 200 at this version, so its
+        parameters were valid, and still are while the data stays the same.
+        """
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and self.etag(version) in [t.strip() for t in if_none_match.split(",")]:
+            return self.with_version(
+                Response(status=status.HTTP_304_NOT_MODIFIED), version, last_modified
+            )
+        key = self.response_cache_key(version)
+        if key is None or request.headers.get("If-Modified-Since"):
+            return None
+        cached = cache.get(key)
+        if cached is None:
+            return None
+        content, content_type = cached
+        return self.with_version(
+            HttpResponse(content, content_type=content_type), version, last_modified
+        )
+
+    def response_cache_key(self, version):
+        """Where a JSON answer to this request is kept, or None where none is kept.
+
+        Everything the body depends on is in the key: the data version, the absolute URL
+        (its links name the host), the language and the format. No answer depends on who
+        asks, so signed-in users and anonymous ones share them.
+        """
+        if not settings.DIRECTORY_API_CACHE or self.request.method != "GET":
+            return None
+        if self.request.accepted_renderer.format != "json":
+            return None
+        key = "|".join([version, self.request.build_absolute_uri(), self.language, "json"])
+        return f"directory:api:{hashlib.sha256(key.encode()).hexdigest()}"
+
+    def keep_for_version(self, response, version):
+        """Cache the rendered body of a JSON 200 until the data changes (see
+        answer_from_version)."""
+        key = self.response_cache_key(version)
+        if key and response.status_code == status.HTTP_200_OK:
+
+            def keep(rendered):
+                cache.set(key, (rendered.content, rendered["Content-Type"]), CACHE_SECONDS)
+
+            response.add_post_render_callback(keep)
+        return response
 
     def requested_facets(self):
         raw = self.request.query_params.get("facets")

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exhibitors.versioning.RequestDataVersion",
 ]
 
 # The benchmark (bench/) serves the same URLs plus a baseline view of its own.
@@ -92,15 +93,22 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # How alike a typed word must be to a name for the typo-tolerant search ("Dahau" → Dahua).
+# JIT compilation pays off for long analytical queries; for a page's queries it costs more
+# (tens of milliseconds) than it saves.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    "-c pg_trgm.word_similarity_threshold="
+    "-c jit=off -c pg_trgm.word_similarity_threshold="
     + env("DJANGO_NAME_SIMILARITY_THRESHOLD", default="0.45")
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Cache --------------------------------------------------------------------------------
-CACHES = {"default": env.cache("REDIS_URL", default="locmemcache://")}
+# django-redis rather than Django's own RedisCache: it keeps one client per process, where
+# Django's builds a new one (and its table of reply parsers) for every cache call.
+if env("REDIS_URL", default=""):
+    CACHES = {"default": env.cache("REDIS_URL", backend="django_redis.cache.RedisCache")}
+else:
+    CACHES = {"default": env.cache("REDIS_URL", default="locmemcache://")}
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,6 +157,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# JSON answers of the API are kept in the cache until the data version moves (see
+# config/api/framework.py); off, every request is computed afresh.
+DIRECTORY_API_CACHE = env.bool("DJANGO_API_CACHE", default=True)
 # A write's body is capped; the API answers 413 above this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
@@ -88,8 +89,11 @@ def test_expand_includes_nested_lists_without_extra_queries_per_record(client):
     }
     assert sce["deals"][0]["project_count"] == 92
     assert sce["forums"][0]["speakers"][0]["slug"] == "vladimir-imamovich-norov"
+    # Each request from a cold cache: the work itself, not an answer kept from before.
+    cache.clear()
     with CaptureQueriesContext(connection) as all_expos:
         get(client, url)
+    cache.clear()
     with CaptureQueriesContext(connection) as one_expo:
         get(client, url + "&year=2021")
     assert len(all_expos) == len(one_expo)
@@ -182,6 +186,7 @@ def test_page_size_is_capped(client):
 def test_query_count_does_not_change_with_page_size(client):
     counts = []
     for size in (1, 10):
+        cache.clear()  # the work itself, not an answer or an estimate kept from before
         with CaptureQueriesContext(connection) as captured:
             get(client, f"/api/v1/exhibitors/?page_size={size}&expand=participations")
         counts.append(len(captured))
@@ -243,22 +248,78 @@ def test_etag_and_last_modified_follow_the_data_version(client):
 def test_page_numbers_stop_at_the_count_cap(client, settings):
     settings.DIRECTORY_COUNT_CAP = 5
     first = get(client, "/api/v1/exhibitors/?page_size=2&ordering=name").json()
-    assert (first["count"], first["count_capped"]) == (5, True)
+    assert (first["count"], first["count_exact"], first["count_capped"]) == (11, True, True)
     last = get(client, "/api/v1/exhibitors/?page_size=2&ordering=name&page=3").json()
     assert len(last["results"]) == 1
     assert last["next"] is None
     body = get(client, "/api/v1/exhibitors/?page_size=2&page=4", status=400).json()
     assert "cursor" in " ".join(body["page"])
     exact = get(client, "/api/v1/exhibitors/?country=BY").json()
-    assert (exact["count"], exact["count_capped"]) == (1, False)
+    assert (exact["count"], exact["count_exact"], exact["count_capped"]) == (1, True, False)
     walk = get(client, "/api/v1/exhibitors/?cursor=&page_size=20").json()
     assert len(walk["results"]) == 11
-    assert "count" not in walk and "count_capped" not in walk
+    assert not {"count", "count_exact", "count_capped"} & set(walk)
 
 
-def test_count_is_exact_below_the_cap(client):
+def test_count_is_exact_below_the_limit(client):
     data = get(client, "/api/v1/exhibitors/").json()
-    assert (data["count"], data["count_capped"]) == (11, False)
+    assert (data["count"], data["count_exact"], data["count_capped"]) == (11, True, False)
+
+
+def test_count_past_the_limit_is_an_estimate(client, settings, monkeypatch):
+    from exhibitors import pagination
+
+    settings.DIRECTORY_EXACT_COUNT = 3
+    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 26_045)
+    data = get(client, "/api/v1/exhibitors/?page_size=5").json()
+    assert (data["count"], data["count_exact"], data["count_capped"]) == (26_000, False, True)
+    assert len(data["results"]) == 5
+    # The last page comes back short, and from there the count is exact.
+    last = get(client, "/api/v1/exhibitors/?page_size=5&page=3").json()
+    assert (last["count"], last["count_exact"], len(last["results"])) == (11, True, 1)
+    assert last["next"] is None
+    # A page past the real end is a 404, however many pages the estimate offered.
+    get(client, "/api/v1/exhibitors/?page_size=5&page=4", status=404)
+
+
+def test_a_repeated_request_is_answered_from_the_cache(client, django_assert_num_queries):
+    url = "/api/v1/exhibitors/?country=CN&sector=video-iot&facets=country"
+    first = get(client, url)
+    with django_assert_num_queries(1):  # the data version
+        again = get(client, url)
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == "application/json"
+    assert again["Content-Language"] == "en"
+    # Another language, host or format is another answer.
+    spanish = get(client, url + "&lang=es").json()
+    assert spanish["results"][0]["name"] == spanish["results"][0]["name_es"] or spanish["results"][
+        0
+    ]["name_es"] in (None, "")
+    other_host = get(client, url, HTTP_HOST="localhost").json()
+    assert other_host["results"][0]["url"].startswith("http://localhost/")
+    # A write moves the data version: the next answer is computed afresh.
+    dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
+    dahua.name_en = "Dahua Technology"
+    dahua.save()
+    changed = get(client, url).json()
+    assert changed["results"][0]["name"] == "Dahua Technology"
+
+
+def test_the_response_cache_can_be_turned_off(client, settings, django_assert_num_queries):
+    settings.DIRECTORY_API_CACHE = False
+    url = "/api/v1/exhibitors/?country=CN&sector=video-iot"
+    first = get(client, url)
+    with CaptureQueriesContext(connection) as again:
+        assert get(client, url).content == first.content
+    assert len(again.captured_queries) > 1
+
+
+def test_a_bad_request_is_never_cached(client):
+    url = "/api/v1/exhibitors/?country=ZZ"
+    for _ in range(2):
+        body = get(client, url, status=400).json()
+        assert "country" in body
 
 
 def test_stream_longer_than_a_chunk_has_every_row_once_in_order(client, monkeypatch):

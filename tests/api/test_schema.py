@@ -23,7 +23,9 @@ def test_schema_validates_without_warnings(tmp_path):
     assert {"204", "401", "403", "404", "409", "429"} <= set(delete)
     page = schema["components"]["schemas"]["PaginatedExhibitorList"]["properties"]
     assert page["count_capped"]["type"] == "boolean"
-    assert "Exact up to 10000" in page["count"]["description"]
+    assert page["count_exact"]["type"] == "boolean"
+    assert "exact up to 1000" in page["count"]["description"]
+    assert "first 10000 results" in page["count_capped"]["description"]
     exhibitor_out = schema["components"]["schemas"]["Exhibitor"]["properties"]
     assert exhibitor_out["sectors"]["items"]["required"] == ["slug", "name", "url"]
     exhibitor_in = schema["components"]["schemas"]["ExhibitorRequest"]["properties"]

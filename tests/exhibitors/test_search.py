@@ -91,3 +91,13 @@ def test_every_list_q_uses_full_text_search(client, url, query, expected):
         assert slugs == expected  # the excluded word really excludes
     else:
         assert slugs[: len(expected)] == expected  # best match first; a near name may follow
+
+
+def test_search_past_the_ranking_limit_comes_in_the_usual_order(settings):
+    ranked = exhibitors("smart")
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 0
+    by_name = exhibitors("smart")
+    # The same matches: only their order changes, to the list's usual one (by name, then id).
+    usual = exhibitor_list().filter(slug__in=ranked).order_by("name_en", "id")
+    assert by_name == [e.slug for e in usual]
+    assert sorted(by_name) == sorted(ranked) and by_name != ranked

@@ -85,37 +85,59 @@ def test_exhibitor_list_paginates(client, settings, monkeypatch):
     assert 'href="?ordering=name&amp;page=2"' in third
 
 
-def test_exhibitor_list_count_stops_at_the_cap(client, settings, monkeypatch):
+def test_exhibitor_list_pages_stop_at_the_cap(client, settings, monkeypatch):
     from exhibitors.views import ExhibitorListView
 
     settings.DIRECTORY_COUNT_CAP = 5
     monkeypatch.setattr(ExhibitorListView, "paginate_by", 2)
     first = page(client, "/exhibitors/?ordering=name")
-    assert "More than 5 results" in first
-    assert "11 results" not in first
-    assert "Page 1</span>" in first and "Page 1 of" not in first
+    assert "11 results" in first  # below the exact limit the count is exact…
+    assert "Page 1</span>" in first and "Page 1 of" not in first  # …but pages stop at 5
     # Pages end at the cap: a later page number shows the last one offered.
     last = page(client, "/exhibitors/?ordering=name&page=99")
     assert "Page 3</span>" in last
     assert 'rel="next"' not in last
     assert "narrow the filters to see the rest" in last
-    # Below the cap the count is exact.
     assert "1 result" in page(client, "/exhibitors/?country=CN&sector=video-iot")
-    spanish = page(client, "/es/exhibitors/")
-    assert "Más de 5 resultados" in spanish
 
 
-def test_capped_count_is_written_with_thousands_separators():
+def test_exhibitor_list_past_the_exact_limit_shows_an_estimate(client, settings, monkeypatch):
+    from exhibitors import pagination
+    from exhibitors.views import ExhibitorListView
+
+    settings.DIRECTORY_EXACT_COUNT = 1
+    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 26_045)
+    monkeypatch.setattr(ExhibitorListView, "paginate_by", 4)
+    first = page(client, "/exhibitors/?ordering=name")
+    assert "About 26,000 results" in first
+    assert "Page 1</span>" in first and 'rel="next"' in first
+    assert "Unos 26\xa0000 resultados" in page(client, "/es/exhibitors/?ordering=name")
+    # The last page is short: there the count is exact, and so is the page number.
+    last = page(client, "/exhibitors/?ordering=name&page=3")
+    assert "11 results" in last and "Page 3 of 3" in last
+    # Past the real end, the last real page.
+    beyond = page(client, "/exhibitors/?ordering=name&page=50")
+    assert "11 results" in beyond and "Page 3 of 3" in beyond
+
+
+def test_counts_are_written_with_thousands_separators():
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    capped = SimpleNamespace(paginator=SimpleNamespace(capped=True, count=10_000))
-    assert "More than 10,000 results" in render_to_string("_list_header.html", {"page_obj": capped})
+    def header(total, exact):
+        paginator = SimpleNamespace(total=total, exact=exact)
+        return render_to_string(
+            "_list_header.html", {"page_obj": SimpleNamespace(paginator=paginator)}
+        )
+
+    assert "About 26,000 results" in header(26_000, False)
+    assert "9,990 results" in header(9_990, True)
+    assert "1 result\n" in header(1, True)
     with translation.override("es"):
-        spanish = render_to_string("_list_header.html", {"page_obj": capped})
-    assert "Más de 10\xa0000 resultados" in spanish  # Spanish groups digits with a space
+        assert "Unos 26\xa0000 resultados" in header(26_000, False)  # a space groups digits
+        assert "9\xa0990 resultados" in header(9_990, True)
 
 
 def test_exhibitor_csv_has_the_filtered_rows(client):
@@ -189,3 +211,31 @@ def test_exhibitor_pages_in_spanish(client):
     assert "soluciones de IoT con video como núcleo" in html
     expo = page(client, "/es/expos/zhejiang-smart-city-exhibition-spain-2023/")
     assert "<h1>Exposición de Ciudades Inteligentes de Zhejiang" in expo
+
+
+@pytest.mark.parametrize("query", ["", "country=BY", "country=CN&year=2023"])
+def test_each_facet_shows_its_largest_options_and_counts_the_rest(client, monkeypatch, query):
+    from django.http import QueryDict
+
+    from exhibitors.filtersets import ExhibitorFilterSet
+    from exhibitors.selectors import exhibitor_list, facet_counts
+    from exhibitors.views import ExhibitorListView
+
+    monkeypatch.setattr(ExhibitorListView, "facet_options_shown", 1)
+    form = page(client, f"/exhibitors/?{query}").split('<form class="filters"')[1]
+    every = facet_counts(ExhibitorFilterSet, QueryDict(query), exhibitor_list())
+    assert sum(len(options) for options in every.values()) > len(every)  # something to hide
+    for parameter, options in every.items():
+        # Chosen options come first, then the largest; one is shown, and every chosen one.
+        shown = [o for i, o in enumerate(options) if i == 0 or o["selected"]]
+        facet = form.split(f'id="f-{parameter}-1"')[0].rsplit("<fieldset", 1)[1]
+        facet += form.split(f'id="f-{parameter}-1"')[1].split("</fieldset>")[0]
+        assert facet.count(f'name="{parameter}"') == len(shown)
+        for option in shown:
+            assert f'value="{option["value"]}"' in facet
+        hidden = len(options) - len(shown)
+        if hidden:
+            assert f"and {hidden} more with fewer results" in facet
+        else:
+            assert "more with fewer results" not in facet
+        assert ('href="/expos/">find an expo</a>' in facet) == (parameter == "expo" and hidden > 0)
