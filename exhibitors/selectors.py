@@ -107,10 +107,12 @@ def count_facets(filterset_class, data: QueryDict, queryset, *, facets=None):
         filterset = filterset_class(others, queryset=queryset)
         if not filterset.is_valid():
             return {}
+        # filter(), not exclude(): across a many-valued relation exclude() becomes a NOT
+        # EXISTS over the whole link table, where filter() is one inner join.
+        present = {f"{path}__gt": ""} if _is_text(queryset.model, path) else {}
         rows = (
             filterset.qs.order_by()
-            .exclude(**{f"{path}__isnull": True})
-            .exclude(**{path: ""} if _is_text(queryset.model, path) else {})
+            .filter(**{f"{path}__isnull": False}, **present)
             .values(path)
             .annotate(count=Count("pk", distinct=True))
         )
