@@ -47,6 +47,7 @@ def facet_summary(filterset_class, data: QueryDict, queryset, *, shown):
 
     A directory of thousands of expos would otherwise list every one of them beside every
     list, and the page would grow with the table; the rest are a search or a filter away.
+    After a write, the counts of the data before it are shown while new ones are counted.
     """
     wanted = wanted_facets(filterset_class, None)
     if not wanted:
@@ -64,6 +65,7 @@ def facet_summary(filterset_class, data: QueryDict, queryset, *, shown):
         "facet-summary",
         shown,
         *facet_key(filterset_class, data, queryset, wanted),
+        stale_while_refreshing=True,
     )
 
 

@@ -8,12 +8,15 @@ answer stale at once, in every server process. ORM writes bump it through signal
 
 import contextvars
 import hashlib
+import logging
+import threading
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from .models import DataVersion
 
@@ -26,6 +29,7 @@ BUMP = """
     SET number = exhibitors_dataversion.number + 1, changed = clock_timestamp()
 """
 CURRENT = f"SELECT number, changed FROM {DataVersion._meta.db_table} WHERE id = 1"
+logger = logging.getLogger(__name__)
 CACHE_TIMEOUT = 24 * 60 * 60
 MISSING = object()
 
@@ -76,21 +80,82 @@ class RequestDataVersion:
             request_memo.reset(token)
 
 
-def cached(compute, *key):
+def cached(compute, *key, stale_while_refreshing=False):
     """compute(), kept in the cache until the data changes, and at most a day.
 
     `key` names what is computed; the data version and the active language are added to it.
     `changed` is part of the version too, so that a number seen again (a database restored
     from a backup, a test's rolled-back transaction) never finds an answer of other data.
+
+    With `stale_while_refreshing`, for what is slow to compute at scale (facet counts over a
+    million exhibitors take seconds), a write does not make the next visitor wait: the answer
+    of an earlier version is returned while a thread computes the new one (see
+    refresh_in_background). Only pages may use it; the API's answers must match their ETag.
     """
     number, changed = current()
-    parts = repr((number, changed and changed.isoformat(), get_language(), *key))
-    name = f"directory:{hashlib.sha256(parts.encode()).hexdigest()}"
+    language = get_language()
+    name = cache_name(number, changed and changed.isoformat(), language, *key)
     value = cache.get(name, MISSING)
-    if value is MISSING:
-        value = compute()
-        cache.set(name, value, CACHE_TIMEOUT)
+    if value is not MISSING:
+        return value
+    latest = cache_name("latest", language, *key)
+    if stale_while_refreshing and settings.DIRECTORY_REFRESH_IN_BACKGROUND:
+        stale = cache.get(latest, MISSING)
+        if stale is not MISSING:
+            refresh_in_background(compute, name, latest, language)
+            return stale
+    value = compute()
+    keep(name, latest if stale_while_refreshing else None, value)
     return value
+
+
+def cache_name(*parts):
+    return f"directory:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def keep(name, latest, value):
+    cache.set(name, value, CACHE_TIMEOUT)
+    if latest is not None:
+        cache.set(latest, value, CACHE_TIMEOUT)
+
+
+# Refreshes under way in this process, at most a few at once: each is a heavy query, and a
+# write makes every filter combination's facets stale at the same moment.
+refreshes = threading.BoundedSemaphore(2)
+refresh_threads: set = set()
+REFRESH_LOCK_SECONDS = 10 * 60
+
+
+def refresh_in_background(compute, name, latest, language):
+    """Compute `name` in a thread of its own, once across every server process (a lock in the
+    cache), unless this process already runs as many refreshes as it may."""
+    if not refreshes.acquire(blocking=False):
+        return
+    if not cache.add(f"{name}:refreshing", True, REFRESH_LOCK_SECONDS):
+        refreshes.release()
+        return
+
+    def run():
+        try:
+            with override(language):
+                keep(name, latest, compute())
+        except Exception:
+            logger.exception("Refreshing a cached answer failed; the next request retries.")
+            cache.delete(f"{name}:refreshing")
+        finally:
+            connections.close_all()  # this thread's own connections
+            refreshes.release()
+            refresh_threads.discard(threading.current_thread())
+
+    thread = threading.Thread(target=run, name="directory-refresh", daemon=True)
+    refresh_threads.add(thread)
+    thread.start()
+
+
+def wait_for_refreshes(timeout=30):
+    """Wait for the refreshes under way (for tests and commands that need them done)."""
+    for thread in list(refresh_threads):
+        thread.join(timeout)
 
 
 def bump_on_write(sender, **kwargs):

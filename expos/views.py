@@ -38,7 +38,7 @@ def home(request):
             "expos": list(
                 selectors.expos().order_by("-edition_year", "-start_date", "id")[:HOME_EXPOS]
             ),
-            **versioning.cached(home_figures, "home"),
+            **versioning.cached(home_figures, "home", stale_while_refreshing=True),
         },
     )
 

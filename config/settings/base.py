@@ -160,6 +160,9 @@ REST_FRAMEWORK = {
 # JSON answers of the API are kept in the cache until the data version moves (see
 # config/api/framework.py); off, every request is computed afresh.
 DIRECTORY_API_CACHE = env.bool("DJANGO_API_CACHE", default=True)
+# After a write, pages show the facet counts and charts of the data before it while a thread
+# counts anew (exhibitors/versioning.py), rather than make the next visitor wait for them.
+DIRECTORY_REFRESH_IN_BACKGROUND = env.bool("DJANGO_REFRESH_IN_BACKGROUND", default=True)
 # A write's body is capped; the API answers 413 above this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 

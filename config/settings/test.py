@@ -19,3 +19,7 @@ WHITENOISE_USE_FINDERS = True
 
 # The suite makes many anonymous API requests a minute; the throttle has its own test.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405
+
+# Tests run in a transaction that another thread cannot see: counts are computed in the
+# request (tests/exhibitors/test_versioning.py turns the background refresh on by itself).
+DIRECTORY_REFRESH_IN_BACKGROUND = False

@@ -108,3 +108,46 @@ def test_cached_keeps_languages_and_keys_apart():
     assert (english, spanish) == ("en", "es")
     assert versioning.cached(lambda: "a", "one") == "a"
     assert versioning.cached(lambda: "b", "two") == "b"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_shows_the_earlier_answer_while_a_thread_computes_the_new_one(settings):
+    settings.DIRECTORY_REFRESH_IN_BACKGROUND = True
+
+    def count():
+        return (translation.get_language(), Exhibitor.objects.count())
+
+    def shown():
+        with translation.override("es"):
+            return versioning.cached(count, "count", stale_while_refreshing=True)
+
+    f.ExhibitorFactory()
+    assert shown() == ("es", 1)  # nothing earlier to show: computed at once
+    f.ExhibitorFactory()
+    assert shown() == ("es", 1)  # the earlier answer, while a thread counts
+    versioning.wait_for_refreshes()
+    assert shown() == ("es", 2)  # counted in the page's language
+    # Without stale_while_refreshing (the API's answers), a write shows at once.
+    f.ExhibitorFactory()
+    assert versioning.cached(count, "count") == ("en", 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_refresh_is_retried_by_the_next_request(settings):
+    settings.DIRECTORY_REFRESH_IN_BACKGROUND = True
+    answers = iter([1, RuntimeError("database went away"), 3])
+
+    def compute():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    f.ExhibitorFactory()
+    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    f.ExhibitorFactory()
+    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    versioning.wait_for_refreshes()  # it failed, and let go of its lock
+    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    versioning.wait_for_refreshes()
+    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 3
