@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db import transaction
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.text import slugify
@@ -418,9 +418,7 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         """
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match and self.etag(version) in [t.strip() for t in if_none_match.split(",")]:
-            return self.with_version(
-                Response(status=status.HTTP_304_NOT_MODIFIED), version, last_modified
-            )
+            return self.with_version(HttpResponseNotModified(), version, last_modified)
         key = self.response_cache_key(version)
         if key is None or request.headers.get("If-Modified-Since"):
             return None
@@ -499,7 +497,8 @@ class DirectoryViewSet(viewsets.ModelViewSet):
             matches = bool(since and last_modified and int(last_modified.timestamp()) <= since)
         if not matches:
             return None
-        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        # A plain response: nothing to render or negotiate for an empty body.
+        response = HttpResponseNotModified()
         return self.with_version(response, version, last_modified)
 
     def with_version(self, response, version, last_modified):
