@@ -1,11 +1,15 @@
 """manage.py import_directory: every row checked, all-or-nothing, idempotent."""
 
+import csv
 import json
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from exhibitors.models import Exhibitor
+from expos import importing
 from expos.models import Expo, Participation
 from tests import factories
 
@@ -193,3 +197,268 @@ def test_an_empty_file_is_an_error(tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         run(write(tmp_path, "slug,name\n"))
     assert "line 1: The file holds no rows." in capsys.readouterr().err
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def dict_reader_rows(path):
+    """What csv.DictReader makes of a file, as read_rows gives it."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            if None in row:
+                yield reader.line_num, "more values than columns"
+            else:
+                yield reader.line_num, {c: importing.text(v) for c, v in row.items()}
+
+
+def test_csv_is_read_as_csv_dictreader_reads_it(tmp_path):
+    text = (
+        "\ufeffname,slug,description,sectors,expo,showcase\r\n"
+        "Plain,plain,Nothing special,digital-twin,,\r\n"
+        '"Comma, Inc.",comma," ""Quoted"" words ",digital-twin;smart-lighting,x,"a\nb"\n'
+        "\n"  # blank: skipped, but counted
+        "   \n"  # one blank value: a row
+        'multi,multi,"first line\r\nsecond line\n\nthird",,,\r'
+        "short,short\n"
+        "long,long,a,b,c,d,e\n"
+        " spaced , spaced-slug ,\ttabbed\t,,,\n"
+        "last,last,no line break at the end,,,"
+    )
+    path = write(tmp_path, text)
+    ours = []
+    for line, row in importing.read_rows(path):
+        if isinstance(row, importing.ImportRejected):
+            assert row.errors == [(line, "", "More values than columns.")]
+            ours.append((line, "more values than columns"))
+        else:
+            ours.append((line, row))
+    expected = [
+        (line, row if isinstance(row, str) else {**dict.fromkeys(importing.COLUMNS, ""), **row})
+        for line, row in dict_reader_rows(path)
+    ]
+    assert ours == expected
+    assert [line for line, _row in ours] == [2, 4, 6, 10, 11, 12, 13, 14]
+
+
+# --- Files that repeat themselves ---------------------------------------------------------------
+
+
+def test_an_exhibitors_rows_apart_take_the_last_details_and_showcase(tmp_path):
+    text = (
+        "slug,name,city,sectors,expo,showcase\n"
+        "a,A,Bilbao,digital-twin,x,first\n"
+        "b,B,,,x,\n"
+        "a,A,Madrid,smart-lighting,x,second\n"  # the same exhibitor and expo again
+        "a,A,Madrid,smart-lighting,y,\n"
+    )
+    counts = importing.import_directory(write(tmp_path, text))
+    assert counts == {"rows": 4, "exhibitors": 2, "expos": 2, "participations": 3}
+    a = Exhibitor.objects.get(slug="a")
+    assert a.city == "Madrid"
+    assert list(a.sectors.values_list("slug", flat=True)) == ["smart-lighting"]
+    assert Participation.objects.get(exhibitor=a, expo__slug="x").showcase == "second"
+    assert Participation.objects.count() == 3
+
+
+def test_an_exhibitor_named_twice_at_one_expo_in_a_run_is_counted_once(tmp_path):
+    text = "slug,name,expo,showcase\na,A,x,first\na,A,x,second\na,A,y,\n"
+    counts = importing.import_directory(write(tmp_path, text))
+    assert counts["participations"] == 2
+    assert Participation.objects.get(expo__slug="x").showcase == "second"
+
+
+def test_rows_without_sectors_do_not_restate_them(tmp_path):
+    rows = [
+        {"slug": "a", "name": "A", "sectors": ["digital-twin"]},
+        {"slug": "a", "name": "A", "city": "Vigo"},  # no sectors key: leaves them be
+    ]
+    path = write(tmp_path, "\n".join(json.dumps(r) for r in rows) + "\n", "d.jsonl")
+    importing.import_directory(path)
+    a = Exhibitor.objects.get(slug="a")
+    assert (a.city, list(a.sectors.values_list("slug", flat=True))) == ("Vigo", ["digital-twin"])
+
+
+def test_every_row_of_a_conflicting_name_or_expo_is_reported(tmp_path, capsys):
+    text = HEADER + (
+        "a,A,ES,,,,x,X,2030,ES,\n"
+        "b,B,ES,,,,x,X,2031,ES,\n"  # line 3: another year for x
+        "a,A2,ES,,,,y,,,,\n"  # line 4: another name for a
+        "a,A2,ES,,,,z,,,,\n"  # line 5: the same
+        "c,C,ES,,,,x,X,2031,ES,\n"  # line 6: x's other year again
+    )
+    with pytest.raises(CommandError, match="4 problem"):
+        run(write(tmp_path, text))
+    err = capsys.readouterr().err
+    for line in (4, 5):
+        assert f"line {line}, name: “a” appears earlier with another name." in err
+    for line in (3, 6):
+        assert f"line {line}, expo: “x” appears earlier with other details." in err
+    assert not Exhibitor.objects.exists()
+
+
+def test_text_is_stored_exactly_whatever_it_holds(tmp_path):
+    description = 'Back\\slash, \\N, a\ttab, "quotes" and\r\nlines\nof text'
+    with open(tmp_path / "d.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["slug", "name", "description", "expo", "showcase"])
+        writer.writerow(["odd", "Ödd, Inc. \\o/", description, "x", "\\N"])
+        writer.writerow(["plain", "Plain", "", "", ""])
+    importing.import_directory(str(tmp_path / "d.csv"))
+    odd = Exhibitor.objects.get(slug="odd")
+    assert (odd.name, odd.description) == ("Ödd, Inc. \\o/", description.strip())
+    assert Participation.objects.get(exhibitor=odd).showcase == "\\N"
+    assert Exhibitor.objects.get(slug="plain").description == ""
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "a,A\x00,,,",  # in the exhibitor's columns
+        "a,A,x,,shown\x00",  # in the showcase
+        "a,A,,X\x00,",  # in an expo column, without an expo
+        "a,A,x,X\x00,",  # in an expo column
+    ],
+)
+def test_a_nul_character_is_one_problem_of_its_row(tmp_path, capsys, row):
+    with pytest.raises(CommandError, match="1 problem"):
+        run(write(tmp_path, f"slug,name,expo,expo_name,showcase\n{row}\n"))
+    assert "line 2: NUL characters are not allowed." in capsys.readouterr().err
+
+
+def test_a_nul_character_hides_no_problem_of_the_next_rows(tmp_path, capsys):
+    text = "slug,name,country,expo,expo_name\na,A,XX,x,X\x00\na,A,XX,x,X\na,A,XX,,\n"
+    with pytest.raises(CommandError, match="3 problem"):
+        run(write(tmp_path, text))
+    err = capsys.readouterr().err
+    assert "line 2: NUL characters are not allowed." in err
+    assert "line 3, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
+    assert "line 4, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
+
+
+# --- Bulk loads --------------------------------------------------------------------------------
+
+
+def schema():
+    """The indexes and constraints of the tables an import writes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [importing.TABLES],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable,"
+            " condeferred, convalidated FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])"
+            " ORDER BY 1, 2",
+            [importing.TABLES],
+        )
+        return indexes, cursor.fetchall()
+
+
+def index_names():
+    return {name for name, _definition in schema()[0]}
+
+
+class Watch:
+    """A stage_done callback that notes which indexes exist as each table is written."""
+
+    def __init__(self):
+        self.indexes = {}
+
+    def __call__(self, table):
+        self.indexes[table] = index_names()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_drops_and_recreates_the_indexes_and_keys(tmp_path):
+    before = schema()
+    watch = Watch()
+    importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
+    # While writing, the secondary indexes were gone; the unique ones stayed.
+    during = watch.indexes["participations"]
+    assert "exhibitors_exhibitor_search" not in during
+    assert "participation_expo_exhibitor" not in during
+    assert {"exhibitors_exhibitor_unique_slug", "expos_participation_unique_exhibitor_expo"} <= (
+        during
+    )
+    assert "indexes" in watch.indexes
+    assert schema() == before  # the same names, definitions and keys
+    assert Participation.objects.count() == 3
+    assert Exhibitor.objects.get(slug="acme-iot").sectors.count() == 2
+
+    # As large again as the tables: a bulk load again, which changes only what changed.
+    updated = dict(Exhibitor.objects.values_list("slug", "updated"))
+    importing.import_directory(write(tmp_path, GOOD.replace("Lamps", "Street lamps")))
+    assert dict(Exhibitor.objects.values_list("slug", "updated")) == updated
+    assert Participation.objects.get(expo__slug="sce-2031").showcase == "Street lamps"
+    assert schema() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_small_import_or_keep_indexes_writes_into_the_indexed_tables(tmp_path):
+    for n in range(5):
+        factories.ExhibitorFactory(slug=f"already-{n}")
+    watch = Watch()
+    importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
+    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]  # 2 of 7 exhibitors
+    assert "participation_expo_exhibitor" not in watch.indexes["participations"]  # a new table
+
+    watch = Watch()
+    importing.import_directory(write(tmp_path, GOOD), stage_done=watch, bulk=False)
+    assert "indexes" not in watch.indexes
+    assert all("participation_expo_exhibitor" in names for names in watch.indexes.values())
+
+
+def test_inside_a_callers_transaction_the_indexes_stay(tmp_path):
+    watch = Watch()
+    with transaction.atomic():
+        importing.import_directory(write(tmp_path, GOOD), stage_done=watch, bulk=True)
+    assert "indexes" not in watch.indexes
+    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_waits_for_no_reader_and_writes_as_usual(tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "BULK_LOCK_TIMEOUT", "200ms")
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    try:
+        reader.execute("SELECT count(*) FROM exhibitors_exhibitor")  # holds a lock until rollback
+        watch = Watch()
+        counts = importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
+    finally:
+        reader.rollback()
+        reader.close()
+    assert counts["participations"] == 3
+    assert "indexes" not in watch.indexes
+    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_directory_loads_in_bulk_into_an_empty_directory():
+    before = schema()
+    call_command("generate_directory", "--exhibitors", "60", "--seed", "3", "--no-progress")
+    assert Exhibitor.objects.filter(synthetic=True).count() == 60
+    assert schema() == before
+
+
+def test_keep_indexes_option(tmp_path, monkeypatch):
+    calls = []
+
+    def spy(path, **options):
+        calls.append(options["bulk"])
+        return importing.import_directory(path, **options)
+
+    monkeypatch.setattr("expos.management.commands.import_directory.import_directory", spy)
+    call_command("import_directory", write(tmp_path, GOOD), "--no-progress", "--keep-indexes")
+    run(write(tmp_path, GOOD))
+    assert calls == [False, None]

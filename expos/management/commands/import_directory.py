@@ -19,12 +19,22 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--format", choices=["csv", "jsonl"], help="default: by extension")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="never drop and recreate the indexes of the tables written, even for a file as "
+            "large as the tables (slower, but the site can read them while the import runs)",
+        )
 
-    def handle(self, file, format, no_progress, **options):
+    def handle(self, file, format, no_progress, keep_indexes, **options):
         bar = tqdm(desc="checked", unit=" rows", disable=no_progress, file=self.stderr)
         try:
             counts = import_directory(
-                file, fmt=format, progress=bar.update, stage_done=self.written(bar, no_progress)
+                file,
+                fmt=format,
+                progress=bar.update,
+                stage_done=self.written(bar, no_progress),
+                bulk=False if keep_indexes else None,
             )
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
@@ -56,6 +66,8 @@ class Command(BaseCommand):
         def say(table):
             bar.close()
             if not quiet:
-                self.stderr.write(f"wrote {table}")
+                self.stderr.write(
+                    "recreated the indexes" if table == "indexes" else f"wrote {table}"
+                )
 
         return say
