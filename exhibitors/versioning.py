@@ -98,14 +98,14 @@ def cached(compute, *key, stale_while_refreshing=False):
     value = cache.get(name, MISSING)
     if value is not MISSING:
         return value
-    latest = cache_name("latest", language, *key)
-    if stale_while_refreshing and settings.DIRECTORY_REFRESH_IN_BACKGROUND:
+    latest = cache_name("latest", language, *key) if stale_while_refreshing else None
+    if latest and settings.DIRECTORY_REFRESH_IN_BACKGROUND:
         stale = cache.get(latest, MISSING)
         if stale is not MISSING:
             refresh_in_background(compute, name, latest, language)
             return stale
     value = compute()
-    keep(name, latest if stale_while_refreshing else None, value)
+    keep(name, latest, value)
     return value
 
 

@@ -416,8 +416,7 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         cached body, exist only if it was answered with a 200 at this version, so its
         parameters were valid, and still are while the data stays the same.
         """
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match and self.etag(version) in [t.strip() for t in if_none_match.split(",")]:
+        if self.names_etag(request.headers.get("If-None-Match"), version):
             return self.with_version(HttpResponseNotModified(), version, last_modified)
         key = self.response_cache_key(version)
         if key is None or request.headers.get("If-Modified-Since"):
@@ -485,13 +484,15 @@ class DirectoryViewSet(viewsets.ModelViewSet):
         )
         return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
 
+    def names_etag(self, if_none_match, version):
+        """Whether an If-None-Match header lists this request's ETag at `version`."""
+        tags = [tag.strip() for tag in (if_none_match or "").split(",")]
+        return self.etag(version) in tags
+
     def not_modified(self, request, version, last_modified):
-        etag = self.etag(version)
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match is not None:
-            matches = etag in [tag.strip() for tag in if_none_match.split(",")] or (
-                if_none_match.strip() == "*"
-            )
+            matches = self.names_etag(if_none_match, version) or if_none_match.strip() == "*"
         else:
             since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
             matches = bool(since and last_modified and int(last_modified.timestamp()) <= since)
