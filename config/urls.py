@@ -1,9 +1,12 @@
-"""URL configuration: the public pages in English at /… and in Spanish at /es/…, and the admin."""
+"""URL configuration: the public pages in English at /… and in Spanish at /es/…, the API, and
+the admin."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from expos.urls import exhibitor_patterns
 
 admin.site.site_header = _("Smart-city expo directory")
 admin.site.site_title = _("Expo directory admin")
@@ -13,9 +16,9 @@ urlpatterns = [
     path("api/", include("config.api")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("exhibitors.urls")),
+    path("", include((exhibitor_patterns, "exhibitors"))),
     path("", include("expos.urls")),
     prefix_default_language=False,
 )
 
-handler404 = "expos.views.page_not_found"
+handler404 = "core.views.page_not_found"

@@ -7,6 +7,6 @@ class ExhibitorsConfig(AppConfig):
     verbose_name = _("Exhibitors")
 
     def ready(self):
-        from . import versioning
+        from core import dataversion
 
-        versioning.connect(self.label)
+        dataversion.connect(self.label)

@@ -7,7 +7,6 @@ user, and staff can restore earlier versions from each record's History page.
 """
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
@@ -29,7 +28,6 @@ from .models import (
     Area,
     Award,
     Citation,
-    CitedModel,
     Deal,
     Expo,
     ExpoSeries,
@@ -41,6 +39,7 @@ from .models import (
     Source,
     Speaker,
     Statement,
+    citable_models,
 )
 
 SHORT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
@@ -133,9 +132,9 @@ class CitationAdmin(VersionAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":
-            cited = [m for m in apps.get_models() if issubclass(m, CitedModel)] + [Exhibitor]
+            cited = ContentType.objects.get_for_models(*citable_models()).values()
             kwargs["queryset"] = ContentType.objects.filter(
-                pk__in=[ct.pk for ct in ContentType.objects.get_for_models(*cited).values()]
+                pk__in=[content_type.pk for content_type in cited]
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

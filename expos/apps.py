@@ -7,9 +7,9 @@ class ExposConfig(AppConfig):
     verbose_name = _("Expos")
 
     def ready(self):
-        from exhibitors import versioning
+        from core import dataversion
 
         from . import signals
 
         signals.connect()
-        versioning.connect(self.label)
+        dataversion.connect(self.label)

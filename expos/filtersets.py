@@ -1,6 +1,7 @@
 """One FilterSet a list of the expos app; the pages, downloads and the API all use them.
 
 Parameters mean the same in every list: `country`, `sector`, `expo`, `year`, `q`, `ordering`.
+The exhibitor list's FilterSet is extended here with what needs expos (`expo`, `year`).
 """
 
 import django_filters
@@ -8,18 +9,58 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from exhibitors.filtersets import (
-    CountryFilter,
-    DirectoryFilterSet,
-    YearFilter,
-    ordering_filter,
-    ranked_search,
-    slug_filter,
-    text_search,
-)
+from core.filters import CountryFilter, YearFilter, ordering_filter, slug_filter
+from core.filtersets import DirectoryFilterSet
+from core.search import ranked_search, text_search
+from exhibitors import filtersets as exhibitors
 
 from . import models
-from .models import Deal, Expo, Forum, Speaker
+from .models import Deal, Expo, Forum, Participation, Speaker
+
+
+def expo_filter(field_name="expo", **kwargs):
+    """Expos named by slug, each shown by its short name next to its count."""
+    return slug_filter(
+        "expos.Expo",
+        field_name,
+        _("Expo"),
+        facet_label=lambda expo: expo.short_name or expo.name,
+        **kwargs,
+    )
+
+
+class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
+    """The exhibitor list's FilterSet, with the expos each exhibitor exhibited at."""
+
+    expo = expo_filter(method="filter_expo")
+    year = YearFilter(
+        label=_("Year"), method="filter_year", years_of="participations__expo__edition_year"
+    )
+
+    facets = {
+        **exhibitors.ExhibitorFilterSet.facets,
+        "expo": "participations__expo__slug",
+        "year": "participations__expo__edition_year",
+    }
+
+    class Meta(exhibitors.ExhibitorFilterSet.Meta):
+        fields = [*exhibitors.ExhibitorFilterSet.Meta.fields, "expo", "year"]
+
+    # Through EXISTS rather than joins, so an exhibitor never appears twice.
+    def filter_expo(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(participations().filter(expo__in=value)))
+
+    def filter_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(participations().filter(expo__edition_year__in=value)))
+
+
+def participations():
+    """Participations of the exhibitor in the outer query."""
+    return Participation.objects.filter(exhibitor=OuterRef("pk"))
 
 
 class ExpoFilterSet(DirectoryFilterSet):
@@ -52,7 +93,7 @@ class ExpoFilterSet(DirectoryFilterSet):
 
 class ForumFilterSet(DirectoryFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    expo = slug_filter("expos.Expo", "expo", _("Expo"))
+    expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
     country = CountryFilter(field_name="expo__country")
     kind = django_filters.MultipleChoiceFilter(choices=Forum.Kind.choices, label=_("Kind"))
@@ -73,7 +114,7 @@ class ForumFilterSet(DirectoryFilterSet):
 
 class SpeakerFilterSet(DirectoryFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    expo = slug_filter("expos.Expo", "expo", _("Expo"), method="filter_expo")
+    expo = expo_filter(method="filter_expo")
     country = CountryFilter(method="filter_country")
     ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
 
@@ -108,7 +149,7 @@ class SpeakerFilterSet(DirectoryFilterSet):
 
 class DealFilterSet(DirectoryFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    expo = slug_filter("expos.Expo", "expo", _("Expo"))
+    expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
     country = CountryFilter(field_name="expo__country")
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
@@ -135,7 +176,7 @@ class DealFilterSet(DirectoryFilterSet):
 
 
 def by_expo():
-    return slug_filter("expos.Expo", "expo", _("Expo"))
+    return expo_filter()
 
 
 def by_year(field="expo__edition_year"):
@@ -158,7 +199,7 @@ class ParticipationFilterSet(DirectoryFilterSet):
 
 
 class AppearanceFilterSet(DirectoryFilterSet):
-    expo = slug_filter("expos.Expo", "forum__expo", _("Expo"))
+    expo = expo_filter("forum__expo")
     forum = slug_filter("expos.Forum", "forum", _("Forum"))
     speaker = slug_filter("expos.Speaker", "speaker", _("Speaker"))
     ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
@@ -267,7 +308,7 @@ class SourceFilterSet(DirectoryFilterSet):
 class CitationFilterSet(DirectoryFilterSet):
     source = slug_filter("expos.Source", "source", _("Source"))
     record_type = django_filters.ChoiceFilter(
-        choices=lambda: [(label, label) for label in citable_labels()],
+        choices=lambda: [(label, label) for label in models.citable_labels()],
         method="filter_record_type",
         label=_("Record type"),
     )
@@ -281,15 +322,3 @@ class CitationFilterSet(DirectoryFilterSet):
     def filter_record_type(self, queryset, name, value: str):
         app_label, _dot, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
-
-
-def citable_labels():
-    """`app.model` of every kind of record that can be cited."""
-    from django.apps import apps
-
-    return sorted(
-        f"{model._meta.app_label}.{model._meta.model_name}"
-        for app in ("exhibitors", "expos")
-        for model in apps.get_app_config(app).get_models()
-        if model not in (models.Source, models.Citation)
-    )

@@ -39,6 +39,11 @@ def attach_citations(*groups):
         record.cites = found.get(key, [])
 
 
+def participations():
+    """Participations with their exhibitor, expo and area: a list's or an expansion's rows."""
+    return Participation.objects.select_related("exhibitor", "expo", "area")
+
+
 def speakers():
     return Speaker.objects.select_related("exhibitor", "organisation")
 

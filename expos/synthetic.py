@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
-from exhibitors import versioning
+from core import dataversion
 from exhibitors.models import Exhibitor, Sector
 
 from .models import Citation, Expo, Participation
@@ -299,7 +299,7 @@ def remove():
             delete_citations(run, model, chosen)
             run(table, f"DELETE FROM {table} WHERE synthetic")
         if deleted:
-            versioning.bump()
+            dataversion.bump()
     return deleted
 
 

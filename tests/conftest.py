@@ -1,7 +1,26 @@
+import os
+
+import environ
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
+
+from config.database import use_embedded_postgres
+
+
+def pytest_configure(config):
+    """Without DATABASE_URL, the suite runs on a throw-away embedded PostgreSQL, deleted when
+    the run ends. Started here rather than by the settings, whose import starts nothing; the
+    URL is also set for the commands the tests run in subprocesses."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from django.conf import settings
+
+    found = environ.Env.db_url_config(use_embedded_postgres(throwaway=True))
+    database = settings.DATABASES["default"]
+    database["OPTIONS"] = {**database.get("OPTIONS", {}), **found.pop("OPTIONS", {})}
+    database.update(found)
 
 
 @pytest.fixture(scope="module")

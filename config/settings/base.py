@@ -8,8 +8,6 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-from config.database import start_embedded_postgres, start_throwaway_postgres
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -39,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reversion",
+    "core",
     "exhibitors",
     "expos",
 ]
@@ -53,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "exhibitors.versioning.RequestDataVersion",
+    "core.middleware.RequestDataVersion",
 ]
 
 # The benchmark (bench/) serves the same URLs plus a baseline view of its own.
@@ -71,25 +70,20 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "expos.context_processors.languages",
+                "core.context_processors.languages",
             ],
         },
     },
 ]
 
 # --- Database -----------------------------------------------------------------------------
-# DATABASE_URL wins; without it an embedded PostgreSQL keeps its data under .data/.
+# Settings only read DATABASE_URL. Without it, manage.py, `make run` and `make serve` start
+# the embedded PostgreSQL and set it (config/database.py), and the test suite points this
+# entry at a throw-away cluster of its own (tests/conftest.py); production.py requires it.
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
-elif env.bool("DJANGO_EMBEDDED_THROWAWAY", default=False):
-    # The test settings ask for a fresh cluster in a temporary folder, deleted at exit.
-    DATABASES = {"default": start_throwaway_postgres()}
 else:
-    DATABASES = {
-        "default": start_embedded_postgres(
-            Path(env("DJANGO_EMBEDDED_PGDATA", default=str(BASE_DIR / ".data" / "postgres")))
-        )
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "expo_directory"}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # How alike a typed word must be to a name for the typo-tolerant search ("Dahau" → Dahua).
@@ -142,6 +136,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- The directory's own knobs ---------------------------------------------------------------
+# Each is read here, once, from the environment; the README's Configuration table lists them.
+# JSON answers of the API are kept in the cache until the data version moves (see
+# core/api/conditional.py); off, every request is computed afresh.
+DIRECTORY_API_CACHE = env.bool("DJANGO_API_CACHE", default=True)
+# After a write, pages show the facet counts and charts of the data before it while a thread
+# counts anew (core/dataversion.py), rather than make the next visitor wait for them.
+DIRECTORY_REFRESH_IN_BACKGROUND = env.bool("DJANGO_REFRESH_IN_BACKGROUND", default=True)
+# Lists count exactly up to this many results, and show PostgreSQL's estimate beyond.
+DIRECTORY_EXACT_COUNT = env.int("DJANGO_EXACT_COUNT", default=1_000)
+# Page numbers reach this many results; the rest are a cursor walk or a download away.
+DIRECTORY_COUNT_CAP = env.int("DJANGO_COUNT_CAP", default=10_000)
+# A search estimated to match more records than this comes in the list's order, not ranked.
+DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=5_000)
+
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -153,16 +162,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("DJANGO_API_ANON_RATE", default="300/min")},
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.DirectorySchema",
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.DirectorySchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-# JSON answers of the API are kept in the cache until the data version moves (see
-# config/api/framework.py); off, every request is computed afresh.
-DIRECTORY_API_CACHE = env.bool("DJANGO_API_CACHE", default=True)
-# After a write, pages show the facet counts and charts of the data before it while a thread
-# counts anew (exhibitors/versioning.py), rather than make the next visitor wait for them.
-DIRECTORY_REFRESH_IN_BACKGROUND = env.bool("DJANGO_REFRESH_IN_BACKGROUND", default=True)
 # A write's body is capped; the API answers 413 above this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 

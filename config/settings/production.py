@@ -21,6 +21,11 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production never uses a built-in key.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if not env("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL (postgres://user:password@host:5432/name); `make serve` sets it to "
+        "the embedded PostgreSQL when it is not set."
+    )
 
 # Django's psycopg pool keeps connections open per gunicorn worker process, shared by its
 # threads; it replaces persistent connections, which it refuses (CONN_MAX_AGE must be 0).

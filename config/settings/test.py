@@ -1,8 +1,5 @@
-"""The test suite: a throw-away PostgreSQL cluster unless DATABASE_URL names a real server."""
-
-import os
-
-os.environ.setdefault("DJANGO_EMBEDDED_THROWAWAY", "1")
+"""The test suite: a throw-away PostgreSQL cluster (started by tests/conftest.py) unless
+DATABASE_URL names a real server."""
 
 from .base import *  # noqa: F403
 
@@ -21,5 +18,5 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405
 
 # Tests run in a transaction that another thread cannot see: counts are computed in the
-# request (tests/exhibitors/test_versioning.py turns the background refresh on by itself).
+# request (tests/core/test_dataversion.py turns the background refresh on by itself).
 DIRECTORY_REFRESH_IN_BACKGROUND = False

@@ -1,11 +1,7 @@
 from rest_framework import serializers
 
-from config.api.framework import (
-    CompactRelatedField,
-    DetailURLField,
-    ValidatedModelSerializer,
-    translated,
-)
+from core.api.fields import CompactRelatedField, DetailURLField
+from core.api.serializers import ValidatedModelSerializer, translated
 from exhibitors.models import Exhibitor, Sector
 
 BASE = ["url", "id", "slug"]

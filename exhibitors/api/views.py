@@ -1,4 +1,4 @@
-from config.api.framework import DirectoryViewSet
+from core.api.viewsets import DirectoryViewSet
 from exhibitors.filtersets import ExhibitorFilterSet, SectorFilterSet
 from exhibitors.models import Sector
 from exhibitors.selectors import exhibitor_list

@@ -3,7 +3,7 @@
 import django.db.models.functions.comparison
 import django.db.models.lookups
 import django_countries.fields
-import exhibitors.models
+import core.fields
 from django.db import migrations, models
 
 
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
                 ('description_es', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('website', exhibitors.models.HttpURLField(blank=True, verbose_name='website')),
+                ('website', core.fields.HttpURLField(blank=True, verbose_name='website')),
                 ('sectors', models.ManyToManyField(blank=True, related_name='exhibitors', to='exhibitors.sector', verbose_name='sectors')),
             ],
             options={

@@ -1,14 +1,9 @@
 from django.contrib.contenttypes.models import ContentType
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from config.api.framework import (
-    CompactRelatedField,
-    DetailURLField,
-    ExpandableSerializerMixin,
-    ValidatedModelSerializer,
-    translated,
-)
+from core.api.fields import CompactRelatedField, DetailURLField
+from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
 from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS, ExhibitorSerializer
 from exhibitors.models import Exhibitor, Sector
 from expos import models
@@ -83,6 +78,33 @@ class ParticipationSerializer(ValidatedModelSerializer):
         read_only_fields = [*READ_ONLY, "showcase"]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 64,
+        "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        "example": "Asia/Shanghai",
+        "description": (
+            'An IANA time zone name, such as `Europe/Madrid` or `Etc/GMT-8` ("" where the '
+            "source gives none). The server checks it against its time zone database: any "
+            "other value is a 400 naming `timezone`."
+        ),
+    }
+)
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA time zone, described in the schema as a string rather than an enum.
+
+    An enum of the ~600 zones breaks client generators: names such as `Etc/GMT+1` and
+    `Etc/GMT-1`, or `GMT+0` and `GMT0`, become the same identifier once punctuation is
+    dropped. The choices are still checked here, on the server.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(choices=models.TIME_ZONE_CHOICES, **kwargs)
+
+
 class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     url = identity("expo")
     series = compact("series", models.ExpoSeries.objects.all(), required=False, allow_null=True)
@@ -92,6 +114,7 @@ class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     )
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
     country_name = serializers.CharField(source="country.name", read_only=True)
+    timezone = TimeZoneField(label="time zone")
 
     expandable_fields = {
         "participations": lambda: ParticipationSerializer(many=True, read_only=True),
@@ -343,42 +366,23 @@ class SourceSerializer(ValidatedModelSerializer):
         read_only_fields = READ_ONLY
 
 
-CITABLE = {
-    f"{m._meta.app_label}.{m._meta.model_name}": m
-    for m in [
-        Exhibitor,
-        Sector,
-        *[
-            models.Organisation,
-            models.ExpoSeries,
-            models.Expo,
-            models.Figure,
-            models.Area,
-            models.Participation,
-            models.Forum,
-            models.Speaker,
-            models.Appearance,
-            models.Statement,
-            models.Deal,
-            models.Award,
-            models.Highlight,
-        ],
-    ]
-}
+def citable():
+    """{`app.model`: model} of every kind of record a citation can point at."""
+    return {model._meta.label_lower: model for model in models.citable_models()}
 
 
 class RecordTypeField(serializers.ChoiceField):
     """A cited record's type, as `app.model` (e.g. `expos.expo`)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=sorted(CITABLE), **kwargs)
+        super().__init__(choices=models.citable_labels(), **kwargs)
 
     def to_representation(self, content_type):
         return f"{content_type.app_label}.{content_type.model}"
 
     def to_internal_value(self, data):
         label = super().to_internal_value(data)
-        return ContentType.objects.get_for_model(CITABLE[label])
+        return ContentType.objects.get_for_model(citable()[label])
 
 
 class CitationSerializer(ValidatedModelSerializer):

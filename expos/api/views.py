@@ -1,21 +1,21 @@
 from django.db.models import Prefetch
 
-from config.api.framework import DirectoryViewSet
+from core.api.viewsets import DirectoryViewSet
 from exhibitors.api.views import ExhibitorViewSet
 from expos import filtersets, models, selectors
 
 from . import serializers as s
 
-PARTICIPATIONS = Prefetch(
-    "participations",
-    queryset=models.Participation.objects.select_related("exhibitor", "expo", "area"),
-)
+# The same reads as the pages': ?expand= nests the records their selectors fetch.
+PARTICIPATIONS = Prefetch("participations", queryset=selectors.participations())
 
 
 class ExhibitorWithParticipationsViewSet(ExhibitorViewSet):
-    """The exhibitors endpoint, plus `?expand=participations` (which lives in this app)."""
+    """The exhibitors endpoint, plus the `expo` and `year` filters and
+    `?expand=participations`, which live in this app."""
 
     serializer_class = s.ExhibitorWithParticipationsSerializer
+    filterset_class = filtersets.ExhibitorFilterSet
     expandable = {"participations": [PARTICIPATIONS]}
 
 
@@ -25,22 +25,8 @@ class ExpoViewSet(DirectoryViewSet):
     filterset_class = filtersets.ExpoFilterSet
     expandable = {
         "participations": [PARTICIPATIONS],
-        "forums": [
-            Prefetch(
-                "forums",
-                queryset=models.Forum.objects.select_related("expo").prefetch_related(
-                    "organisers", "partners", "appearances__speaker"
-                ),
-            )
-        ],
-        "deals": [
-            Prefetch(
-                "deals",
-                queryset=models.Deal.objects.select_related("expo").prefetch_related(
-                    "sectors", "parties"
-                ),
-            )
-        ],
+        "forums": [Prefetch("forums", queryset=selectors.forums())],
+        "deals": [Prefetch("deals", queryset=selectors.deals())],
     }
 
 
@@ -57,7 +43,7 @@ class OrganisationViewSet(DirectoryViewSet):
 
 
 class ParticipationViewSet(DirectoryViewSet):
-    queryset = models.Participation.objects.select_related("exhibitor", "expo", "area")
+    queryset = selectors.participations()
     serializer_class = s.ParticipationSerializer
     filterset_class = filtersets.ParticipationFilterSet
     lookup_field = "pk"

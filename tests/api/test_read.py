@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
 from config.api import router
-from exhibitors import versioning
+from core import dataversion
 from exhibitors.models import Exhibitor
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -236,8 +236,8 @@ def test_conditional_get_is_answered_from_the_data_version(client, django_assert
 def test_etag_and_last_modified_follow_the_data_version(client):
     list_url, detail_url = "/api/v1/exhibitors/?country=CN", "/api/v1/expos/smart-china-expo-2021/"
     first = {url: get(client, url) for url in (list_url, detail_url)}
-    versioning.bump()
-    _, changed = versioning.current()
+    dataversion.bump()
+    _, changed = dataversion.current()
     for url, response in first.items():
         again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
         assert again.status_code == 200
@@ -267,10 +267,10 @@ def test_count_is_exact_below_the_limit(client):
 
 
 def test_count_past_the_limit_is_an_estimate(client, settings, monkeypatch):
-    from exhibitors import pagination
+    from core import counting
 
     settings.DIRECTORY_EXACT_COUNT = 3
-    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 26_045)
+    monkeypatch.setattr(counting, "estimated_rows", lambda queryset: 26_045)
     data = get(client, "/api/v1/exhibitors/?page_size=5").json()
     assert (data["count"], data["count_exact"], data["count_capped"]) == (26_000, False, True)
     assert len(data["results"]) == 5
@@ -323,9 +323,9 @@ def test_a_bad_request_is_never_cached(client):
 
 
 def test_stream_longer_than_a_chunk_has_every_row_once_in_order(client, monkeypatch):
-    from config.api import framework
+    from core.api import streaming
 
-    monkeypatch.setattr(framework, "STREAM_CHUNK", 3)
+    monkeypatch.setattr(streaming, "STREAM_CHUNK", 3)
     query = "ordering=-name&page_size=500"
     expected = [r["slug"] for r in get(client, f"/api/v1/exhibitors/?{query}").json()["results"]]
     assert len(expected) == 11

@@ -3,9 +3,10 @@
 import pytest
 from django.http import QueryDict
 
-from exhibitors.filtersets import ExhibitorFilterSet
+from core.facets import facet_counts
 from exhibitors.models import Exhibitor
-from exhibitors.selectors import exhibitor_list, facet_counts
+from exhibitors.selectors import exhibitor_list
+from expos.filtersets import ExhibitorFilterSet
 
 pytestmark = pytest.mark.usefixtures("seeded")
 

@@ -4,10 +4,9 @@ typo-tolerant names."""
 import pytest
 from django.http import QueryDict
 
-from exhibitors.filtersets import ExhibitorFilterSet
 from exhibitors.selectors import exhibitor_list
 from expos import selectors as expo_selectors
-from expos.filtersets import ExpoFilterSet
+from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet
 
 pytestmark = pytest.mark.usefixtures("seeded")
 

@@ -102,11 +102,11 @@ def test_exhibitor_list_pages_stop_at_the_cap(client, settings, monkeypatch):
 
 
 def test_exhibitor_list_past_the_exact_limit_shows_an_estimate(client, settings, monkeypatch):
-    from exhibitors import pagination
+    from core import counting
     from exhibitors.views import ExhibitorListView
 
     settings.DIRECTORY_EXACT_COUNT = 1
-    monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: 26_045)
+    monkeypatch.setattr(counting, "estimated_rows", lambda queryset: 26_045)
     monkeypatch.setattr(ExhibitorListView, "paginate_by", 4)
     first = page(client, "/exhibitors/?ordering=name")
     assert "About 26,000 results" in first
@@ -217,9 +217,10 @@ def test_exhibitor_pages_in_spanish(client):
 def test_each_facet_shows_its_largest_options_and_counts_the_rest(client, monkeypatch, query):
     from django.http import QueryDict
 
-    from exhibitors.filtersets import ExhibitorFilterSet
-    from exhibitors.selectors import exhibitor_list, facet_counts
+    from core.facets import facet_counts
+    from exhibitors.selectors import exhibitor_list
     from exhibitors.views import ExhibitorListView
+    from expos.filtersets import ExhibitorFilterSet
 
     monkeypatch.setattr(ExhibitorListView, "facet_options_shown", 1)
     form = page(client, f"/exhibitors/?{query}").split('<form class="filters"')[1]

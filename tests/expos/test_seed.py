@@ -10,7 +10,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.utils import translation
 
-from exhibitors.models import DataVersion, Exhibitor, Sector
+from core.models import DataVersion
+from exhibitors.models import Exhibitor, Sector
 from expos.models import (
     Appearance,
     Area,

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from exhibitors import versioning
+from core import dataversion
 from exhibitors.models import Exhibitor, Sector
 from expos.importing import COLUMNS
 from expos.models import Expo, Participation, Speaker
@@ -90,7 +90,7 @@ def test_same_seed_same_data_and_rerun_duplicates_nothing():
 
 def test_remove_deletes_exactly_the_synthetic_records(capsys):
     before = seed_snapshot()
-    version = versioning.current()[0]
+    version = dataversion.current()[0]
     generate("--exhibitors", "120", "--seed", "5")
     speaker = Speaker.objects.filter(exhibitor__isnull=False).first()
     call_command("generate_directory", "--remove")
@@ -103,7 +103,7 @@ def test_remove_deletes_exactly_the_synthetic_records(capsys):
     if speaker:
         speaker.refresh_from_db()
         assert speaker.exhibitor is not None
-    assert versioning.current()[0] > version
+    assert dataversion.current()[0] > version
 
 
 def test_remove_refuses_while_a_real_record_depends_on_synthetic_data():

@@ -213,7 +213,7 @@ def test_pages_use_only_local_assets(client):
 
 
 def test_home_lists_the_latest_expos_and_links_to_all(client):
-    from expos.views import HOME_EXPOS
+    from expos.views.home import HOME_EXPOS
 
     assert "All 4 expos" not in page(client, "/")  # all four fit
     for year in range(2001, 2001 + HOME_EXPOS):

@@ -99,7 +99,7 @@ class DirectorySchema(AutoSchema):
 class CompactRelatedFieldExtension(OpenApiSerializerFieldExtension):
     """A related record is sent as its slug and returned as {slug, name, url}."""
 
-    target_class = "config.api.framework.CompactRelatedField"
+    target_class = "core.api.fields.CompactRelatedField"
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":

@@ -1,9 +1,11 @@
-"""The data version: one number that goes up with every write to the directory.
+"""The data version: one number that goes up with every write to the directory, and what is
+cached on it.
 
-The API's ETags and the cached facet counts and charts are keyed on it, so reading it is one
-primary-key lookup however large the tables grow, and a write anywhere makes every cached
-answer stale at once, in every server process. ORM writes bump it through signals (see
-`connect`); code that writes with raw SQL or `QuerySet.update()` calls `bump()` itself.
+The API's ETags, its cached answers and the cached facet counts and charts are keyed on it
+(cache_key), so reading it is one primary-key lookup however large the tables grow, and a
+write anywhere makes every cached answer stale at once, in every server process. ORM writes
+bump it through signals (see `connect`, which each app calls for its models); code that writes
+with raw SQL or `QuerySet.update()` calls `bump()` itself.
 """
 
 import contextvars
@@ -23,19 +25,19 @@ from .models import DataVersion
 # clock_timestamp(), not now(): now() is when the transaction began, so a long transaction
 # bumping after a short one that began later would move `changed` (Last-Modified) backwards.
 # The row lock the upsert takes orders bumps, so clock time keeps them in order.
-BUMP = """
-    INSERT INTO exhibitors_dataversion (id, number, changed) VALUES (1, 1, clock_timestamp())
-    ON CONFLICT (id) DO UPDATE
-    SET number = exhibitors_dataversion.number + 1, changed = clock_timestamp()
+TABLE = DataVersion._meta.db_table
+BUMP = f"""
+    INSERT INTO {TABLE} (id, number, changed) VALUES (1, 1, clock_timestamp())
+    ON CONFLICT (id) DO UPDATE SET number = {TABLE}.number + 1, changed = clock_timestamp()
 """
-CURRENT = f"SELECT number, changed FROM {DataVersion._meta.db_table} WHERE id = 1"
+CURRENT = f"SELECT number, changed FROM {TABLE} WHERE id = 1"
 logger = logging.getLogger(__name__)
 CACHE_TIMEOUT = 24 * 60 * 60
 MISSING = object()
 
 
-# Within one request the version is read once (see RequestDataVersion): its facet counts,
-# estimates and ETag then all speak of the same data.
+# Within one request the version is read once (see core.middleware.RequestDataVersion): its
+# facet counts, estimates and ETag then all speak of the same data.
 request_memo = contextvars.ContextVar("data_version_memo", default=None)
 
 
@@ -65,40 +67,43 @@ def current():
     return row
 
 
-class RequestDataVersion:
-    """Middleware: the data version is read at most once a request (and again after a write
-    the request makes), however many cached answers and estimates the request looks up."""
+def stamp(version=None) -> str:
+    """The data version as text, `number:changed`: what ETags and cache keys are made of.
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    `changed` is part of it, so that a number seen again (a database restored from a backup,
+    a test's rolled-back transaction) never finds an answer about other data.
+    """
+    number, changed = current() if version is None else version
+    return f"{number}:{changed.isoformat() if changed else '-'}"
 
-    def __call__(self, request):
-        token = request_memo.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            request_memo.reset(token)
+
+def cache_key(*parts, version=None) -> str:
+    """Where the answer that `parts` name is cached, at the data version (the current one
+    unless given) and in the active language: the one key format of every cached answer."""
+    return hashed(stamp(version), get_language(), *parts)
+
+
+def hashed(*parts) -> str:
+    return f"directory:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
 def cached(compute, *key, stale_while_refreshing=False):
     """compute(), kept in the cache until the data changes, and at most a day.
 
-    `key` names what is computed; the data version and the active language are added to it.
-    `changed` is part of the version too, so that a number seen again (a database restored
-    from a backup, a test's rolled-back transaction) never finds an answer of other data.
+    `key` names what is computed; the data version and the active language are added to it
+    (see cache_key).
 
     With `stale_while_refreshing`, for what is slow to compute at scale (facet counts over a
     million exhibitors take seconds), a write does not make the next visitor wait: the answer
     of an earlier version is returned while a thread computes the new one (see
     refresh_in_background). Only pages may use it; the API's answers must match their ETag.
     """
-    number, changed = current()
     language = get_language()
-    name = cache_name(number, changed and changed.isoformat(), language, *key)
+    name = cache_key(*key)
     value = cache.get(name, MISSING)
     if value is not MISSING:
         return value
-    latest = cache_name("latest", language, *key) if stale_while_refreshing else None
+    latest = hashed("latest", language, *key) if stale_while_refreshing else None
     if latest and settings.DIRECTORY_REFRESH_IN_BACKGROUND:
         stale = cache.get(latest, MISSING)
         if stale is not MISSING:
@@ -107,10 +112,6 @@ def cached(compute, *key, stale_while_refreshing=False):
     value = compute()
     keep(name, latest, value)
     return value
-
-
-def cache_name(*parts):
-    return f"directory:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
 def keep(name, latest, value):

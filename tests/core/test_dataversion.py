@@ -4,8 +4,9 @@ that is keyed on it."""
 import pytest
 from django.utils import translation
 
-from exhibitors import versioning
-from exhibitors.models import DataVersion, Exhibitor, Sector
+from core import dataversion
+from core.models import DataVersion
+from exhibitors.models import Exhibitor, Sector
 from expos.models import Deal, Expo
 from tests import factories as f
 
@@ -13,30 +14,30 @@ pytestmark = pytest.mark.django_db
 
 
 def number():
-    return versioning.current()[0]
+    return dataversion.current()[0]
 
 
 def test_current_before_any_write_is_zero_without_a_date(django_assert_num_queries):
     DataVersion.objects.all().delete()
     with django_assert_num_queries(1):
-        assert versioning.current() == (0, None)
+        assert dataversion.current() == (0, None)
 
 
 def test_bump_starts_at_one_then_counts_up_and_moves_the_date_forward():
     DataVersion.objects.all().delete()
-    versioning.bump()
-    first, first_changed = versioning.current()
-    versioning.bump()
-    second, second_changed = versioning.current()
+    dataversion.bump()
+    first, first_changed = dataversion.current()
+    dataversion.bump()
+    second, second_changed = dataversion.current()
     assert (first, second) == (1, 2)
     assert second_changed > first_changed
     assert DataVersion.objects.get().number == 2
 
 
 def test_current_is_one_query(django_assert_num_queries):
-    versioning.bump()
+    dataversion.bump()
     with django_assert_num_queries(1):
-        number, changed = versioning.current()
+        number, changed = dataversion.current()
     assert number >= 1 and changed is not None
 
 
@@ -71,7 +72,7 @@ def test_queryset_update_does_not_bump_so_bulk_writers_call_bump():
     before = number()
     Exhibitor.objects.update(city="Hangzhou")
     assert number() == before
-    versioning.bump()
+    dataversion.bump()
     assert number() == before + 1
 
 
@@ -92,22 +93,22 @@ def test_cached_computes_once_per_version(django_assert_num_queries):
         return {"exhibitors": Exhibitor.objects.count()}
 
     f.ExhibitorFactory()
-    first = versioning.cached(compute, "test")
+    first = dataversion.cached(compute, "test")
     with django_assert_num_queries(1):  # the version, nothing else
-        assert versioning.cached(compute, "test") == first == {"exhibitors": 1}
+        assert dataversion.cached(compute, "test") == first == {"exhibitors": 1}
     f.ExhibitorFactory()
-    assert versioning.cached(compute, "test") == {"exhibitors": 2}
+    assert dataversion.cached(compute, "test") == {"exhibitors": 2}
     assert len(calls) == 2
 
 
 def test_cached_keeps_languages_and_keys_apart():
     f.ExhibitorFactory()
-    english = versioning.cached(translation.get_language, "language")
+    english = dataversion.cached(translation.get_language, "language")
     with translation.override("es"):
-        spanish = versioning.cached(translation.get_language, "language")
+        spanish = dataversion.cached(translation.get_language, "language")
     assert (english, spanish) == ("en", "es")
-    assert versioning.cached(lambda: "a", "one") == "a"
-    assert versioning.cached(lambda: "b", "two") == "b"
+    assert dataversion.cached(lambda: "a", "one") == "a"
+    assert dataversion.cached(lambda: "b", "two") == "b"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -119,17 +120,17 @@ def test_a_write_shows_the_earlier_answer_while_a_thread_computes_the_new_one(se
 
     def shown():
         with translation.override("es"):
-            return versioning.cached(count, "count", stale_while_refreshing=True)
+            return dataversion.cached(count, "count", stale_while_refreshing=True)
 
     f.ExhibitorFactory()
     assert shown() == ("es", 1)  # nothing earlier to show: computed at once
     f.ExhibitorFactory()
     assert shown() == ("es", 1)  # the earlier answer, while a thread counts
-    versioning.wait_for_refreshes()
+    dataversion.wait_for_refreshes()
     assert shown() == ("es", 2)  # counted in the page's language
     # Without stale_while_refreshing (the API's answers), a write shows at once.
     f.ExhibitorFactory()
-    assert versioning.cached(count, "count") == ("en", 3)
+    assert dataversion.cached(count, "count") == ("en", 3)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,10 +145,10 @@ def test_a_failed_refresh_is_retried_by_the_next_request(settings):
         return answer
 
     f.ExhibitorFactory()
-    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 1
     f.ExhibitorFactory()
-    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
-    versioning.wait_for_refreshes()  # it failed, and let go of its lock
-    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 1
-    versioning.wait_for_refreshes()
-    assert versioning.cached(compute, "flaky", stale_while_refreshing=True) == 3
+    assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    dataversion.wait_for_refreshes()  # it failed, and let go of its lock
+    assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 1
+    dataversion.wait_for_refreshes()
+    assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 3

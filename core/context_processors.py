@@ -1,3 +1,5 @@
+"""Template context every page shares."""
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language

@@ -1,13 +1,17 @@
 """CappedPaginator: exact counts up to a limit, the planner's estimate past it, and page
 numbers that stop at the cap."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from exhibitors import pagination
+from core import counting
+from core.counting import CappedPaginator, estimated_rows, significant
 from exhibitors.models import Exhibitor
-from exhibitors.pagination import CappedPaginator, estimated_rows, significant
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +28,7 @@ def estimate(monkeypatch):
     """Make the planner estimate a given number of rows, whatever the table holds."""
 
     def set_estimate(rows):
-        monkeypatch.setattr(pagination, "estimated_rows", lambda queryset: rows)
+        monkeypatch.setattr(counting, "estimated_rows", lambda queryset: rows)
 
     return set_estimate
 
@@ -108,9 +112,19 @@ def test_cap_and_limit_come_from_settings(settings, seven):
     settings.DIRECTORY_EXACT_COUNT = 2
     paginator = CappedPaginator(seven, 2)
     assert (paginator.cap, paginator.exact_limit, paginator.count) == (3, 2, 3)
-    del settings.DIRECTORY_COUNT_CAP, settings.DIRECTORY_EXACT_COUNT
-    paginator = CappedPaginator(seven, 2)
-    assert (paginator.cap, paginator.exact_limit) == (10_000, 1_000)
+
+
+def test_cap_and_limit_settings_come_from_the_environment():
+    read = (
+        "import config.settings.base as s; "
+        "print(s.DIRECTORY_COUNT_CAP, s.DIRECTORY_EXACT_COUNT, s.DIRECTORY_RANKED_SEARCH_LIMIT)"
+    )
+    environment = {**os.environ, "DJANGO_COUNT_CAP": "40", "DJANGO_EXACT_COUNT": "7"}
+    environment.pop("DJANGO_RANKED_SEARCH_LIMIT", None)
+    shown = subprocess.run(
+        [sys.executable, "-c", read], env=environment, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.split() == ["40", "7", "5000"]
 
 
 def test_estimated_rows_asks_the_planner(seven):

@@ -1,4 +1,5 @@
-"""Page numbers whose cost does not grow with the table: the pages and the API share them."""
+"""Counts and page numbers whose cost does not grow with the table: the pages and the API
+share them."""
 
 import json
 
@@ -8,10 +9,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from . import versioning
+from . import dataversion
 
-DEFAULT_COUNT_CAP = 10_000
-DEFAULT_EXACT_COUNT = 1_000
 # Past this many times the exact limit, the planner's estimate is taken without counting:
 # even a poor estimate that far out means more results than are counted exactly.
 TRUST_ESTIMATE_ABOVE = 5
@@ -20,12 +19,12 @@ TRUST_ESTIMATE_ABOVE = 5
 def count_cap():
     """How many results page numbers reach: further rows are for narrower filters, a
     download, or the API's cursor walk."""
-    return getattr(settings, "DIRECTORY_COUNT_CAP", DEFAULT_COUNT_CAP)
+    return settings.DIRECTORY_COUNT_CAP
 
 
 def exact_count_limit():
     """Up to how many results a list counts exactly; past it, the count is an estimate."""
-    return getattr(settings, "DIRECTORY_EXACT_COUNT", DEFAULT_EXACT_COUNT)
+    return settings.DIRECTORY_EXACT_COUNT
 
 
 def estimated_rows(queryset):
@@ -47,7 +46,7 @@ def estimated_rows(queryset):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    return versioning.cached(explain, "estimate", queryset.db, sql, [str(p) for p in params])
+    return dataversion.cached(explain, "estimate", queryset.db, sql, [str(p) for p in params])
 
 
 def significant(number, digits=2):

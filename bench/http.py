@@ -1,0 +1,129 @@
+"""The client side of the HTTP measurements: a keep-alive client, and latency (percentiles of
+rounds, in sequence) and throughput (requests/s of clients at once, in threads).
+
+Safe under this name: `python -m bench.run` puts the project, not bench/, on sys.path, so the
+`import http.client` below is the standard library's.
+"""
+
+import http.client
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+from bench.settings import (
+    CLIENTS,
+    LATENCY_REQUESTS,
+    REQUEST_TIMEOUT,
+    ROUND_SECONDS,
+    ROUNDS,
+    THROUGHPUT_MAX_REQUESTS,
+    THROUGHPUT_ROUNDS,
+    THROUGHPUT_SECONDS,
+    WARMUP_REQUESTS,
+)
+
+
+class Client:
+    """One keep-alive connection to the server; reconnects when the server closes it."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = None
+
+    def get(self, path, headers=None, *, read=True):
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT
+                )
+            started = time.perf_counter()
+            try:
+                self.connection.request("GET", path, headers=headers or {})
+                response = self.connection.getresponse()
+                if not read:
+                    return response, started
+                body = response.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            elapsed = time.perf_counter() - started
+            if response.getheader("Connection", "").lower() == "close":
+                self.close()
+            return response, body, elapsed
+        raise AssertionError("unreachable")
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def local_path(url):
+    """The path and query of an absolute `next` link, to request on our own connection."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def expect(response, status, path):
+    if response.status != status:
+        raise RuntimeError(f"GET {path} answered {response.status}, expected {status}")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def latency(client, path, *, fraction=0.5, requests=LATENCY_REQUESTS, status=200):
+    """The median over ROUNDS rounds of a percentile of the request time, in seconds."""
+    for _ in range(WARMUP_REQUESTS):
+        expect(client.get(path)[0], status, path)
+    figures = []
+    for _ in range(ROUNDS):
+        samples, deadline = [], time.monotonic() + ROUND_SECONDS
+        while len(samples) < requests and time.monotonic() < deadline:
+            response, _body, elapsed = client.get(path)
+            expect(response, status, path)
+            samples.append(elapsed)
+        figures.append(percentile(samples, fraction))
+    return statistics.median(figures)
+
+
+def throughput_round(port, path, headers, status):
+    """Requests a second that CLIENTS clients at once get answered in THROUGHPUT_SECONDS."""
+    stop_at = time.monotonic() + THROUGHPUT_SECONDS
+    budget = THROUGHPUT_MAX_REQUESTS // CLIENTS
+
+    def one_client(_):
+        client, done = Client(port), 0
+        try:
+            while done < budget and time.monotonic() < stop_at:
+                response, _body, _elapsed = client.get(path, headers)
+                expect(response, status, path)
+                done += 1
+        finally:
+            client.close()
+        return done
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        done = sum(pool.map(one_client, range(CLIENTS)))
+    return done / (time.monotonic() - started)
+
+
+def compare_throughput(port, cases):
+    """{name: median requests/s} for (name, path, headers, status) cases, rounds interleaved
+    so that a slow moment of the machine does not land on one case only."""
+    for _name, path, headers, status in cases:
+        client = Client(port)
+        for _ in range(WARMUP_REQUESTS):
+            expect(client.get(path, headers)[0], status, path)
+        client.close()
+    rates = {name: [] for name, *_ in cases}
+    for _ in range(THROUGHPUT_ROUNDS):
+        for name, path, headers, status in cases:
+            rates[name].append(throughput_round(port, path, headers, status))
+    return {name: statistics.median(values) for name, values in rates.items()}

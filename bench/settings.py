@@ -1,0 +1,78 @@
+"""What a benchmark run is: its settings from the environment, its fixed bounds, its targets.
+
+Also the two helpers every other module uses, `say` (a timestamped progress line) and `label`
+(10000 → "10k"), and whether Redis answers, decided once when the run starts.
+"""
+
+import os
+import secrets
+import socket
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.md"
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+SIZES = sorted(int(n) for n in os.environ.get("BENCH_SIZES", "10000,1000000").split(","))
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0")
+
+# Rounds of each latency measurement; the figure is the median of the rounds' percentiles.
+ROUNDS = 5
+LATENCY_REQUESTS = 20  # a round, for a median
+TAIL_REQUESTS = 40  # a round, for a 95th percentile
+ROUND_SECONDS = 6  # a round stops early past this, with fewer requests
+WARMUP_REQUESTS = 3
+# Throughput: as many clients as the server has threads (make serve: 2 workers × 4 threads).
+CLIENTS = 8
+THROUGHPUT_ROUNDS = 3
+THROUGHPUT_SECONDS = 5
+THROUGHPUT_MAX_REQUESTS = 50_000
+CURSOR_DEPTH = 250  # pages of 50 followed from the first in the cursor walk
+PAGE_SIZE = 50
+REQUEST_TIMEOUT = 120
+STREAM_TIMEOUT = 300  # the CSV of every exhibitor; past this B10 reports the part read
+WALK_SECONDS = 120
+
+TARGETS = {
+    "B1": ("≤", 1.5),
+    "B2": ("≤", 1.5),
+    "B3": ("≤", 1.2),
+    "B4": ("=", 0),
+    "B5": ("≥", 0.25),
+    "B6 rare": ("≤", 3),
+    "B6 common": ("≤", 3),
+    "B7": ("≥", 0.5),
+    "B8": ("≥", 3),
+    "B9": ("≤", 512),
+    "B10": ("≤", 100),
+}
+
+
+def say(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def label(size):
+    if size % 1_000_000 == 0:
+        return f"{size // 1_000_000}m"
+    if size % 1000 == 0:
+        return f"{size // 1000}k"
+    return str(size)
+
+
+def redis_answers():
+    parts = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+# Production settings need a key; nothing signed with it has to outlive the run.
+SECRET_KEY = secrets.token_urlsafe(50)
+USE_REDIS = redis_answers()

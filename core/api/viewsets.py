@@ -1,0 +1,103 @@
+"""DirectoryViewSet: a directory resource, put together from the mixins of this package."""
+
+from django.conf import settings
+from django.http import Http404
+from rest_framework import exceptions, renderers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from core.facets import facet_counts
+
+from .conditional import ConditionalGetMixin
+from .expansion import ExpandMixin
+from .filtering import StrictFilterBackend, requested_facets
+from .language import LanguageMixin
+from .pagination import DirectoryPagination
+from .renderers import CSVRenderer, NDJSONRenderer
+from .revisions import RevisionMixin
+from .streaming import StreamingMixin
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class BodyLimitMixin:
+    """A body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused before it is read: 413."""
+
+    def initial(self, request, *args, **kwargs):
+        length = request.META.get("CONTENT_LENGTH") or 0
+        if str(length).isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge()
+        super().initial(request, *args, **kwargs)
+
+
+class DirectoryViewSet(
+    LanguageMixin,
+    BodyLimitMixin,
+    ConditionalGetMixin,
+    ExpandMixin,
+    StreamingMixin,
+    RevisionMixin,
+    viewsets.ModelViewSet,
+):
+    """A directory resource: list, detail, and writes for those with the model permission.
+
+    Lists honour the FilterSet of the matching page, `facets=`, `page_size=`, `cursor=` and
+    `format=json|csv|ndjson`; lists and details answer conditional GETs; `lang=` or
+    Accept-Language chooses the content language; every write is kept in the change history.
+    """
+
+    filter_backends = [StrictFilterBackend]
+    pagination_class = DirectoryPagination
+    lookup_field = "slug"
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, NDJSONRenderer]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with 404; it is a bad parameter, so 400 in JSON.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            if force:
+                return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+            raise exceptions.ValidationError(
+                {api_settings.URL_FORMAT_OVERRIDE: ["Choose one of: json, csv, ndjson."]}
+            ) from None
+
+    # A conditional GET is answered from the data version alone (one primary-key lookup),
+    # before any query over the records; a 200 that was answered at this data version is
+    # served again from the cache (see ConditionalGetMixin.answer_from_version).
+    def list(self, request, *args, **kwargs):
+        version = self.data_version()
+        answered = self.answer_from_version(request, version)
+        if answered:
+            return answered
+        queryset = self.filter_queryset(self.get_queryset())
+        facets = requested_facets(request, self.filterset_class)
+        fresh = self.not_modified(request, version)
+        if fresh:
+            return fresh
+        if request.accepted_renderer.format in ("csv", "ndjson"):
+            return self.stream(queryset, request.accepted_renderer.format)
+        page = self.paginate_queryset(queryset)
+        data = self.get_serializer(page, many=True).data
+        response = self.get_paginated_response(data)
+        if facets:
+            response.data["facets"] = facet_counts(
+                self.filterset_class, request.query_params, self.get_queryset(), facets=facets
+            )
+        return self.keep_for_version(self.with_version(response, version), version)
+
+    def retrieve(self, request, *args, **kwargs):
+        version = self.data_version()
+        answered = self.answer_from_version(request, version)
+        if answered:
+            return answered
+        fresh = self.not_modified(request, version)
+        if fresh:
+            return fresh
+        response = Response(self.get_serializer(self.get_object()).data)
+        return self.keep_for_version(self.with_version(response, version), version)

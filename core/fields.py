@@ -1,0 +1,97 @@
+"""Model fields and named constraints that several apps' models share.
+
+Each rule is written once here and read from the model by everything else: the importer,
+the filters and the API take their limits from the model's fields (see `value_bounds`).
+"""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, Regex
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+# ISO 3166-1 alpha-2 and ISO 4217 codes, checked by the database as well as by forms.
+COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"
+CURRENCY_CODE_PATTERN = r"^[A-Z]{3}$"
+# The years the directory records: an expo's edition, a figure's year.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class HttpURLField(models.URLField):
+    """A URL field that accepts only http and https addresses."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def formfield(self, **kwargs):
+        return super().formfield(
+            **{"form_class": HttpURLFormField, "assume_scheme": "https", **kwargs}
+        )
+
+
+class HttpURLFormField(forms.URLField):
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+def year_validators():
+    """The validators of a year field: FIRST_YEAR to LAST_YEAR (see year_in_range)."""
+    return [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+
+
+def value_bounds(field) -> tuple:
+    """(lowest, highest) that a model field's Min/MaxValueValidators allow (None: no bound).
+
+    The filters and the importer read a field's range from here, so the model is the one place
+    that states it.
+    """
+    low = high = None
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator):
+            low = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            high = validator.limit_value
+    return low, high
+
+
+def year_in_range(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a year column is empty or between FIRST_YEAR and LAST_YEAR."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": FIRST_YEAR, f"{field}__lte": LAST_YEAR}),
+        name=name,
+        violation_error_message=format_lazy(
+            _("A year must be between {first} and {last}."), first=FIRST_YEAR, last=LAST_YEAR
+        ),
+    )
+
+
+def country_code_is_well_formed(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a country column is empty or a two-letter upper-case code."""
+    # CountryField cleans lookup values as country codes, which would turn the pattern into "";
+    # so the regex is applied to the column read as plain text.
+    as_text = Cast(field, output_field=models.CharField())
+    return models.CheckConstraint(
+        condition=Q(Exact(as_text, "")) | Q(Regex(as_text, COUNTRY_CODE_PATTERN)),
+        name=name,
+        violation_error_message=_("Country must be an ISO 3166-1 alpha-2 code, e.g. ES."),
+    )
+
+
+def currency_code_is_well_formed(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a currency column is empty or a three-letter upper-case code."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""}) | Q(**{f"{field}__regex": CURRENCY_CODE_PATTERN}),
+        name=name,
+        violation_error_message=_("Currency must be an ISO 4217 code, e.g. CNY."),
+    )
+
+
+def not_negative(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a number column is empty or at least zero."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+        name=name,
+        violation_error_message=_("Numbers and amounts cannot be negative."),
+    )

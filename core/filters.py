@@ -1,0 +1,184 @@
+"""The filters every list's FilterSet is built from.
+
+Within one parameter the values are alternatives (`country=CN&country=BY`: either), and
+different parameters narrow each other (`country=CN&sector=video-iot`: both). A value the
+directory does not know is an error that names it, never an empty or unfiltered list.
+"""
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .fields import value_bounds
+
+
+def resolve_field(model, path):
+    """The model field at the end of a lookup path such as `participations__expo__slug`."""
+    field = None
+    for part in path.split("__"):
+        if field is not None:
+            model = field.related_model
+        field = model._meta.get_field(part)
+    return field
+
+
+class MultipleIntegerField(forms.Field):
+    """Several whole numbers from a repeated parameter (`?year=2021&year=2023`), each within
+    `min_value` and `max_value`."""
+
+    widget = forms.SelectMultiple
+    default_error_messages = {
+        "invalid": _("“%(value)s” is not a year."),
+        "range": _("%(value)s is not a year between %(min)s and %(max)s."),
+    }
+
+    def __init__(self, *, min_value, max_value, **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        numbers = []
+        for raw in values:
+            try:
+                number = int(str(raw).strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": raw}
+                ) from None
+            if not self.min_value <= number <= self.max_value:
+                raise forms.ValidationError(
+                    self.error_messages["range"],
+                    code="range",
+                    params={"value": number, "min": self.min_value, "max": self.max_value},
+                )
+            numbers.append(number)
+        return numbers
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class YearFilter(django_filters.Filter):
+    """Years, within the range the model's year field allows (its validators).
+
+    `years_of` names that field when the filter works through a `method` rather than its own
+    `field_name` (the exhibitor list's years are those of the expos it exhibited at).
+    """
+
+    field_class = MultipleIntegerField
+
+    def __init__(self, *args, years_of=None, **kwargs):
+        self.years_of = years_of
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            path = self.years_of or self.field_name
+            try:
+                low, high = value_bounds(resolve_field(self.model, path))
+            except FieldDoesNotExist as error:
+                raise ImproperlyConfigured(f"YearFilter: no field {path!r}") from error
+            if low is None or high is None:
+                raise ImproperlyConfigured(
+                    f"YearFilter: {self.model.__name__}.{path} has no Min/MaxValueValidator."
+                )
+            self.extra.update(min_value=low, max_value=high)
+        return super().field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return [str(v).strip().upper() for v in super().to_python(value)]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryFilter(django_filters.MultipleChoiceFilter):
+    """ISO 3166-1 alpha-2 codes; upper case is not required (`cn` is China)."""
+
+    field_class = UpperCaseMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", lambda: list(countries))
+        kwargs.setdefault("label", _("Country"))
+        # A country is a column of the record or of a record it points at: no duplicates to
+        # remove, and SELECT DISTINCT over every column would cost a sort of the whole result.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, [code.upper() for code in value] if value else value)
+
+    def facet_labels(self, values):
+        return {code: countries.name(code) for code in values}
+
+    def facet_selected(self, values):
+        return {str(value).upper() for value in values}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Records named by their slugs (in the schema: strings); `facet_label` names a record
+    next to its count (its str() unless given)."""
+
+    def __init__(self, *args, facet_label=str, **kwargs):
+        self.facet_label = facet_label
+        super().__init__(*args, **kwargs)
+
+    def facet_labels(self, values):
+        records = self.get_queryset(None).filter(slug__in=values)
+        return {record.slug: str(self.facet_label(record)) for record in records}
+
+
+def slug_filter(model_label: str, field_name: str, label, **kwargs):
+    """Several records named by slug; an unknown slug is an error, not an empty result.
+
+    The model is named by its label, so that a FilterSet can point at a model of any app.
+    """
+
+    def queryset(request):
+        return apps.get_model(model_label).objects.all()
+
+    # django-filter compares `field_name` with each record's `to_field_name` value. Only a
+    # many-to-many path can repeat a record; those pass distinct=True.
+    kwargs.setdefault("distinct", False)
+    return SlugFilter(
+        field_name=field_name if "method" in kwargs else f"{field_name}__slug",
+        to_field_name="slug",
+        queryset=queryset,
+        label=label,
+        **kwargs,
+    )
+
+
+def ordering_filter(*options):
+    """An `ordering` parameter from (parameter, model field, label A→Z, label Z→A) options.
+
+    Both directions have their own translatable label: django-filter would otherwise build
+    "… (descending)" once, in whatever language was active when the module was imported.
+    Every list can also be sorted by when its records last changed, for keeping a copy in sync.
+    """
+    options = [
+        *options,
+        ("updated", "updated", _("Least recently updated"), _("Most recently updated")),
+    ]
+    return django_filters.OrderingFilter(
+        fields=[(field, parameter) for parameter, field, _asc, _desc in options],
+        choices=[
+            choice
+            for parameter, _field, ascending, descending in options
+            for choice in ((parameter, ascending), (f"-{parameter}", descending))
+        ],
+        label=_("Sort by"),
+    )

@@ -1,0 +1,43 @@
+"""What happens at expos: the expos themselves, who exhibited, forums, speakers, deals, awards,
+figures, and the source documents every fact is cited from. One module a topic.
+
+This app builds on `exhibitors`; `exhibitors` never imports from here.
+"""
+
+from .expos import TIME_ZONE_CHOICES, Area, Expo, ExpoSeries, Figure, Participation
+from .forums import Appearance, Forum, Speaker, Statement
+from .organisations import Organisation
+from .outcomes import Award, Deal, Highlight
+from .provenance import (
+    CITED_ELSEWHERE,
+    Citation,
+    CitedModel,
+    Source,
+    citable_labels,
+    citable_models,
+    normalise_space,
+)
+
+__all__ = [
+    "CITED_ELSEWHERE",
+    "TIME_ZONE_CHOICES",
+    "Appearance",
+    "Area",
+    "Award",
+    "Citation",
+    "CitedModel",
+    "Deal",
+    "Expo",
+    "ExpoSeries",
+    "Figure",
+    "Forum",
+    "Highlight",
+    "Organisation",
+    "Participation",
+    "Source",
+    "Speaker",
+    "Statement",
+    "citable_labels",
+    "citable_models",
+    "normalise_space",
+]

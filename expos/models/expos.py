@@ -1,0 +1,299 @@
+"""Expos: the recurring series, each edition, its figures, its halls and who exhibited."""
+
+import zoneinfo
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.fields import (
+    country_code_is_well_formed,
+    currency_code_is_well_formed,
+    not_negative,
+    year_in_range,
+    year_validators,
+)
+from core.models import SyntheticMixin
+from core.search import UnaccentedText, search_document
+from exhibitors.models import Exhibitor, Sector
+
+from .organisations import Organisation
+from .provenance import CitedModel
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ExpoSeries(CitedModel):
+    """A recurring expo, such as Smart City Expo World Congress; each year is an Expo."""
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("expo series")
+        verbose_name_plural = _("expo series")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_exposeries_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("expos:expo-list") + f"?series={self.slug}"
+
+
+class Expo(SyntheticMixin, CitedModel):
+    """One edition of an expo, possibly held within another (its parent)."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid (online and in person)")
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    series = models.ForeignKey(
+        ExpoSeries,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        related_name="expos",
+        null=True,
+        blank=True,
+    )
+    edition_year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=year_validators()
+    )
+    edition_number = models.PositiveSmallIntegerField(_("edition"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("held within"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True
+    )
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    organisers = models.ManyToManyField(
+        Organisation, verbose_name=_("organisers"), related_name="expos_organised", blank=True
+    )
+    format = models.CharField(_("format"), max_length=12, choices=Format.choices, blank=True)
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), related_name="expos", blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    exhibitors = models.ManyToManyField(
+        Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
+    )
+    search_vector = models.GeneratedField(
+        expression=search_document(
+            names=["name", "short_name", "city", "venue"], texts=["description"]
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-start_date", "name", "id"]
+        verbose_name = _("expo")
+        verbose_name_plural = _("expos")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="expos_expo_search"),
+            GinIndex(
+                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
+                name="expos_expo_name_trgm",
+            ),
+            models.Index(fields=["-start_date", "name_en", "id"], name="expos_expo_start_date"),
+            models.Index("edition_year", name="expos_expo_edition_year"),
+            models.Index("country", name="expos_expo_country"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_expo_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="expos_expo_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="expos_expo_not_own_parent"),
+            country_code_is_well_formed("country", "expos_expo_country_iso_3166"),
+            year_in_range("edition_year", "expos_expo_edition_year_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("expos:expo-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An expo cannot be held within itself.")})
+
+
+class Figure(CitedModel):
+    """A number a source reports: exhibitors, countries, floor area, trade volume, editions…
+
+    Kept with its qualifier ("more than", "nearly"), because the sources rarely give exact counts.
+    """
+
+    class Metric(models.TextChoices):
+        EXHIBITORS = "exhibitors", _("Exhibitors")
+        COUNTRIES = "countries", _("Countries")
+        REGIONS = "regions", _("Regions")
+        COUNTRIES_AND_REGIONS = "countries_regions", _("Countries and regions")
+        PARTICIPATING_COMPANIES = "companies", _("Participating companies")
+        EXHIBITION_AREA = "area_m2", _("Exhibition area (m²)")
+        EDITIONS = "editions", _("Consecutive editions held")
+        PARTNER_REGIONS = "partner_regions", _("Partner regions")
+        TRADE_VOLUME = "trade_volume", _("Trade volume")
+
+    class Qualifier(models.TextChoices):
+        EXACTLY = "exactly", _("exactly")
+        MORE_THAN = "more_than", _("more than")
+        NEARLY = "nearly", _("nearly")
+
+    expo = models.ForeignKey(
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+        null=True,
+        blank=True,
+    )
+    series = models.ForeignKey(
+        ExpoSeries,
+        verbose_name=_("series"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+        null=True,
+        blank=True,
+    )
+    subject = models.CharField(
+        _("subject"), max_length=200, help_text=_("What the number is about, e.g. Chongqing.")
+    )
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=year_validators()
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["expo", "metric", "id"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            not_negative("value", "expos_figure_value_not_negative"),
+            year_in_range("year", "expos_figure_year_range"),
+            currency_code_is_well_formed("currency", "expos_figure_currency_iso_4217"),
+        ]
+
+    def __str__(self):
+        qualifier, metric = self.get_qualifier_display(), self.get_metric_display()
+        return f"{self.subject}: {qualifier} {self.value} {metric}"
+
+
+class Area(CitedModel):
+    """A hall, exhibition area or off-site venue of an expo, with its size where reported."""
+
+    class Kind(models.TextChoices):
+        HALL = "hall", _("Exhibition hall")
+        AREA = "area", _("Exhibition area")
+        SITE = "site", _("Off-site venue")
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="areas"
+    )
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    size_m2 = models.DecimalField(
+        _("size (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.SET_NULL,
+        related_name="areas",
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["expo", "name", "id"]
+        verbose_name = _("exhibition area")
+        verbose_name_plural = _("exhibition areas")
+        constraints = [
+            not_negative("size_m2", "expos_area_size_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Participation(CitedModel):
+    """One exhibitor at one expo: what it showed there, and where."""
+
+    exhibitor = models.ForeignKey(
+        Exhibitor,
+        verbose_name=_("exhibitor"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="participations"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("hall or area"),
+        on_delete=models.SET_NULL,
+        related_name="participations",
+        null=True,
+        blank=True,
+    )
+    showcase = models.TextField(_("what it showcased"), blank=True)
+
+    class Meta:
+        ordering = ["expo", "exhibitor", "id"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exhibitor", "expo"], name="expos_participation_unique_exhibitor_expo"
+            ),
+        ]
+        # An expo's exhibitors, and the expo and year filters of the exhibitor list.
+        indexes = [
+            models.Index("expo", "exhibitor", name="participation_expo_exhibitor"),
+        ]
+
+    def __str__(self):
+        return f"{self.exhibitor} @ {self.expo}"
+
+    def clean(self):
+        super().clean()
+        if self.area_id and self.expo_id and self.area.expo_id != self.expo_id:
+            raise ValidationError({"area": _("This area belongs to another expo.")})

@@ -1,0 +1,169 @@
+"""Forums held at expos, the people who spoke at them, and what they said."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.search import search_document
+from exhibitors.models import Exhibitor
+
+from .expos import Expo
+from .organisations import Organisation
+from .provenance import CitedModel
+
+
+class Forum(CitedModel):
+    """A round table or side forum held at, or alongside, an expo."""
+
+    class Kind(models.TextChoices):
+        ROUND_TABLE = "round_table", _("Round table")
+        FORUM = "forum", _("Forum")
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="forums"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"), null=True, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    organisers = models.ManyToManyField(
+        Organisation, verbose_name=_("organisers"), related_name="forums_organised", blank=True
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("in collaboration with"),
+        related_name="forums_partnered",
+        blank=True,
+    )
+    topic = models.TextField(_("topic"), blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["title", "city"], texts=["topic"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["expo", "date", "title", "id"]
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_forum_search")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_forum_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("expos:forum-detail", kwargs={"slug": self.slug})
+
+
+class Speaker(CitedModel):
+    """A person who spoke at a forum or was quoted at an expo.
+
+    Their organisation is the Exhibitor when it is one, otherwise an Organisation.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    honorific = models.CharField(_("honorific"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=255, blank=True)
+    exhibitor = models.ForeignKey(
+        Exhibitor,
+        verbose_name=_("exhibitor"),
+        on_delete=models.SET_NULL,
+        related_name="speakers",
+        null=True,
+        blank=True,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        related_name="speakers",
+        null=True,
+        blank=True,
+    )
+
+    search_vector = models.GeneratedField(
+        expression=search_document(names=[], texts=["role"], plain_names=["name"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_speaker_search")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_speaker_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(exhibitor__isnull=True) | Q(organisation__isnull=True),
+                name="expos_speaker_one_affiliation",
+                violation_error_message=_(
+                    "A speaker belongs to an exhibitor or to an organisation, not both."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.honorific} {self.name}".strip()
+
+    def get_absolute_url(self):
+        return reverse("expos:speaker-detail", kwargs={"slug": self.slug})
+
+    @property
+    def affiliation(self):
+        return self.exhibitor or self.organisation
+
+
+class Appearance(CitedModel):
+    """A speaker at a forum: in what role, and what they spoke about."""
+
+    speaker = models.ForeignKey(
+        Speaker, verbose_name=_("speaker"), on_delete=models.CASCADE, related_name="appearances"
+    )
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="appearances"
+    )
+    role = models.CharField(_("role at the forum"), max_length=120, blank=True)
+    topic = models.TextField(_("what they spoke about"), blank=True)
+
+    class Meta:
+        ordering = ["forum", "id"]
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["speaker", "forum"], name="expos_appearance_unique_speaker_forum"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker} at {self.forum}"
+
+
+class Statement(CitedModel):
+    """Words a source quotes from a person at an expo, often speaking for an exhibitor."""
+
+    speaker = models.ForeignKey(
+        Speaker, verbose_name=_("speaker"), on_delete=models.CASCADE, related_name="statements"
+    )
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="statements"
+    )
+    text = models.TextField(_("what they said"))
+
+    class Meta:
+        ordering = ["expo", "speaker", "id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+
+    def __str__(self):
+        return f"{self.speaker}: {self.text[:60]}"

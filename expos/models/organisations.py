@@ -1,0 +1,51 @@
+"""Bodies that organise, host, partner or speak without being (known as) exhibitors."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.fields import country_code_is_well_formed
+from core.search import search_document
+
+from .provenance import CitedModel
+
+
+class Organisation(CitedModel):
+    """A body that organises, hosts, partners or speaks, but is not (known as) an exhibitor:
+    a government department, an international organisation, a city, a company."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        INTERNATIONAL = "international", _("International organisation")
+        COMPANY = "company", _("Company")
+        PUBLIC_BODY = "public_body", _("Public body")
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"), blank=True)
+    region = models.CharField(_("province or region"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["name", "short_name", "city"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_organisation_search")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_organisation_unique_slug"),
+            country_code_is_well_formed("country", "expos_organisation_country_iso_3166"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,142 @@
+"""What came out of an expo: deals signed, awards won, and what the sources single out."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import currency_code_is_well_formed, not_negative
+from core.search import search_document
+from exhibitors.models import Exhibitor, Sector
+
+from .expos import Area, Expo
+from .forums import Forum
+from .organisations import Organisation
+from .provenance import CitedModel
+
+
+class Deal(CitedModel):
+    """Projects signed or announced at an expo, with their value as the source reports it."""
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="deals"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    project_count = models.PositiveIntegerField(_("number of projects"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    amount_usd = models.DecimalField(
+        _("amount in US dollars, as reported"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors covered"), related_name="deals", blank=True
+    )
+    parties = models.ManyToManyField(
+        Exhibitor, verbose_name=_("parties"), related_name="deals", blank=True
+    )
+    signed_on = models.DateField(_("date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["title"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["expo", "title", "id"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        indexes = [GinIndex(fields=["search_vector"], name="expos_deal_search")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_deal_unique_slug"),
+            not_negative("amount", "expos_deal_amount_not_negative"),
+            not_negative("amount_usd", "expos_deal_amount_usd_not_negative"),
+            currency_code_is_well_formed("currency", "expos_deal_currency_iso_4217"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | ~Q(currency=""),
+                name="expos_deal_amount_has_currency",
+                violation_error_message=_("An amount needs its currency."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("expos:deal-detail", kwargs={"slug": self.slug})
+
+
+class Award(CitedModel):
+    """A prize won at an expo."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="awards"
+    )
+    name = models.CharField(_("award"), max_length=255)
+    recipient = models.ForeignKey(
+        Organisation,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    reason = models.TextField(_("awarded for"), blank=True)
+
+    class Meta:
+        ordering = ["expo", "name", "id"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self):
+        return f"{self.name} — {self.recipient}"
+
+
+class Highlight(CitedModel):
+    """Something a source singles out at an expo: a demonstration, a theme, an outcome."""
+
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="highlights"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("hall or area"),
+        on_delete=models.SET_NULL,
+        related_name="highlights",
+        null=True,
+        blank=True,
+    )
+    forum = models.ForeignKey(
+        Forum,
+        verbose_name=_("forum"),
+        on_delete=models.SET_NULL,
+        related_name="highlights",
+        null=True,
+        blank=True,
+    )
+    exhibitor = models.ForeignKey(
+        Exhibitor,
+        verbose_name=_("exhibitor"),
+        on_delete=models.SET_NULL,
+        related_name="highlights",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["expo", "id"]
+        verbose_name = _("highlight")
+        verbose_name_plural = _("highlights")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,112 @@
+"""Provenance: the source documents every fact is taken from, and the citations that tie a
+record to the sentence it came from."""
+
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from exhibitors.models import Exhibitor, Sector
+
+# Records of the lower app that are cited too; they cannot inherit CitedModel from here (see
+# expos.signals, which deletes their citations with them).
+CITED_ELSEWHERE = (Exhibitor, Sector)
+
+
+class Source(TimeStampedModel):
+    """A document the directory's facts are taken from, kept whole so each citation can be
+    checked against it."""
+
+    slug = models.SlugField(_("slug"), max_length=120)
+    title = models.CharField(_("title"), max_length=300)
+    title_supplied = models.BooleanField(
+        _("title supplied by the directory"),
+        default=False,
+        help_text=_("The document has no title of its own; this one describes it."),
+    )
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    author = models.CharField(_("author"), max_length=300, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, help_text=_("The language the document is written in.")
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    text = models.TextField(_("full text"))
+
+    class Meta:
+        ordering = ["-published_on", "title", "id"]
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="expos_source_unique_slug"),
+            models.UniqueConstraint(fields=["file_name"], name="expos_source_unique_file_name"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Citation(TimeStampedModel):
+    """The sentence or sentences of a source document that a record was taken from."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    quote = models.TextField(
+        _("quoted sentence"), help_text=_("Word for word, in the document's language.")
+    )
+
+    class Meta:
+        ordering = ["content_type", "object_id", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="expos_citation_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "content_type", "object_id", "quote"],
+                name="expos_citation_unique_quote",
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="expos_citation_quote_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: “{self.quote[:60]}…”"
+
+    def clean(self):
+        super().clean()
+        if self.source_id and normalise_space(self.quote) not in normalise_space(self.source.text):
+            raise ValidationError({"quote": _("This sentence is not in the source document.")})
+
+
+class CitedModel(TimeStampedModel):
+    """A record whose facts are cited from source documents."""
+
+    citations = GenericRelation(Citation, related_query_name="%(app_label)s_%(class)s")
+
+    class Meta:
+        abstract = True
+
+
+def citable_models():
+    """Every kind of record a citation can point at: the one list the admin, the API and the
+    filters offer."""
+    cited = [m for m in apps.get_models() if issubclass(m, CitedModel) and not m._meta.abstract]
+    return sorted([*CITED_ELSEWHERE, *cited], key=lambda m: m._meta.label_lower)
+
+
+def citable_labels():
+    """`app.model` of every kind of record that can be cited."""
+    return [model._meta.label_lower for model in citable_models()]

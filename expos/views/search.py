@@ -1,0 +1,64 @@
+"""One search box over every kind of record, through each list's own `q` filter."""
+
+from django.http import QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from exhibitors.selectors import exhibitor_list
+from expos import selectors
+from expos.filtersets import (
+    DealFilterSet,
+    ExhibitorFilterSet,
+    ExpoFilterSet,
+    ForumFilterSet,
+    SpeakerFilterSet,
+)
+
+SEARCH_GROUPS = [
+    # (key, heading, FilterSet, queryset, list URL name)
+    (
+        "exhibitors",
+        _("Exhibitors"),
+        ExhibitorFilterSet,
+        exhibitor_list,
+        "exhibitors:exhibitor-list",
+    ),
+    ("expos", _("Expos"), ExpoFilterSet, selectors.expos, "expos:expo-list"),
+    ("forums", _("Forums"), ForumFilterSet, selectors.forums, "expos:forum-list"),
+    ("speakers", _("Speakers"), SpeakerFilterSet, selectors.speakers, "expos:speaker-list"),
+    ("deals", _("Deals"), DealFilterSet, selectors.deals, "expos:deal-list"),
+]
+SEARCH_LIMIT = 10
+
+
+def search(request):
+    """One search box over every kind of record, through each list's own `q` filter."""
+    q = request.GET.get("q", "").strip()
+    groups = []
+    if q:
+        data = QueryDict(mutable=True)
+        data["q"] = q
+        for key, heading, filterset_class, queryset, url_name in SEARCH_GROUPS:
+            filterset = filterset_class(data, queryset=queryset())
+            filterset.is_valid()
+            # Results show only names and links: the lists' prefetches are not needed here.
+            rows = list(filterset.qs.prefetch_related(None)[: SEARCH_LIMIT + 1])
+            groups.append(
+                {
+                    "key": key,
+                    "heading": heading,
+                    "results": rows[:SEARCH_LIMIT],
+                    "more": len(rows) > SEARCH_LIMIT,
+                    "url_name": url_name,
+                }
+            )
+    return render(
+        request,
+        "expos/search.html",
+        {
+            "q": q,
+            "groups": groups,
+            "total": sum(len(g["results"]) for g in groups),
+            "title": _("Search"),
+        },
+    )
