@@ -1,26 +1,12 @@
 """The exhibitor pages: list with filters and facets, CSV, detail."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 
 from exhibitors.models import Exhibitor
+from tests.pages import csv_rows, page
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, url
-    return response.content.decode()
-
-
-def csv_rows(response):
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
 
 
 def test_exhibitor_list_shows_every_exhibitor_with_country_and_sectors(client):

@@ -236,3 +236,57 @@ def test_str_of_records():
     assert str(factories.AppearanceFactory(speaker=speaker, forum=forum)) == (
         "Dr. Song Hongwei at Round table"
     )
+
+
+@pytest.mark.parametrize(
+    ("factory", "field", "constraint"),
+    [
+        (factories.ExpoFactory, "edition_year", "expos_expo_edition_year_range"),
+        (factories.FigureFactory, "year", "expos_figure_year_range"),
+    ],
+)
+@pytest.mark.parametrize("year", [1800, 1899, 2101])
+def test_year_outside_the_directory_range_rejected(factory, field, constraint, year):
+    assert_rejected(constraint, lambda: factory(**{field: year}))
+    record = factory.build(**{field: year})
+    with pytest.raises(ValidationError) as error:
+        record.full_clean(exclude=[f.name for f in record._meta.fields if f.name != field])
+    assert field in error.value.message_dict
+
+
+@pytest.mark.parametrize("year", [1900, 2023, 2100])
+def test_years_at_the_ends_of_the_range_accepted(year):
+    assert factories.ExpoFactory(edition_year=year).edition_year == year
+
+
+def test_year_filters_read_the_range_from_the_model():
+    from core.fields import value_bounds
+    from expos.filtersets import DealFilterSet, ExhibitorFilterSet, ExpoFilterSet
+
+    bounds = value_bounds(models.Expo._meta.get_field("edition_year"))
+    assert bounds == (1900, 2100)
+    for filterset_class in (ExpoFilterSet, DealFilterSet, ExhibitorFilterSet):
+        field = filterset_class(queryset=filterset_class._meta.model.objects.none()).form.fields[
+            "year"
+        ]
+        assert (field.min_value, field.max_value) == bounds
+
+
+def test_the_citable_records_are_one_list_for_the_admin_the_api_and_the_filters(admin_client):
+    from django.contrib import admin
+
+    from expos.api.serializers import RecordTypeField
+    from expos.filtersets import CitationFilterSet
+
+    labels = models.citable_labels()
+    assert "exhibitors.exhibitor" in labels and "exhibitors.sector" in labels
+    assert "expos.expo" in labels and "expos.participation" in labels
+    assert not {"expos.source", "expos.citation", "core.dataversion"} & set(labels)
+    assert list(RecordTypeField().choices) == labels
+    filter_choices = CitationFilterSet().form.fields["record_type"].choices
+    assert [value for value, _label in filter_choices if value] == labels
+    citation_admin = admin.site._registry[models.Citation]
+    field = citation_admin.formfield_for_foreignkey(
+        models.Citation._meta.get_field("content_type"), request=None
+    )
+    assert sorted(f"{ct.app_label}.{ct.model}" for ct in field.queryset) == labels

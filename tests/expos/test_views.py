@@ -1,26 +1,11 @@
 """The pages of the expos app: home, expos, forums, speakers, deals, search, 404."""
 
-import csv
-import io
-
 import pytest
 
 from tests import factories
+from tests.pages import csv_records, page
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, url
-    return response.content.decode()
-
-
-def csv_rows(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
-    return list(csv.DictReader(io.StringIO(body)))
 
 
 def test_home_has_search_expos_counts_and_charts(client):
@@ -118,7 +103,7 @@ def test_expo_detail_children_figures_deals_areas(client):
 
 
 def test_expo_csv(client):
-    rows = csv_rows(client, "/expos/export.csv?year=2023")
+    rows = csv_records(client, "/expos/export.csv?year=2023")
     assert {r["name"] for r in rows} == {
         "Smart City Expo World Congress 2023",
         "Zhejiang Smart City Exhibition for Commercial Services (Spain) 2023",
@@ -145,7 +130,7 @@ def test_forum_list_and_detail(client):
 def test_forum_list_filter_kind_and_csv(client):
     html = page(client, "/forums/?kind=round_table")
     assert "1 result" in html
-    rows = csv_rows(client, "/forums/export.csv?kind=round_table")
+    rows = csv_records(client, "/forums/export.csv?kind=round_table")
     assert [r["speakers"] for r in rows] == ["Dr. Song Hongwei; Zhao Hongming; Xu Juemin"]
     page(client, "/forums/?kind=party", status=400)
 
@@ -170,7 +155,7 @@ def test_deal_list_and_detail(client):
     assert "252,400,000,000 CNY" in detail
     assert "not named in the source" in detail
     assert "They signed 92 major projects worth 252.4 billion yuan" in detail
-    rows = csv_rows(client, "/deals/export.csv")
+    rows = csv_records(client, "/deals/export.csv")
     assert rows[0]["number of projects"] == "92"
     assert rows[0]["currency"] == "CNY"
 

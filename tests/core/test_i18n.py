@@ -1,11 +1,12 @@
 """The interface is in English and Spanish, through gettext."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "locale/es/LC_MESSAGES/django.po"
+from tests.paths import ROOT
+
+CATALOGUE = ROOT / "locale/es/LC_MESSAGES/django.po"
 
 
 def entries():
