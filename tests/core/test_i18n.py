@@ -40,3 +40,16 @@ def test_spanish_error_message_for_bad_year(client):
     response = client.get("/es/exhibitors/?year=abc")
     assert response.status_code == 400
     assert "“abc” no es un año." in response.content.decode()
+
+
+def test_year_range_message_is_translated_with_the_model_bounds():
+    from django.utils import translation
+
+    from expos.models import Expo
+
+    constraint = next(
+        c for c in Expo._meta.constraints if c.name == "expos_expo_edition_year_range"
+    )
+    with translation.override("es"):
+        assert str(constraint.violation_error_message) == "El año debe estar entre 1900 y 2100."
+    assert str(constraint.violation_error_message) == "A year must be between 1900 and 2100."
