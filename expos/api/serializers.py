@@ -1,4 +1,6 @@
-from django.contrib.contenttypes.models import ContentType
+"""The serializers of the expos app's records; provenance (sources and citations) is in
+provenance.py."""
+
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -10,10 +12,12 @@ from expos import models
 
 
 def identity(view_name, lookup_field="slug"):
+    """The record's own URL."""
     return DetailURLField(view_name=f"api:{view_name}-detail", lookup_field=lookup_field)
 
 
 def compact(view_name, queryset, **kwargs):
+    """A related record: written as its slug, read as {slug, name, url}."""
     return CompactRelatedField(f"api:{view_name}-detail", queryset=queryset, **kwargs)
 
 
@@ -342,70 +346,6 @@ class HighlightSerializer(ValidatedModelSerializer):
             *TIMESTAMPS,
         ]
         read_only_fields = [*READ_ONLY, "title", "description"]
-
-
-class SourceSerializer(ValidatedModelSerializer):
-    url = identity("source")
-
-    class Meta:
-        model = models.Source
-        fields = [
-            "url",
-            "id",
-            "slug",
-            "title",
-            "title_supplied",
-            "publisher",
-            "author",
-            "published_on",
-            "language",
-            "file_name",
-            "text",
-            *TIMESTAMPS,
-        ]
-        read_only_fields = READ_ONLY
-
-
-def citable():
-    """{`app.model`: model} of every kind of record a citation can point at."""
-    return {model._meta.label_lower: model for model in models.citable_models()}
-
-
-class RecordTypeField(serializers.ChoiceField):
-    """A cited record's type, as `app.model` (e.g. `expos.expo`)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=models.citable_labels(), **kwargs)
-
-    def to_representation(self, content_type):
-        return f"{content_type.app_label}.{content_type.model}"
-
-    def to_internal_value(self, data):
-        label = super().to_internal_value(data)
-        return ContentType.objects.get_for_model(citable()[label])
-
-
-class CitationSerializer(ValidatedModelSerializer):
-    url = identity("citation", "pk")
-    source = compact("source", models.Source.objects.all(), name_field="title")
-    record_type = RecordTypeField(source="content_type")
-    record_id = serializers.IntegerField(source="object_id", min_value=1)
-
-    class Meta:
-        model = models.Citation
-        fields = ["url", "id", "source", "record_type", "record_id", "quote", *TIMESTAMPS]
-        read_only_fields = READ_ONLY
-
-    def validate(self, attrs):
-        content_type = attrs.get("content_type") or getattr(self.instance, "content_type", None)
-        object_id = attrs.get("object_id") or getattr(self.instance, "object_id", None)
-        if (
-            content_type
-            and object_id
-            and not content_type.model_class().objects.filter(pk=object_id).exists()
-        ):
-            raise serializers.ValidationError({"record_id": ["No such record."]})
-        return super().validate(attrs)
 
 
 @extend_schema_serializer(component_name="Exhibitor")

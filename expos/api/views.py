@@ -4,6 +4,7 @@ from core.api.viewsets import DirectoryViewSet
 from exhibitors.api.views import ExhibitorViewSet
 from expos import filtersets, models, selectors
 
+from . import provenance
 from . import serializers as s
 
 # The same reads as the pages': ?expand= nests the records their selectors fetch.
@@ -111,12 +112,12 @@ class HighlightViewSet(DirectoryViewSet):
 
 class SourceViewSet(DirectoryViewSet):
     queryset = models.Source.objects.all()
-    serializer_class = s.SourceSerializer
+    serializer_class = provenance.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
 
 
 class CitationViewSet(DirectoryViewSet):
     queryset = models.Citation.objects.select_related("source", "content_type")
-    serializer_class = s.CitationSerializer
+    serializer_class = provenance.CitationSerializer
     filterset_class = filtersets.CitationFilterSet
     lookup_field = "pk"

@@ -275,7 +275,7 @@ def test_year_filters_read_the_range_from_the_model():
 def test_the_citable_records_are_one_list_for_the_admin_the_api_and_the_filters(admin_client):
     from django.contrib import admin
 
-    from expos.api.serializers import RecordTypeField
+    from expos.api.provenance import RecordTypeField
     from expos.filtersets import CitationFilterSet
 
     labels = models.citable_labels()
