@@ -184,7 +184,7 @@ def test_without_a_sectors_column_sectors_are_kept(tmp_path):
 
 
 def test_extra_values_and_every_problem_counted(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("expos.importing.KEPT_ERRORS", 3)
+    monkeypatch.setattr("expos.importing.checks.KEPT_ERRORS", 3)
     lines = "".join(f"s{n},S{n},XX\n" for n in range(10))
     with pytest.raises(CommandError, match="11 problem"):
         run(write(tmp_path, "slug,name,country\n" + lines + "x,X,ES,extra\n"))
@@ -422,15 +422,9 @@ def test_inside_a_callers_transaction_the_indexes_stay(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_bulk_load_waits_for_no_reader_and_writes_as_usual(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "BULK_LOCK_TIMEOUT", "200ms")
-    settings = connection.settings_dict
-    reader = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
+    monkeypatch.setattr("expos.importing.bulk.BULK_LOCK_TIMEOUT", "200ms")
+    # A second connection, as Django makes its own (whether the host is in HOST or OPTIONS).
+    reader = psycopg.connect(**connection.get_connection_params())
     try:
         reader.execute("SELECT count(*) FROM exhibitors_exhibitor")  # holds a lock until rollback
         watch = Watch()

@@ -1,0 +1,1 @@
+"""Tests of the bulk importer that check it against the models it writes."""
