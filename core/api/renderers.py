@@ -35,21 +35,30 @@ def record_lines(records, header=None):
     yield from csv_lines(header, rows)
 
 
-class CSVRenderer(renderers.BaseRenderer):
+class StreamFormatRenderer(renderers.BaseRenderer):
+    """A format of rows: one record or an error is rendered as a file of one row."""
+
+    charset = "utf-8"
+
+    def lines(self, rows):
+        raise NotImplementedError
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        rows = data if isinstance(data, list) else [data]
+        return "".join(self.lines(rows)).encode("utf-8")
+
+
+class CSVRenderer(StreamFormatRenderer):
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        rows = data if isinstance(data, list) else [data]
-        return "".join(record_lines(rows)).encode("utf-8")
+    def lines(self, rows):
+        return record_lines(rows)
 
 
-class NDJSONRenderer(renderers.BaseRenderer):
+class NDJSONRenderer(StreamFormatRenderer):
     media_type = "application/x-ndjson"
     format = "ndjson"
-    charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        rows = data if isinstance(data, list) else [data]
-        return "".join(ndjson_line(row) for row in rows).encode("utf-8")
+    def lines(self, rows):
+        return (ndjson_line(row) for row in rows)
