@@ -15,7 +15,7 @@ from exhibitors.models import Exhibitor
 from expos import importing
 from expos.importing import checks, sql, writing
 from expos.models import Expo, Participation
-from tests.expos.test_importing import write
+from tests.expos.importing.files import write
 
 pytestmark = pytest.mark.django_db
 

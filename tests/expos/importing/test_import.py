@@ -3,44 +3,16 @@
 import csv
 import json
 
-import psycopg
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.core.management import CommandError
 
 from exhibitors.models import Exhibitor
 from expos import importing
 from expos.models import Expo, Participation
 from tests import factories
+from tests.expos.importing.files import GOOD, HEADER, run, write
 
-pytestmark = pytest.mark.django_db
-
-HEADER = "slug,name,country,city,sectors,website,expo,expo_name,expo_year,expo_country,showcase\n"
-
-
-@pytest.fixture(autouse=True)
-def sectors():
-    factories.SectorFactory(slug="digital-twin", name="Digital twin")
-    factories.SectorFactory(slug="smart-lighting", name="Smart lighting")
-
-
-def write(tmp_path, text, name="directory.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def run(path):
-    call_command("import_directory", path, "--no-progress")
-
-
-GOOD = HEADER + (
-    "acme-iot,Acme IoT,ES,Barcelona,digital-twin;smart-lighting,https://acme.example,"
-    "scewc-2030,SCEWC 2030,2030,ES,Twin city demo\n"
-    "acme-iot,Acme IoT,ES,Barcelona,digital-twin;smart-lighting,https://acme.example,"
-    "sce-2031,SCE 2031,2031,CN,Lamps\n"
-    "beijing-zhicheng,北京智城科技,CN,北京,,,scewc-2030,SCEWC 2030,2030,ES,\n"
-)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sectors")]
 
 
 def test_import_writes_exhibitors_expos_participations(tmp_path):
@@ -335,124 +307,3 @@ def test_a_nul_character_hides_no_problem_of_the_next_rows(tmp_path, capsys):
     assert "line 2: NUL characters are not allowed." in err
     assert "line 3, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
     assert "line 4, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
-
-
-# --- Bulk loads --------------------------------------------------------------------------------
-
-
-def schema():
-    """The indexes and constraints of the tables an import writes."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
-            [importing.TABLES],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable,"
-            " condeferred, convalidated FROM pg_constraint WHERE conrelid = ANY(%s::regclass[])"
-            " ORDER BY 1, 2",
-            [importing.TABLES],
-        )
-        return indexes, cursor.fetchall()
-
-
-def index_names():
-    return {name for name, _definition in schema()[0]}
-
-
-class Watch:
-    """A stage_done callback that notes which indexes exist as each table is written."""
-
-    def __init__(self):
-        self.indexes = {}
-
-    def __call__(self, table):
-        self.indexes[table] = index_names()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_large_import_drops_and_recreates_the_indexes_and_keys(tmp_path):
-    before = schema()
-    watch = Watch()
-    importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
-    # While writing, the secondary indexes were gone; the unique ones stayed.
-    during = watch.indexes["participations"]
-    assert "exhibitors_exhibitor_search" not in during
-    assert "participation_expo_exhibitor" not in during
-    assert {"exhibitors_exhibitor_unique_slug", "expos_participation_unique_exhibitor_expo"} <= (
-        during
-    )
-    assert "indexes" in watch.indexes
-    assert schema() == before  # the same names, definitions and keys
-    assert Participation.objects.count() == 3
-    assert Exhibitor.objects.get(slug="acme-iot").sectors.count() == 2
-
-    # As large again as the tables: a bulk load again, which changes only what changed.
-    updated = dict(Exhibitor.objects.values_list("slug", "updated"))
-    importing.import_directory(write(tmp_path, GOOD.replace("Lamps", "Street lamps")))
-    assert dict(Exhibitor.objects.values_list("slug", "updated")) == updated
-    assert Participation.objects.get(expo__slug="sce-2031").showcase == "Street lamps"
-    assert schema() == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_small_import_or_keep_indexes_writes_into_the_indexed_tables(tmp_path):
-    for n in range(5):
-        factories.ExhibitorFactory(slug=f"already-{n}")
-    watch = Watch()
-    importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
-    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]  # 2 of 7 exhibitors
-    assert "participation_expo_exhibitor" not in watch.indexes["participations"]  # a new table
-
-    watch = Watch()
-    importing.import_directory(write(tmp_path, GOOD), stage_done=watch, bulk=False)
-    assert "indexes" not in watch.indexes
-    assert all("participation_expo_exhibitor" in names for names in watch.indexes.values())
-
-
-def test_inside_a_callers_transaction_the_indexes_stay(tmp_path):
-    watch = Watch()
-    with transaction.atomic():
-        importing.import_directory(write(tmp_path, GOOD), stage_done=watch, bulk=True)
-    assert "indexes" not in watch.indexes
-    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_bulk_load_waits_for_no_reader_and_writes_as_usual(tmp_path, monkeypatch):
-    monkeypatch.setattr("expos.importing.bulk.BULK_LOCK_TIMEOUT", "200ms")
-    # A second connection, as Django makes its own (whether the host is in HOST or OPTIONS).
-    reader = psycopg.connect(**connection.get_connection_params())
-    try:
-        reader.execute("SELECT count(*) FROM exhibitors_exhibitor")  # holds a lock until rollback
-        watch = Watch()
-        counts = importing.import_directory(write(tmp_path, GOOD), stage_done=watch)
-    finally:
-        reader.rollback()
-        reader.close()
-    assert counts["participations"] == 3
-    assert "indexes" not in watch.indexes
-    assert "exhibitors_exhibitor_search" in watch.indexes["exhibitors"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_generate_directory_loads_in_bulk_into_an_empty_directory():
-    before = schema()
-    call_command("generate_directory", "--exhibitors", "60", "--seed", "3", "--no-progress")
-    assert Exhibitor.objects.filter(synthetic=True).count() == 60
-    assert schema() == before
-
-
-def test_keep_indexes_option(tmp_path, monkeypatch):
-    calls = []
-
-    def spy(path, **options):
-        calls.append(options["bulk"])
-        return importing.import_directory(path, **options)
-
-    monkeypatch.setattr("expos.management.commands.import_directory.import_directory", spy)
-    call_command("import_directory", write(tmp_path, GOOD), "--no-progress", "--keep-indexes")
-    run(write(tmp_path, GOOD))
-    assert calls == [False, None]
