@@ -11,8 +11,10 @@ STAMP  := $(VENV)/.installed-stamp
 WEB_CONCURRENCY ?= 2
 GUNICORN_THREADS ?= 4
 PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
+# A command run with DATABASE_URL set: as it is, or else to the embedded PostgreSQL.
+WITH_DATABASE = $(if $(DATABASE_URL),,$(BIN)/python -m config.database)
 
-.PHONY: run serve bench test lint format check seed install clean-db
+.PHONY: run serve bench test chromium lint format check seed install clean-db
 
 # (Re)install when the dependency pins change.
 $(STAMP): pyproject.toml requirements.lock
@@ -29,10 +31,11 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make serve: the production settings under gunicorn on 127.0.0.1:$(PORT), static files by whitenoise
-## (needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see the README's "Serving in production")
+## (needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see the README's "Serving in production").
+## Without DATABASE_URL, gunicorn runs against the embedded PostgreSQL that `make run` set up.
 serve: $(STAMP)
 	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PRODUCTION) exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) \
+	$(PRODUCTION) exec $(WITH_DATABASE) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) \
 		--workers $(WEB_CONCURRENCY) --worker-class gthread --threads $(GUNICORN_THREADS) \
 		--no-control-socket
 
@@ -42,15 +45,26 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
-## make test: lint, migration check, then the whole test suite against PostgreSQL
-## (including the browser tests in tests/browser, which drive /usr/bin/chromium: apt-get install chromium)
-test: $(STAMP) lint
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+## make test: lint, then the whole test suite against PostgreSQL, with branch coverage
+## (including the browser tests in tests/browser/, which need Chromium: see `make chromium`)
+test: $(STAMP) chromium lint
+	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
+## make chromium: where Chromium is missing, install it (root on Debian or Ubuntu) or print the
+## command that does, and stop (scripts/ensure-chromium)
+chromium: $(STAMP)
+	@scripts/ensure-chromium $(BIN)/python
+
+## make lint: what .pre-commit-config.yaml runs before a commit: ruff, Django's system checks,
+## the migration check, the layers contract (import-linter; its import graph takes a third of a
+## second to build, so no cache folder) and djLint on templates/
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/djlint templates --lint
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

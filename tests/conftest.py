@@ -18,9 +18,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     found = environ.Env.db_url_config(use_embedded_postgres(throwaway=True))
-    database = settings.DATABASES["default"]
-    database["OPTIONS"] = {**database.get("OPTIONS", {}), **found.pop("OPTIONS", {})}
-    database.update(found)
+    socket = found.pop("OPTIONS", {})
+    settings.DATABASES["default"].update(
+        found, HOST=socket.get("host", found["HOST"]), PORT=str(socket.get("port", found["PORT"]))
+    )
 
 
 @pytest.fixture(scope="module")

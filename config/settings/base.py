@@ -82,6 +82,11 @@ TEMPLATES = [
 # entry at a throw-away cluster of its own (tests/conftest.py); production.py requires it.
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    # A Unix socket comes as ?host=/folder&port=N (config.database.database_url); HOST and PORT
+    # are where every client reads it, `manage.py dbshell` included.
+    for key in ("host", "port"):
+        if key in DATABASES["default"].get("OPTIONS", {}) and not DATABASES["default"][key.upper()]:
+            DATABASES["default"][key.upper()] = str(DATABASES["default"]["OPTIONS"].pop(key))
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "expo_directory"}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)

@@ -1,6 +1,7 @@
 """The serializers of the expos app's records; provenance (sources and citations) is in
 provenance.py."""
 
+from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -118,7 +119,7 @@ class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     )
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
     country_name = serializers.CharField(source="country.name", read_only=True)
-    timezone = TimeZoneField(label="time zone")
+    timezone = TimeZoneField(label=capfirst(models.Expo._meta.get_field("timezone").verbose_name))
 
     expandable_fields = {
         "participations": lambda: ParticipationSerializer(many=True, read_only=True),

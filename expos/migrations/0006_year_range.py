@@ -3,6 +3,25 @@
 import django.core.validators
 from django.db import migrations, models
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def refuse_years_out_of_range(apps, schema_editor):
+    """Name the records whose year the new CHECKs would refuse, rather than let PostgreSQL
+    fail on "some row": an editor decides what the year should be, not the migration."""
+    found = []
+    for model_name, field in (("Expo", "edition_year"), ("Figure", "year")):
+        model = apps.get_model("expos", model_name)
+        outside = model.objects.exclude(**{f"{field}__isnull": True}).exclude(
+            **{f"{field}__range": (FIRST_YEAR, LAST_YEAR)}
+        )
+        found += [f"{model_name} {pk}: {field} {year}" for pk, year in outside.values_list("pk", field)]
+    if found:
+        raise RuntimeError(
+            f"Years must be between {FIRST_YEAR} and {LAST_YEAR}; correct these records in the "
+            "admin or the API, then migrate again: " + "; ".join(found[:50])
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -12,6 +31,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_years_out_of_range, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='expo',
             name='edition_year',

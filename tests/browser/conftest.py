@@ -1,17 +1,19 @@
-"""Real-browser tests: Debian's Chromium driven by Playwright's sync API against `live_server`.
+"""Real-browser tests: the system's Chromium driven by Playwright's sync API against `live_server`.
 
-Playwright's own browser download does not work here, so the tests launch the system Chromium
-(`apt-get install chromium`, as .ci/run does). A missing Chromium fails the tests: never skips.
+They launch Debian's `chromium` (or Ubuntu's `chromium-browser`) from PATH, which `make test`
+installs where it can (scripts/ensure-chromium); where there is none, Playwright's own build if
+`playwright install chromium` downloaded it. A missing Chromium fails the tests: never skips.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
+SYSTEM_CHROMIUM = ("chromium", "chromium-browser")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -22,9 +24,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
+HERE = Path(__file__).parent
+SCREENSHOTS = HERE / "screenshots"
 DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder carries the `browser` marker, so `-m "not browser"` leaves
+    them out; `make test` runs them all."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,14 +55,15 @@ def allow_database_in_playwright_loop():
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"The browser tests need Debian's Chromium at {CHROMIUM}, which is missing: "
-            "run `apt-get install chromium` (as .ci/run does).",
-            pytrace=False,
-        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        executable = next(filter(None, map(shutil.which, SYSTEM_CHROMIUM)), None)
+        if executable is None and not Path(playwright.chromium.executable_path).exists():
+            pytest.fail(
+                "The browser tests need Chromium, which is missing: `make test` installs it "
+                "or prints the command that does (scripts/ensure-chromium).",
+                pytrace=False,
+            )
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -33,13 +33,18 @@ def estimate(monkeypatch):
     return set_estimate
 
 
-def test_count_is_exact_up_to_the_limit(seven):
+def test_count_is_exact_up_to_the_limit(seven, estimate):
+    # The planner's guess depends on the statistics earlier tests left; pin it near the truth.
+    estimate(7)
     paginator = CappedPaginator(seven, 2, exact_limit=7)
     assert (paginator.total, paginator.exact, paginator.num_pages) == (7, True, 4)
     assert not paginator.capped
 
 
 def test_exact_count_reads_at_most_limit_plus_one_rows(seven):
+    # Fresh statistics, so that the planner's guess is near the 7 rows and the rows are counted.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE exhibitors_exhibitor")
     with CaptureQueriesContext(connection) as captured:
         assert CappedPaginator(seven, 2, exact_limit=5).total >= 6
     # (The data version is read too: the estimate is cached on it.)

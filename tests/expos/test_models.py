@@ -290,3 +290,20 @@ def test_the_citable_records_are_one_list_for_the_admin_the_api_and_the_filters(
         models.Citation._meta.get_field("content_type"), request=None
     )
     assert sorted(f"{ct.app_label}.{ct.model}" for ct in field.queryset) == labels
+
+
+def test_the_year_range_migration_names_the_records_it_would_refuse():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("expos.migrations.0006_year_range")
+    expo = factories.ExpoFactory(edition_year=2023)
+    migration.refuse_years_out_of_range(apps, None)  # nothing out of range: nothing said
+    with connection.cursor() as cursor:  # the database as it was before the migration
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE expos_expo DROP CONSTRAINT expos_expo_edition_year_range")
+    models.Expo.objects.filter(pk=expo.pk).update(edition_year=2150)
+    with pytest.raises(RuntimeError, match=rf"Expo {expo.pk}: edition_year 2150"):
+        migration.refuse_years_out_of_range(apps, None)
