@@ -42,6 +42,20 @@ def use_embedded_postgres(*, throwaway=False) -> str:
     return os.environ["DATABASE_URL"]
 
 
+def database_settings(url: str) -> dict:
+    """Django's DATABASES entry for a URL. A Unix socket's folder and port (given as
+    ?host=…&port=…, see database_url) go to HOST and PORT, where every client reads them,
+    `manage.py dbshell` included."""
+    import environ
+
+    entry = environ.Env.db_url_config(url)
+    options = entry.setdefault("OPTIONS", {})
+    for key in ("host", "port"):
+        if key in options and not entry[key.upper()]:
+            entry[key.upper()] = str(options.pop(key))
+    return entry
+
+
 def database_url(database: dict) -> str:
     """A DATABASES entry for a Unix socket as a URL that libpq and django-environ both read:
     postgres://user@/name?host=/socket/folder&port=N."""

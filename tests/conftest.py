@@ -1,12 +1,11 @@
 import os
 
-import environ
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from config.database import use_embedded_postgres
+from config.database import database_settings, use_embedded_postgres
 
 
 def pytest_configure(config):
@@ -17,11 +16,9 @@ def pytest_configure(config):
         return
     from django.conf import settings
 
-    found = environ.Env.db_url_config(use_embedded_postgres(throwaway=True))
-    socket = found.pop("OPTIONS", {})
-    settings.DATABASES["default"].update(
-        found, HOST=socket.get("host", found["HOST"]), PORT=str(socket.get("port", found["PORT"]))
-    )
+    found = database_settings(use_embedded_postgres(throwaway=True))
+    found.pop("OPTIONS")  # the settings' own connection options stay
+    settings.DATABASES["default"].update(found)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.database import database_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -81,12 +83,7 @@ TEMPLATES = [
 # the embedded PostgreSQL and set it (config/database.py), and the test suite points this
 # entry at a throw-away cluster of its own (tests/conftest.py); production.py requires it.
 if env("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
-    # A Unix socket comes as ?host=/folder&port=N (config.database.database_url); HOST and PORT
-    # are where every client reads it, `manage.py dbshell` included.
-    for key in ("host", "port"):
-        if key in DATABASES["default"].get("OPTIONS", {}) and not DATABASES["default"][key.upper()]:
-            DATABASES["default"][key.upper()] = str(DATABASES["default"]["OPTIONS"].pop(key))
+    DATABASES = {"default": database_settings(env("DATABASE_URL"))}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "expo_directory"}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)

@@ -8,10 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import environ
 import pytest
 
-from config.database import database_url
+from config.database import database_settings, database_url
 from tests.paths import ROOT
 
 CONNECT = """
@@ -35,10 +34,9 @@ def run(*command, **environment):
 
 def test_database_url_of_a_socket_is_read_back_as_the_same_connection():
     entry = {"USER": "postgres", "NAME": "expo_directory", "HOST": "/tmp/a b", "PORT": "5433"}
-    parsed = environ.Env.db_url_config(database_url(entry))
-    assert parsed["NAME"] == "expo_directory"
-    assert parsed["USER"] == "postgres"
-    assert parsed["OPTIONS"] == {"host": "/tmp/a b", "port": 5433}
+    parsed = database_settings(database_url(entry))
+    assert (parsed["NAME"], parsed["USER"]) == ("expo_directory", "postgres")
+    assert (parsed["HOST"], parsed["PORT"], parsed["OPTIONS"]) == ("/tmp/a b", "5433", {})
 
 
 def test_a_set_database_url_is_passed_through_with_the_exit_code():
