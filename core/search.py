@@ -4,10 +4,19 @@ Every searchable record stores a `search_vector` (see search_document) behind a 
 and its names are matched accent-insensitively and with typos through pg_trgm on an
 immutable unaccent expression (UnaccentedText), also indexed. The `directory_unaccent`
 function those indexes use is created by this app's migration 0001.
+
+Whatever a visitor types, `q` never reaches PostgreSQL's query parsers as syntax: the
+websearch syntax (`"a phrase"`, `-word`, `or`) is read here (parse_search), and each word or
+phrase goes to phraseto_tsquery, which reads text and no operators. websearch_to_tsquery
+itself fails on some inputs ("tsquery stack too small" for a run of `-`), and one failure
+would break every list, export and feed that a search reaches.
 """
 
-import re
+import unicodedata
+from dataclasses import dataclass, field
 
+import django_filters
+from django import forms
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -15,11 +24,16 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, FloatField, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 RANKED = "-search_rank"  # best matches first: the order of a search without `ordering`
 CONFIGS = ("simple", "english", "spanish")
+# Longer than any search anyone types; the bound keeps the query's size (and its planning
+# time) small whatever is sent.
+MAX_SEARCH_LENGTH = 200
 
 
 def search_document(*, names, texts=(), plain_names=()):
@@ -50,6 +64,97 @@ class UnaccentedText(Func):
         super().__init__(*[Coalesce(F(field), Value("")) for field in fields])
 
 
+# --- Reading what was typed ----------------------------------------------------------------
+
+
+def clean_search_text(value: str) -> str:
+    """`value` with control characters (tabs, line breaks, NUL) turned into spaces and lone
+    surrogates dropped: neither can be sent to PostgreSQL, and neither is part of a word."""
+    characters = []
+    for character in str(value):
+        category = unicodedata.category(character)
+        if category == "Cc":
+            characters.append(" ")
+        elif category != "Cs":
+            characters.append(character)
+    return "".join(characters).strip()
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a quoted phrase, wanted or (`negated`) excluded."""
+
+    text: str
+    negated: bool = False
+    phrase: bool = False
+
+
+@dataclass
+class ParsedSearch:
+    """websearch syntax as read by parse_search: every clause must match, and a clause is
+    a term or several terms joined by `or`."""
+
+    clauses: list = field(default_factory=list)
+
+    @property
+    def wanted(self):
+        """The clauses that are not a lone exclusion."""
+        return [c for c in self.clauses if not (len(c) == 1 and c[0].negated)]
+
+    @property
+    def excluded(self):
+        """The terms excluded on their own (`-lighting`): absent in every language."""
+        return [c[0] for c in self.clauses if len(c) == 1 and c[0].negated]
+
+
+def has_lexeme(text):
+    """Whether `text` can give a lexeme: a term of punctuation only would be an empty query."""
+    return any(character.isalnum() for character in text)
+
+
+def parse_search(value: str) -> ParsedSearch:
+    """Read websearch syntax as websearch_to_tsquery does: words, `"phrases"` (an unclosed
+    quote runs to the end), `-` before a word or phrase to exclude it, and `or` between two
+    terms for either; `or` binds closer than the implicit `and` between terms.
+
+    Terms without a letter or digit are dropped, as are `or`s with no term on either side.
+    """
+    text = clean_search_text(value)
+    parsed = ParsedSearch()
+    join_next = False
+    position, end = 0, len(text)
+    while position < end:
+        if text[position].isspace():
+            position += 1
+            continue
+        negated = False
+        while position < end and text[position] == "-":
+            negated = True
+            position += 1
+        if position < end and text[position] == '"':
+            close = text.find('"', position + 1)
+            close = end if close < 0 else close
+            term = Term(text[position + 1 : close], negated=negated, phrase=True)
+            position = close + 1
+        else:
+            start = position
+            while position < end and not text[position].isspace() and text[position] != '"':
+                position += 1
+            word = text[start:position]
+            if not negated and word.lower() == "or":
+                join_next = bool(parsed.clauses)
+                continue
+            term = Term(word, negated=negated)
+        if not has_lexeme(term.text):
+            continue
+        if join_next:
+            parsed.clauses[-1].append(term)
+        else:
+            parsed.clauses.append([term])
+        join_next = False
+    return parsed
+
+
 def is_websearch(value: str) -> bool:
     """Whether the words use websearch syntax: "a phrase", -exclusion or OR."""
     return (
@@ -57,6 +162,42 @@ def is_websearch(value: str) -> bool:
         or " or " in f" {value.lower()} "
         or any(word.startswith("-") for word in value.split())
     )
+
+
+# --- Building the query --------------------------------------------------------------------
+
+
+def balanced(combine, items):
+    """items[0] ∘ items[1] ∘ … as a balanced tree: a long query does not nest deeply (the
+    SQL compiler recurses once a level)."""
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return combine(balanced(combine, items[:middle]), balanced(combine, items[middle:]))
+
+
+def term_query(term, config):
+    # phraseto_tsquery reads plain text: `smart-city` is one phrase, as websearch reads it.
+    query = SearchQuery(term.text, config=config, search_type="phrase")
+    return ~query if term.negated else query
+
+
+def clauses_query(clauses, config):
+    """The tsquery of `clauses` in one text-search configuration, or None if there are none."""
+    if not clauses:
+        return None
+    either = [balanced(lambda a, b: a | b, [term_query(t, config) for t in c]) for c in clauses]
+    return balanced(lambda a, b: a & b, either)
+
+
+def search_query(value, config="simple"):
+    """The tsquery of `value` in one configuration, websearch syntax and exclusions included
+    (for matching a related record's vector); one that matches nothing where `value` has
+    no term."""
+    clauses = parse_search(value).clauses
+    if not clauses:
+        return SearchQuery("", config=config, search_type="phrase")
+    return clauses_query(clauses, config)
 
 
 def ranked_search(queryset, value, *, names, also=None):
@@ -67,37 +208,86 @@ def ranked_search(queryset, value, *, names, also=None):
     Both halves are served by GIN indexes: the stored `search_vector`, and pg_trgm on
     UnaccentedText(names) (threshold: pg_trgm.word_similarity_threshold, set in settings).
     `also` is a further condition that makes a record match (ranked by its names alone).
+    Text with no word at all (only punctuation) matches nothing.
     """
+    typed_text = clean_search_text(value)
+    parsed = parse_search(typed_text)
+    if not parsed.clauses:
+        return queryset.annotate(search_rank=Value(0.0, FloatField())).none().order_by(RANKED)
     # One vector holds every language, so an excluded word must be absent in each config's
     # form of it ("-lighting": neither 'light' nor 'lighting'); the rest may match in any.
-    excluded = re.findall(r'(?:^|\s)-([^\s"]+)', value)
-    wanted = re.sub(r'(?:^|\s)-[^\s"]+', " ", value).strip() or value
-    query = (
-        SearchQuery(wanted, config="simple", search_type="websearch")
-        | SearchQuery(wanted, config="english", search_type="websearch")
-        | SearchQuery(wanted, config="spanish", search_type="websearch")
-    )
-    rank = SearchRank(F("search_vector"), query)
-    condition = Q(search_vector=query)
-    for word in excluded:
-        for config in CONFIGS:
-            condition &= ~Q(search_vector=SearchQuery(word, config=config))
-    if not is_websearch(value):
+    condition = Q()
+    rank = Value(0.0, FloatField())
+    if parsed.wanted:
+        query = balanced(
+            lambda a, b: a | b, [clauses_query(parsed.wanted, config) for config in CONFIGS]
+        )
+        rank = SearchRank(F("search_vector"), query)
+        condition = Q(search_vector=query)
+    if not is_websearch(typed_text):
         # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
-        typed = Func(Lower(Value(value)), function="directory_unaccent")
+        typed = Func(Lower(Value(typed_text)), function="directory_unaccent")
         queryset = queryset.annotate(searchable_names=UnaccentedText(*names))
         condition |= Q(searchable_names__trigram_word_similar=typed)
         rank = rank + TrigramWordSimilarity(typed, "searchable_names")
-    if also is not None:
+    if also is not None and parsed.wanted:
         condition |= also
+    for term in parsed.excluded:
+        wanted_again = Term(term.text, phrase=term.phrase)
+        for config in CONFIGS:
+            condition &= ~Q(search_vector=term_query(wanted_again, config))
     return queryset.filter(condition).annotate(search_rank=rank).order_by(RANKED)
 
 
 def text_search(queryset, fields, value):
-    """Records any of whose `fields` contain every word of `value`, in any language."""
-    for word in value.split():
+    """Records any of whose `fields` contain every word of `value`, in any language; as in
+    ranked_search, words without a letter or digit are left out, and text of only such
+    words matches nothing."""
+    words = [word for word in clean_search_text(value).split() if has_lexeme(word)]
+    if not words:
+        return queryset.none()
+    for word in words:
         condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
+        for field_name in fields:
+            condition |= Q(**{f"{field_name}__icontains": word})
         queryset = queryset.filter(condition)
     return queryset
+
+
+# --- The `q` parameter ---------------------------------------------------------------------
+
+
+class SearchField(forms.CharField):
+    """What was typed in a search box: at most MAX_SEARCH_LENGTH characters, an error beyond
+    (naming `q`), with line breaks and tabs read as spaces. A NUL is an error, as in every
+    parameter."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_SEARCH_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if "\x00" in value:
+            return value  # left for the validators to report
+        return clean_search_text(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": MAX_SEARCH_LENGTH,
+        "description": (
+            'Words to search for, with websearch syntax: "a phrase", -excluded, either or '
+            f"other; at most {MAX_SEARCH_LENGTH} characters."
+        ),
+    }
+)
+class SearchFilter(django_filters.CharFilter):
+    """The `q` of every list (see SearchField); the FilterSet's `method` does the matching."""
+
+    field_class = SearchField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        super().__init__(*args, **kwargs)

@@ -1,14 +1,19 @@
 """The list-view base every directory list is built on, its CSV download, and error pages."""
 
-from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+import logging
+
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.generic import TemplateView
 
 from .counting import CappedPaginator
-from .exports import csv_lines
+from .exports import csv_lines, started, streaming_response
 from .facets import facet_summary
+
+logger = logging.getLogger(__name__)
 
 
 class DirectoryListView(TemplateView):
@@ -86,16 +91,16 @@ class DirectoryCSVView(DirectoryListView):
         if not filterset.is_valid():
             lines = [f"{name}: {' '.join(m)}" for name, m in filterset.error_messages().items()]
             return HttpResponseBadRequest("\n".join(lines), content_type="text/plain")
-        rows = (
+        rows = started(
             [value(record) for _, value in self.csv_columns]
             for record in filterset.qs.iterator(chunk_size=2000)
         )
         header = [header for header, _ in self.csv_columns]
-        response = StreamingHttpResponse(
-            csv_lines(header, rows, byte_order_mark=True), content_type="text/csv; charset=utf-8"
+        return streaming_response(
+            csv_lines(header, rows, byte_order_mark=True),
+            content_type="text/csv; charset=utf-8",
+            filename=self.csv_filename,
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
-        return response
 
 
 def join(values):
@@ -103,8 +108,50 @@ def join(values):
     return "; ".join(str(v) for v in values)
 
 
+def is_api(request):
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request, exception=None):
     """404: JSON under /api/, the site's own page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", {"title": _("Page not found")}, status=404)
+
+
+# The last resort, when even the site's 500 page cannot be rendered.
+PLAIN_SERVER_ERROR = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Server error</title>'
+    "</head><body><h1>Server error</h1><p>Something went wrong on our side. Please try again "
+    "in a moment.</p></body></html>"
+)
+
+
+def server_error(request):
+    """500: JSON in the API's error shape under /api/, the site's own page elsewhere.
+
+    Django has logged the exception, with its traceback, before calling this; the answer
+    shows nothing of it. The page is rendered with the site's layout, and if that fails too
+    (the error may lie in the layout), a plain page is sent instead.
+    """
+    if is_api(request):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    try:
+        return render(request, "500.html", {"title": _("Server error")}, status=500)
+    except Exception:
+        logger.exception("The 500 page could not be rendered; a plain one was sent.")
+        return HttpResponseServerError(PLAIN_SERVER_ERROR)
+
+
+def bad_request(request, exception):
+    """400 from Django itself (too many parameters, a bad Host): JSON under /api/."""
+    if is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """403 from Django itself: JSON under /api/."""
+    if is_api(request):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)

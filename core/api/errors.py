@@ -6,8 +6,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.outage import is_database_unavailable, unavailable_response
+
 
 def exception_handler(exc, context):
+    if is_database_unavailable(exc):
+        return unavailable_response(context["request"], exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

@@ -3,7 +3,9 @@
 The OpenAPI text of each lives beside it, so the schema says what the code does.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
+from django.db import connection, models
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
@@ -103,11 +105,33 @@ class CursorPagination(pagination.CursorPagination):
     def get_page_size(self, request):
         return page_size_from(request)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request):
+        """DRF's reading of the cursor, and then of its position: a forged one (`p=abc`, a
+        number past the column's range) is a bad parameter, not a query that fails."""
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
+            raise invalid_cursor() from None
+        if cursor is None or cursor.position is None:
+            return cursor
+        field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            position = field.to_python(cursor.position)
+        except DjangoValidationError:
+            raise invalid_cursor() from None
+        if isinstance(field, models.IntegerField):
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
+            if not low <= position <= high:
+                raise invalid_cursor()
+        return cursor._replace(position=position)
+
+
+def invalid_cursor():
+    return exceptions.ValidationError({"cursor": ["Invalid cursor: start with an empty one."]})
 
 
 class DirectoryPagination(pagination.BasePagination):

@@ -5,9 +5,11 @@ write single records and errors.
 """
 
 import json
+import re
+from decimal import Decimal
 from itertools import chain
 
-from rest_framework import renderers
+from rest_framework import renderers, serializers
 
 from core.exports import csv_lines, ndjson_line
 
@@ -23,15 +25,41 @@ def flat(value):
     return value
 
 
-def record_lines(records, header=None):
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def number_fields(serializer):
+    """The names of a serializer's number fields: their values are numbers in a CSV, not text
+    (DRF gives decimals as strings), so a negative one is not taken for a formula."""
+    return {
+        name
+        for name, field in serializer.fields.items()
+        if isinstance(
+            field, serializers.IntegerField | serializers.FloatField | serializers.DecimalField
+        )
+    }
+
+
+def cell(value, number=False):
+    """A CSV cell of a serialised value; see core.exports.neutralise for text."""
+    value = flat(value)
+    if number and isinstance(value, str) and NUMBER.fullmatch(value):
+        return Decimal(value)
+    return value
+
+
+def record_lines(records, header=None, numbers=()):
     """CSV lines of serialised records (dicts): the header is `header`, or the first record's
-    keys; no records, no lines."""
+    keys; no records, no lines. The columns named in `numbers` hold numbers."""
     records = iter(records)
     first = next(records, None)
     if first is None:
         return
     header = header or list(first)
-    rows = ([flat(record.get(name)) for name in header] for record in chain([first], records))
+    rows = (
+        [cell(record.get(name), name in numbers) for name in header]
+        for record in chain([first], records)
+    )
     yield from csv_lines(header, rows)
 
 
@@ -40,25 +68,30 @@ class StreamFormatRenderer(renderers.BaseRenderer):
 
     charset = "utf-8"
 
-    def lines(self, rows):
+    def lines(self, rows, numbers=()):
         raise NotImplementedError
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         rows = data if isinstance(data, list) else [data]
-        return "".join(self.lines(rows)).encode("utf-8")
+        view = (renderer_context or {}).get("view")
+        response = (renderer_context or {}).get("response")
+        numbers = set()
+        if hasattr(view, "get_serializer") and response is not None and not response.exception:
+            numbers = number_fields(view.get_serializer())
+        return "".join(self.lines(rows, numbers)).encode("utf-8")
 
 
 class CSVRenderer(StreamFormatRenderer):
     media_type = "text/csv"
     format = "csv"
 
-    def lines(self, rows):
-        return record_lines(rows)
+    def lines(self, rows, numbers=()):
+        return record_lines(rows, numbers=numbers)
 
 
 class NDJSONRenderer(StreamFormatRenderer):
     media_type = "application/x-ndjson"
     format = "ndjson"
 
-    def lines(self, rows):
+    def lines(self, rows, numbers=()):
         return (ndjson_line(row) for row in rows)

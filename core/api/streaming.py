@@ -1,12 +1,11 @@
 """`?format=csv|ndjson` on a list: every matching row, streamed, never the whole list in
 memory."""
 
-from django.http import StreamingHttpResponse
 from rest_framework.settings import api_settings
 
-from core.exports import ndjson_line
+from core.exports import ndjson_line, started, streaming_response
 
-from .renderers import record_lines
+from .renderers import number_fields, record_lines
 
 STREAM_CHUNK = 2000
 
@@ -32,14 +31,20 @@ class StreamingMixin:
                     chunk = []
             yield from serializer_class(chunk, many=True, context=context).data
 
+        # The first chunk is read here: a query the database refuses is an error response,
+        # not a 200 cut short (see core.exports.started).
+        records = started(rows())
         if fmt == "csv":
-            body = record_lines(rows(), header=list(serializer_class(context=context).fields))
+            serializer = serializer_class(context=context)
+            body = record_lines(
+                records, header=list(serializer.fields), numbers=number_fields(serializer)
+            )
             content_type = "text/csv; charset=utf-8"
         else:
-            body = (ndjson_line(row) for row in rows())
+            body = (ndjson_line(row) for row in records)
             content_type = "application/x-ndjson; charset=utf-8"
-        response = StreamingHttpResponse(body, content_type=content_type)
-        name = self.basename or "records"
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        response = streaming_response(
+            body, content_type=content_type, filename=f"{self.basename or 'records'}.{fmt}"
+        )
         response["Content-Language"] = self.language
         return response

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.http import Http404
-from rest_framework import exceptions, renderers, status, viewsets
+from rest_framework import exceptions, parsers, renderers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -13,6 +14,7 @@ from .expansion import ExpandMixin
 from .filtering import StrictFilterBackend, requested_facets
 from .language import LanguageMixin
 from .pagination import DirectoryPagination
+from .parsers import JSONParser
 from .renderers import CSVRenderer, NDJSONRenderer
 from .revisions import RevisionMixin
 from .streaming import StreamingMixin
@@ -34,9 +36,30 @@ class BodyLimitMixin:
         super().initial(request, *args, **kwargs)
 
 
+class RejectNulMixin:
+    """PostgreSQL cannot hold a NUL character, so none reaches it: a parameter with one is a
+    400 naming it, a path with one names no record (the router's lookup_value_regex already
+    keeps NULs out of the path; this is the check for every other way in)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        with_nul = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        )
+        if with_nul:
+            raise exceptions.ValidationError(
+                {name: ["NUL characters are not allowed."] for name in with_nul}
+            )
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise exceptions.NotFound()
+
+
 class DirectoryViewSet(
     LanguageMixin,
     BodyLimitMixin,
+    RejectNulMixin,
     ConditionalGetMixin,
     ExpandMixin,
     StreamingMixin,
@@ -53,8 +76,20 @@ class DirectoryViewSet(
     filter_backends = [StrictFilterBackend]
     pagination_class = DirectoryPagination
     lookup_field = "slug"
+    # A slug's characters (as Django's `slug` converter), which an id's digits are among.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, NDJSONRenderer]
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_renderers(self):
+        # A write answers in JSON only. The format is negotiated in initial(), before the
+        # handler runs, so `?format=csv` (400) or `Accept: text/csv` (406) on a write is
+        # refused before anything changes.
+        request = getattr(self, "request", None)
+        if request is not None and request.method not in SAFE_METHODS:
+            return [renderers.JSONRenderer()]
+        return super().get_renderers()
 
     def perform_content_negotiation(self, request, force=False):
         # DRF answers an unknown ?format= with 404; it is a bad parameter, so 400 in JSON.
@@ -63,9 +98,19 @@ class DirectoryViewSet(
         except Http404:
             if force:
                 return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise exceptions.ValidationError(
-                {api_settings.URL_FORMAT_OVERRIDE: ["Choose one of: json, csv, ndjson."]}
+                {api_settings.URL_FORMAT_OVERRIDE: [f"Choose one of: {formats}."]}
             ) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON in the API's error shape, whatever format the request asked for:
+        # the schema documents errors as JSON, and a CSV of messages reads as data.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.exception:
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = renderers.JSONRenderer.media_type
+        return response
 
     # A conditional GET is answered from the data version alone (one primary-key lookup),
     # before any query over the records; a 200 that was answered at this data version is

@@ -32,15 +32,21 @@ SEARCH_LIMIT = 10
 
 
 def search(request):
-    """One search box over every kind of record, through each list's own `q` filter."""
+    """One search box over every kind of record, through each list's own `q` filter.
+
+    A `q` that the filter refuses (too long, a NUL) is shown with its message and no
+    results, with status 400, as on the lists.
+    """
     q = request.GET.get("q", "").strip()
-    groups = []
+    groups, errors = [], {}
     if q:
         data = QueryDict(mutable=True)
         data["q"] = q
         for key, heading, filterset_class, queryset, url_name in SEARCH_GROUPS:
             filterset = filterset_class(data, queryset=queryset())
-            filterset.is_valid()
+            if not filterset.is_valid():
+                groups, errors = [], filterset.error_messages()
+                break
             # Results show only names and links: the lists' prefetches are not needed here.
             rows = list(filterset.qs.prefetch_related(None)[: SEARCH_LIMIT + 1])
             groups.append(
@@ -59,6 +65,8 @@ def search(request):
             "q": q,
             "groups": groups,
             "total": sum(len(g["results"]) for g in groups),
+            "errors": errors,
             "title": _("Search"),
         },
+        status=400 if errors else 200,
     )

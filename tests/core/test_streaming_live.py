@@ -1,0 +1,100 @@
+"""A download that fails midway, through a real WSGI server: the client gets a cut body on a
+closed connection, and the failure is logged with its traceback.
+
+In its own module: live_server commits its data and flushes the database afterwards, which
+would take the seed from the modules that share it.
+"""
+
+import http.client
+import logging
+import re
+import socket
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import ExhibitorFactory
+
+
+def raw_get(base_url, path):
+    """The bytes a server sends for GET `path`, read until it closes the connection."""
+    address = urlsplit(base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode())
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.fixture
+def failing_download(monkeypatch, transactional_db):
+    """Six exhibitors; the download's name column fails on the fourth."""
+    from expos.views.exhibitors import ExhibitorCSVView
+
+    exhibitors = [ExhibitorFactory(name=f"Exhibitor {n}") for n in range(6)]
+
+    def name(exhibitor):
+        if exhibitor == exhibitors[3]:
+            raise RuntimeError("a row that cannot be written")
+        return exhibitor.name
+
+    monkeypatch.setattr(ExhibitorCSVView, "csv_columns", [("name", name)])
+    return exhibitors
+
+
+def test_download_failing_midway_is_cut_off_and_logged(live_server, failing_download, caplog):
+    with caplog.at_level(logging.ERROR, logger="core.exports"):
+        received = raw_get(live_server.url, "/exhibitors/export.csv")
+    head, _blank, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"Connection: close" in head and b"Content-Length" not in head
+    # The rows before the failure went out; the connection was closed at it.
+    assert b"Exhibitor 2" in body
+    assert b"Exhibitor 3" not in body and b"Exhibitor 5" not in body
+    logged = [r for r in caplog.records if r.name == "core.exports"]
+    assert len(logged) == 1 and "exhibitors.csv" in logged[0].getMessage()
+    assert "cannot be written" in str(logged[0].exc_info[1])
+
+
+SERVE = ["--bind", "127.0.0.1:0", "--worker-class", "gthread", "--threads", "2"]
+
+
+@pytest.fixture
+def gunicorn():
+    """gunicorn, as `make serve` runs it, serving tests/core/failing_wsgi.py; its URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tests.core.failing_wsgi:application", *SERVE],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in server.stderr:
+            found = re.search(r"Listening at: (http://\S+)", line)
+            if found:
+                yield found.group(1)
+                break
+        else:  # pragma: no cover - gunicorn did not start
+            pytest.fail("gunicorn did not start")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
+
+
+def test_gunicorn_ends_a_failed_download_without_its_last_chunk(gunicorn):
+    """What a client of `make serve` sees: a chunked body without the zero-length chunk that
+    ends it, which HTTP clients report as an incomplete transfer."""
+    received = raw_get(gunicorn, "/rows.csv")
+    head, _blank, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Transfer-Encoding: chunked" in head
+    assert b"row 1" in body
+    assert not body.endswith(b"0\r\n\r\n")
+    address = urlsplit(gunicorn)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    connection.request("GET", "/rows.csv")
+    with pytest.raises(http.client.IncompleteRead):
+        connection.getresponse().read()
+    connection.close()
