@@ -25,6 +25,7 @@ def facet_counts(filterset_class, data: QueryDict, queryset, *, facets=None):
     wanted = wanted_facets(filterset_class, facets)
     if not wanted:
         return {}
+    data = filterset_class.canonical_data(data)
     return dataversion.cached(
         lambda: count_facets(filterset_class, data, queryset, facets=facets),
         "facets",
@@ -43,6 +44,7 @@ def facet_summary(filterset_class, data: QueryDict, queryset, *, shown):
     wanted = wanted_facets(filterset_class, None)
     if not wanted:
         return {}
+    data = filterset_class.canonical_data(data)
 
     def summarise():
         summary = {}
@@ -90,6 +92,7 @@ def records_counted(queryset):
 
 def count_facets(filterset_class, data: QueryDict, queryset, *, facets=None):
     """facet_counts without the cache: one GROUP BY a facet."""
+    data = filterset_class.canonical_data(data)
     result = {}
     for parameter, path in filterset_class.facets.items():
         if facets is not None and parameter not in facets:

@@ -4,12 +4,17 @@ Each rule is written once here and read from the model by everything else: the i
 the filters and the API take their limits from the model's fields (see `value_bounds`).
 """
 
+import re
+from urllib.parse import urlsplit
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, Regex
+from django.utils.deconstruct import deconstructible
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +25,46 @@ CURRENCY_CODE_PATTERN = r"^[A-Z]{3}$"
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
-class HttpURLField(models.URLField):
-    """A URL field that accepts only http and https addresses."""
+# What RFC 3986 allows in a URI after its host: unreserved and reserved characters, and "%"
+# only as the start of an escape. Letters beyond ASCII stay allowed, as in an IRI (RFC 3987),
+# since Django's validator has always accepted internationalised names.
+URI_CHARACTER = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}|[^\x00-\x7f])"
+URI_REFERENCE_TAIL = re.compile(rf"{URI_CHARACTER}*(?:#{URI_CHARACTER}*)?")
+USERINFO = re.compile(rf"(?:(?!@)(?!/)(?!\?){URI_CHARACTER})*")
 
-    default_validators = [URLValidator(schemes=["http", "https"])]
+
+@deconstructible
+class HttpURLValidator(URLValidator):
+    """An http or https URL that is also a well-formed URI (or IRI).
+
+    Django's URLValidator takes any non-space character after the host, so quotes and angle
+    brackets (`http://x.example/"><img…>`) would pass, although the API promises a URI.
+    """
+
+    message = _(
+        "Enter a valid URL: quotes, angle brackets, spaces and control characters are not allowed."
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("schemes", ["http", "https"])
+        super().__init__(**kwargs)
+
+    def __call__(self, value):
+        super().__call__(value)
+        text = str(value)
+        if not text.isprintable():
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+        parts = urlsplit(text)
+        userinfo = parts.netloc.rpartition("@")[0]
+        tail = text[len(f"{parts.scheme}://{parts.netloc}") :]
+        if not (USERINFO.fullmatch(userinfo) and URI_REFERENCE_TAIL.fullmatch(tail)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+class HttpURLField(models.URLField):
+    """A URL field that accepts only http and https addresses that are well-formed URIs."""
+
+    default_validators = [HttpURLValidator()]
 
     def formfield(self, **kwargs):
         return super().formfield(
@@ -32,7 +73,7 @@ class HttpURLField(models.URLField):
 
 
 class HttpURLFormField(forms.URLField):
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_validators = [HttpURLValidator()]
 
 
 def year_validators():

@@ -182,3 +182,37 @@ def ordering_filter(*options):
         ],
         label=_("Sort by"),
     )
+
+
+class TrueOrFalseField(forms.Field):
+    """`true` or `false` (also `1`, `0`, any case); empty is no filter, anything else an error.
+
+    Django's NullBooleanField reads a value it does not know as "unknown", which would turn a
+    typo such as `?synthetic=ture` into an unfiltered list.
+    """
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("“%(value)s” is neither true nor false.")}
+    meanings = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.meanings[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from None
+
+
+class TrueOrFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalseField
+
+
+def synthetic_filter():
+    """`synthetic=true` keeps only the records generate_directory wrote for load testing,
+    `synthetic=false` only the directory's own (see core.models.SyntheticMixin)."""
+    return TrueOrFalseFilter(field_name="synthetic", label=_("Synthetic (load-test) records"))

@@ -6,11 +6,14 @@ whose records relate to another app's list extends that list's FilterSet (a subc
 filters and facets), rather than the lower app looking upwards.
 """
 
+from datetime import UTC, timedelta
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
@@ -78,20 +81,98 @@ def language_ordering(model, keys):
     return expressions
 
 
+class ChangedSinceField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time that PostgreSQL can compare: its time-zone offset within
+    ±15:59 (PostgreSQL refuses more; real ones stay within ±14:00), taken to UTC in Python
+    so that no odd offset reaches the database, and a value in UTC's years 1 to 9999."""
+
+    default_error_messages = {
+        "offset": _("Give a time-zone offset between -15:59 and +15:59."),
+        "range": _("Give a date and time between the years 1 and 9999."),
+    }
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None or result.utcoffset() is None:
+            return result
+        if abs(result.utcoffset()) >= timedelta(hours=16):
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        try:
+            return result.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["range"], code="range") from None
+
+
+class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = ChangedSinceField
+
+
+def as_query_dict(data) -> QueryDict:
+    """A mutable copy of `data`, a QueryDict or a plain {name: value or [values]} dict."""
+    if isinstance(data, QueryDict):
+        return data.copy()
+    copy = QueryDict(mutable=True)
+    for name, value in data.items():
+        copy.setlist(name, list(value) if isinstance(value, list | tuple) else [value])
+    return copy
+
+
 class DirectoryFilterSet(django_filters.FilterSet):
     """What every list's FilterSet shares.
 
     `facets` maps the parameters whose options are shown with a count of the results each
     would give to the lookup path that is counted; see core.facets.
+
+    `parameter_aliases` maps a former parameter name to its filter's present one. Only the
+    values the present filter accepts are read as it, so a former name can be shared with
+    another meaning (an expo's `format=online` is its `attendance`; `format=csv` is the
+    API's output format).
+
+    An empty value (`?country=`, as a form sends a field left empty) is no filter, on the
+    pages and in the API alike.
     """
 
     facets: dict = {}
+    parameter_aliases: dict = {}
 
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = ChangedSinceFilter(
         field_name="updated",
         lookup_expr="gte",
         label=_("Changed since (ISO 8601 date and time)"),
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(None if data is None else self.canonical_data(data), *args, **kwargs)
+
+    @classmethod
+    def canonical_data(cls, data):
+        """`data` as the filters read it: former parameter names taken as the present ones,
+        and empty values of filters dropped."""
+        data = as_query_dict(data)
+        for former, present in cls.parameter_aliases.items():
+            values = data.getlist(former)
+            taken = [value for value in values if value in cls.aliased_values(former)]
+            if taken:
+                data.setlist(former, [value for value in values if value not in taken])
+                data.setlist(present, [*data.getlist(present), *taken])
+        for name in cls.base_filters:
+            if name in data:
+                values = [value for value in data.getlist(name) if value != ""]
+                if values:
+                    data.setlist(name, values)
+                else:
+                    del data[name]
+        return data
+
+    @classmethod
+    def aliased_values(cls, former):
+        """The values of a former parameter name that are read as its present filter: those
+        among the present filter's choices."""
+        present = cls.parameter_aliases.get(former)
+        if present is None:
+            return set()
+        choices = cls.base_filters[present].extra["choices"]
+        return {str(value) for value, _label in (choices() if callable(choices) else choices)}
 
     def get_form_class(self):
         form_class = super().get_form_class()

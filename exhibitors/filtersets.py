@@ -4,21 +4,21 @@
 `year`); the pages and the API serve that extension.
 """
 
-import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CountryFilter, ordering_filter, slug_filter
+from core.filters import CountryFilter, ordering_filter, slug_filter, synthetic_filter
 from core.filtersets import DirectoryFilterSet
-from core.search import ranked_search, text_search
+from core.search import SearchFilter, ranked_search, text_search
 
 from .models import Exhibitor, Sector
 
 
 class ExhibitorFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     country = CountryFilter(field_name="country")
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), method="filter_sector")
+    synthetic = synthetic_filter()
     ordering = ordering_filter(
         ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
         ("country", "country", _("Country, A to Z"), _("Country, Z to A")),
@@ -28,7 +28,7 @@ class ExhibitorFilterSet(DirectoryFilterSet):
 
     class Meta:
         model = Exhibitor
-        fields = ["q", "country", "sector"]
+        fields = ["q", "country", "sector", "synthetic"]
 
     def filter_q(self, queryset, name, value):
         return ranked_search(queryset, value, names=["name_en", "name_es"])
@@ -45,12 +45,13 @@ class ExhibitorFilterSet(DirectoryFilterSet):
 
 
 class SectorFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
+    synthetic = synthetic_filter()
     ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
 
     class Meta:
         model = Sector
-        fields = ["q"]
+        fields = ["q", "synthetic"]
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, ["name_en", "name_es", "slug"], value)

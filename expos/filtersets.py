@@ -5,13 +5,12 @@ The exhibitor list's FilterSet is extended here with what needs expos (`expo`, `
 """
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import CountryFilter, YearFilter, ordering_filter, slug_filter
+from core.filters import CountryFilter, YearFilter, ordering_filter, slug_filter, synthetic_filter
 from core.filtersets import DirectoryFilterSet
-from core.search import ranked_search, text_search
+from core.search import SearchFilter, ranked_search, search_query, text_search
 from exhibitors import filtersets as exhibitors
 
 from . import models
@@ -64,12 +63,17 @@ def participations():
 
 
 class ExpoFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     year = YearFilter(field_name="edition_year", label=_("Year"))
     country = CountryFilter(field_name="country")
     series = slug_filter("expos.ExpoSeries", "series", _("Series"))
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
-    format = django_filters.MultipleChoiceFilter(choices=Expo.Format.choices, label=_("Format"))
+    # In person, online or hybrid: named `attendance`, since `format` chooses the API's output
+    # (json, csv, ndjson). `format=online` is still read as before; see parameter_aliases.
+    attendance = django_filters.MultipleChoiceFilter(
+        field_name="format", choices=Expo.Format.choices, label=_("Attendance")
+    )
+    synthetic = synthetic_filter()
     ordering = ordering_filter(
         ("date", "start_date", _("Date, earliest first"), _("Date, latest first")),
         ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
@@ -81,18 +85,20 @@ class ExpoFilterSet(DirectoryFilterSet):
         "country": "country",
         "series": "series__slug",
         "sector": "sectors__slug",
+        "attendance": "format",
     }
+    parameter_aliases = {"format": "attendance"}
 
     class Meta:
         model = Expo
-        fields = ["q", "year", "country", "series", "sector", "format"]
+        fields = ["q", "year", "country", "series", "sector", "attendance", "synthetic"]
 
     def filter_q(self, queryset, name, value):
         return ranked_search(queryset, value, names=["name_en", "name_es"])
 
 
 class ForumFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
     country = CountryFilter(field_name="expo__country")
@@ -113,7 +119,7 @@ class ForumFilterSet(DirectoryFilterSet):
 
 
 class SpeakerFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     expo = expo_filter(method="filter_expo")
     country = CountryFilter(method="filter_country")
     ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
@@ -126,7 +132,7 @@ class SpeakerFilterSet(DirectoryFilterSet):
 
     def filter_q(self, queryset, name, value):
         # A speaker is also found by the name of the company or body it speaks for.
-        words = SearchQuery(value, config="simple", search_type="websearch")
+        words = search_query(value)
         affiliation = Q(exhibitor__search_vector=words) | Q(organisation__search_vector=words)
         return ranked_search(queryset, value, names=["name"], also=affiliation)
 
@@ -148,7 +154,7 @@ class SpeakerFilterSet(DirectoryFilterSet):
 
 
 class DealFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
     country = CountryFilter(field_name="expo__country")
@@ -265,7 +271,7 @@ class HighlightFilterSet(DirectoryFilterSet):
 
 
 class OrganisationFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     country = CountryFilter(field_name="country")
     kind = django_filters.MultipleChoiceFilter(
         choices=models.Organisation.Kind.choices, label=_("Kind")
@@ -283,7 +289,7 @@ class OrganisationFilterSet(DirectoryFilterSet):
 
 
 class ExpoSeriesFilterSet(DirectoryFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = SearchFilter(method="filter_q")
     ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
 
     class Meta:

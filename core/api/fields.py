@@ -1,9 +1,12 @@
-"""Serializer fields for links between records."""
+"""Serializer fields for links between records, and for websites."""
 
 from urllib.parse import quote
 
+from django.core.validators import URLValidator
 from rest_framework import serializers
 from rest_framework.reverse import reverse
+
+from core.fields import HttpURLValidator
 
 
 class CompactRelatedField(serializers.SlugRelatedField):
@@ -54,3 +57,16 @@ class DetailURLField(serializers.HyperlinkedIdentityField):
         if value in (None, ""):
             return None
         return detail_url(view_name, self.lookup_url_kwarg, value, request, format)
+
+
+class HttpURLSerializerField(serializers.URLField):
+    """A website (core.fields.HttpURLField): checked by the model field's own validator, which
+    refuses what is not a URI, rather than by DRF's looser one. In the schema an IRI: a
+    domain name may be internationalised."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, URLValidator)),
+            HttpURLValidator(),
+        ]

@@ -2,8 +2,9 @@
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -12,16 +13,35 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+# What a 400 holds: {"detail": message} for a body that could not be read, otherwise one
+# entry a parameter or field at fault, with its messages (an object for the items of a list).
+VALIDATION_ERROR = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+    "example": {"country": ["Select a valid choice. ZZ is not one of the available choices."]},
+}
+
 ERRORS = {
     400: OpenApiResponse(
-        response=OpenApiTypes.OBJECT,
+        response=VALIDATION_ERROR,
         description=(
             "A parameter or field was not understood: the body maps each one to its messages, "
             'e.g. {"country": ["Select a valid choice. ZZ is not one of the available '
-            'choices."]}.'
+            'choices."]}. An unknown parameter is one too. An empty value (`?country=`) is '
+            "no filter, not an error."
         ),
     ),
-    401: OpenApiResponse(response=ErrorSerializer, description="Credentials were wrong."),
+    401: OpenApiResponse(
+        response=ErrorSerializer,
+        description="Credentials were wrong (reading needs none; a wrong token is refused).",
+    ),
     403: OpenApiResponse(response=ErrorSerializer, description="No permission for this."),
     404: OpenApiResponse(
         response=ErrorSerializer, description="No such record, or a page past the last one."
@@ -37,14 +57,6 @@ ERRORS = {
 }
 
 LIST_PARAMETERS = [
-    OpenApiParameter(
-        "format",
-        str,
-        enum=["json", "csv", "ndjson"],
-        description=(
-            "json (the default, paginated), or every matching row streamed as csv or ndjson."
-        ),
-    ),
     OpenApiParameter(
         "facets",
         str,
@@ -65,7 +77,45 @@ COMMON_PARAMETERS = [
 ]
 
 
+def output_format_parameter(filterset_class):
+    """`format`: the output format, and on a list whose FilterSet once had a `format` filter,
+    that filter's values too (a deprecated alias, see DirectoryFilterSet.parameter_aliases)."""
+    formats = ["json", "csv", "ndjson"]
+    description = "json (the default, paginated), or every matching row streamed as csv or ndjson."
+    aliases = getattr(filterset_class, "parameter_aliases", {})
+    if "format" not in aliases:
+        return OpenApiParameter("format", str, enum=formats, description=description)
+    values = sorted(filterset_class.aliased_values("format"))
+    return OpenApiParameter(
+        "format",
+        str,
+        enum=[*formats, *values],
+        description=(
+            f"{description} Deprecated: {', '.join(values)} are still read as "
+            f"`{aliases['format']}=`, this filter's former name; use `{aliases['format']}`."
+        ),
+    )
+
+
 class DirectorySchema(AutoSchema):
+    def get_auth(self):
+        """Reading is open: a token is optional for GET (a wrong one is still a 401), and
+        required for writes."""
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if self._is_list_view() and self.method == "GET" and filterset_class is not None:
+            # An empty value is no filter (see DirectoryFilterSet), not an error.
+            for parameter in parameters:
+                if parameter["in"] == "query" and parameter["name"] in filterset_class.base_filters:
+                    parameter["allowEmptyValue"] = True
+        return parameters
+
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), *COMMON_PARAMETERS]
         view = self.view
@@ -81,16 +131,21 @@ class DirectorySchema(AutoSchema):
                 )
             )
         if self._is_list_view() and self.method == "GET":
-            parameters += LIST_PARAMETERS
+            filterset_class = getattr(view, "filterset_class", None)
+            parameters += [output_format_parameter(filterset_class), *LIST_PARAMETERS]
         return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = [400, 404, 429] if self.method == "GET" else [400, 401, 403, 404, 413, 429]
+        codes = [400, 401, 404, 429] if self.method == "GET" else [400, 401, 403, 404, 413, 429]
         if self.method == "DELETE":
             codes.append(409)
         for code in codes:
-            responses.setdefault(str(code), self._get_response_for_code(ERRORS[code], str(code)))
+            if str(code) not in responses:
+                response = self._get_response_for_code(ERRORS[code], str(code))
+                # An error is JSON whatever format was asked for.
+                response["content"] = {"application/json": response["content"]["application/json"]}
+                responses[str(code)] = response
         if self.method == "GET":
             responses.setdefault("304", {"description": "Not modified since the given ETag."})
         return responses
@@ -113,3 +168,20 @@ class CompactRelatedFieldExtension(OpenApiSerializerFieldExtension):
             },
             "required": ["slug", "name", "url"],
         }
+
+
+class HttpURLFieldExtension(OpenApiSerializerFieldExtension):
+    """A website: an IRI, since its domain name may be internationalised (`bücher.example`);
+    nothing that is not allowed in a URI otherwise (see core.fields.HttpURLValidator)."""
+
+    target_class = "core.api.fields.HttpURLSerializerField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        iri = {"type": "string", "format": "iri"}
+        if self.target.max_length is not None:
+            iri["maxLength"] = self.target.max_length
+        if not self.target.allow_blank:
+            return iri
+        # anyOf, not the oneOf drf-spectacular writes for a blank value: validators that do
+        # not know the `iri` format take "" as matching both.
+        return {"anyOf": [iri, {"type": "string", "maxLength": 0}]}

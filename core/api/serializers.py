@@ -10,10 +10,19 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from core.fields import HttpURLField
+
+from .fields import HttpURLSerializerField
+
 
 class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
     """Checks a write with the model's own rules (full_clean), as the admin does, so a bad
     write gets a 400 naming the field instead of a database error."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        HttpURLField: HttpURLSerializerField,
+    }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

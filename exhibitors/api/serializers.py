@@ -6,6 +6,8 @@ from exhibitors.models import Exhibitor, Sector
 
 BASE = ["url", "id", "slug"]
 TIMESTAMPS = ["created", "updated"]
+# `synthetic` (records generate_directory wrote for load testing) is read-only: the model
+# field is not editable, so ModelSerializer makes it so.
 READ_ONLY = ["id", "slug", "created", "updated"]
 
 
@@ -14,7 +16,7 @@ class SectorSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Sector
-        fields = [*BASE, *translated("name", "description"), *TIMESTAMPS]
+        fields = [*BASE, *translated("name", "description"), "synthetic", *TIMESTAMPS]
         read_only_fields = [*READ_ONLY, "name", "description"]
 
 
@@ -36,6 +38,7 @@ class ExhibitorSerializer(ValidatedModelSerializer):
             "sectors",
             *translated("description"),
             "website",
+            "synthetic",
             *TIMESTAMPS,
         ]
         read_only_fields = [*READ_ONLY, "name", "region", "city", "description"]

@@ -64,9 +64,9 @@ class ParticipationSerializer(ValidatedModelSerializer):
     area = serializers.PrimaryKeyRelatedField(
         queryset=models.Area.objects.all(), required=False, allow_null=True
     )
-    area_name = serializers.CharField(
-        source="area.name", read_only=True, default=None, allow_null=True
-    )
+    # A method rather than CharField(source="area.name", default=None): DRF skips a field's
+    # default in a partial update, so a PATCH answer would lack this required field.
+    area_name = serializers.SerializerMethodField()
 
     class Meta:
         model = models.Participation
@@ -81,6 +81,9 @@ class ParticipationSerializer(ValidatedModelSerializer):
             *TIMESTAMPS,
         ]
         read_only_fields = [*READ_ONLY, "showcase"]
+
+    def get_area_name(self, participation) -> str | None:
+        return participation.area.name if participation.area else None
 
 
 @extend_schema_field(
@@ -148,6 +151,7 @@ class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
             "format",
             "sectors",
             *translated("description"),
+            "synthetic",
             *TIMESTAMPS,
         ]
         read_only_fields = [*READ_ONLY, "name", "short_name", "venue", "city", "description"]

@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 
+from core.api.filtering import FilterAliasMixin
 from core.api.viewsets import DirectoryViewSet
 from exhibitors.api.views import ExhibitorViewSet
 from expos import filtersets, models, selectors
@@ -20,7 +21,9 @@ class ExhibitorWithParticipationsViewSet(ExhibitorViewSet):
     expandable = {"participations": [PARTICIPATIONS]}
 
 
-class ExpoViewSet(DirectoryViewSet):
+class ExpoViewSet(FilterAliasMixin, DirectoryViewSet):
+    """Expos; `?format=online` is still the attendance filter (its former name)."""
+
     queryset = selectors.expos().prefetch_related("organisers", "sectors")
     serializer_class = s.ExpoSerializer
     filterset_class = filtersets.ExpoFilterSet

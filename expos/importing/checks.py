@@ -14,11 +14,10 @@ import datetime
 import re
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.validators import URLValidator
 from django.db import connection
 from django_countries import countries
 
-from core.fields import value_bounds
+from core.fields import HttpURLValidator, value_bounds
 from exhibitors.models import Exhibitor
 
 from ..models import Expo
@@ -100,11 +99,12 @@ def not_a_country(code):
 # --- Websites --------------------------------------------------------------------------------
 
 # Most websites are plain http(s)://host.tld/… addresses; those pass this quick test, and only
-# the others go through Django's URLValidator (which accepts a superset of them).
+# the others go through the model field's validator (which accepts a superset of them).
 PLAIN_URL = re.compile(
-    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:[/?#][^\s]*)?$"
+    r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+    r"(?:[/?][A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
 )
-http_url = URLValidator(schemes=["http", "https"])
+http_url = HttpURLValidator()
 
 
 def website_is_valid(website):

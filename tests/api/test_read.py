@@ -215,3 +215,86 @@ def test_every_link_in_a_list_resolves_as_reverse_would(client, prefix):
         expected = "http://testserver" + reverse(f"api:{prefix[:-1]}-detail", kwargs=lookup)
         assert row["url"] == expected
         assert client.get(row["url"]).json()["id"] == row["id"]
+
+
+def expo_slugs(response):
+    return sorted(row["slug"] for row in response.json()["results"])
+
+
+def test_expo_attendance_filter_and_output_format_work_together(client):
+    in_person = expo_slugs(get(client, "/api/v1/expos/?attendance=in_person"))
+    assert len(in_person) == 1
+    both = expo_slugs(get(client, "/api/v1/expos/?attendance=in_person&attendance=hybrid"))
+    assert len(both) == 2 and set(in_person) < set(both)
+    csv = get(client, "/api/v1/expos/?format=csv&attendance=hybrid")
+    assert csv["Content-Type"].startswith("text/csv")
+    assert len(b"".join(csv.streaming_content).decode().strip().splitlines()) == 2
+    everything = get(client, "/api/v1/expos/?format=csv")
+    assert len(b"".join(everything.streaming_content).decode().strip().splitlines()) == 5
+
+
+def test_expo_format_is_still_read_as_attendance_where_unambiguous(client):
+    """`format=in_person` was the filter's name before `attendance`: still understood."""
+    in_person = expo_slugs(get(client, "/api/v1/expos/?attendance=in_person"))
+    assert expo_slugs(get(client, "/api/v1/expos/?format=in_person")) == in_person
+    aliased_csv = get(client, "/api/v1/expos/?format=in_person&format=csv")
+    assert aliased_csv["Content-Type"].startswith("text/csv")
+    assert len(b"".join(aliased_csv.streaming_content).decode().strip().splitlines()) == 2
+    assert get(client, "/api/v1/expos/?format=xml", status=400).json() == {
+        "format": ["Choose one of: json, csv, ndjson."]
+    }
+    # Elsewhere `format` is only the output format.
+    assert "format" in get(client, "/api/v1/exhibitors/?format=in_person", status=400).json()
+
+
+def test_expo_attendance_facet_counts_under_the_alias(client):
+    data = get(client, "/api/v1/expos/?format=hybrid&facets=attendance,country").json()
+    assert data["count"] == 1
+    attendance = {o["value"]: (o["count"], o["selected"]) for o in data["facets"]["attendance"]}
+    assert attendance == {"hybrid": (1, True), "in_person": (1, False)}
+    assert sum(o["count"] for o in data["facets"]["country"]) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/exhibitors/?country=&sector=&expo=&year=&synthetic=&updated_since=",
+        "/api/v1/expos/?attendance=&format=&series=&ordering=&q=",
+        "/api/v1/citations/?record_type=&record_id=&source=",
+        "/api/v1/exhibitors/?facets=",
+    ],
+)
+def test_empty_filter_values_are_no_filter(client, url):
+    """As an HTML form sends a field left empty: the list is not narrowed, and not a 400."""
+    unfiltered = get(client, url.split("?")[0]).json()
+    data = get(client, url).json()
+    assert data["count"] == unfiltered["count"] > 0
+    assert [row["id"] for row in data["results"]] == [row["id"] for row in unfiltered["results"]]
+
+
+def test_empty_value_beside_a_real_one_filters_by_the_real_one(client):
+    data = get(client, "/api/v1/exhibitors/?country=&country=BY").json()
+    assert data["count"] > 0
+    assert {row["country"] for row in data["results"]} == {"BY"}
+
+
+@pytest.mark.parametrize(
+    ("prefix", "factory"),
+    [("exhibitors", "ExhibitorFactory"), ("sectors", "SectorFactory"), ("expos", "ExpoFactory")],
+)
+def test_synthetic_records_are_marked_and_filtered(client, prefix, factory):
+    from tests import factories
+
+    generated = getattr(factories, factory)(synthetic=True)
+    everything = get(client, f"/api/v1/{prefix}/?page_size=200").json()
+    marks = {row["slug"]: row["synthetic"] for row in everything["results"]}
+    assert marks[generated.slug] is True
+    assert list(marks.values()).count(True) == 1
+    only = get(client, f"/api/v1/{prefix}/?synthetic=true").json()
+    assert [row["slug"] for row in only["results"]] == [generated.slug]
+    own = get(client, f"/api/v1/{prefix}/?synthetic=false").json()
+    assert own["count"] == everything["count"] - 1
+    assert generated.slug not in {row["slug"] for row in own["results"]}
+    assert get(client, f"/api/v1/{prefix}/{generated.slug}/").json()["synthetic"] is True
+    error = get(client, f"/api/v1/{prefix}/?synthetic=ture", status=400).json()
+    assert error == {"synthetic": ["“ture” is neither true nor false."]}

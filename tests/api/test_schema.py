@@ -31,3 +31,63 @@ def test_schema_validates_without_warnings(tmp_path):
     exhibitor_in = schema["components"]["schemas"]["ExhibitorRequest"]["properties"]
     assert exhibitor_in["sectors"]["items"]["type"] == "string"
     assert "slug" not in exhibitor_in
+
+
+def generated_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_schema_reads_need_no_token_and_writes_do():
+    paths = generated_schema()["paths"]
+    operations = [(m, op) for item in paths.values() for m, op in item.items()]
+    reads = [op for method, op in operations if method == "get"]
+    writes = [op for method, op in operations if method in ("post", "put", "patch", "delete")]
+    assert len(reads) == 34 and len(writes) == 68
+    assert all({} in op["security"] for op in reads)
+    assert all(op["security"] and {} not in op["security"] for op in writes)
+    assert all("401" in op["responses"] for op in reads + writes)
+
+
+def test_schema_every_list_describes_its_400_in_the_error_shape():
+    paths = generated_schema()["paths"]
+    lists = [item["get"] for path, item in paths.items() if path.endswith("s/")]
+    assert len(lists) == 17
+    for operation in lists:
+        error = operation["responses"]["400"]["content"]
+        assert list(error) == ["application/json"]
+        shape = error["application/json"]["schema"]
+        assert shape["type"] == "object"
+        kinds = shape["additionalProperties"]["oneOf"]
+        assert {"type": "array", "items": {"type": "string"}} in kinds
+        assert "empty value" in operation["responses"]["400"]["description"]
+        filters = [p for p in operation["parameters"] if p.get("allowEmptyValue")]
+        assert "updated_since" in {p["name"] for p in filters}
+
+
+def test_schema_expo_format_keeps_the_former_attendance_values_as_deprecated():
+    parameters = {
+        p["name"]: p for p in generated_schema()["paths"]["/api/v1/expos/"]["get"]["parameters"]
+    }
+    attendance = parameters["attendance"]["schema"]
+    assert attendance["items"]["enum"] == ["hybrid", "in_person", "online"]
+    output = parameters["format"]
+    assert output["schema"]["enum"] == ["csv", "hybrid", "in_person", "json", "ndjson", "online"]
+    assert "Deprecated" in output["description"] and "`attendance`" in output["description"]
+    assert parameters["synthetic"]["schema"] == {"type": "boolean"}
+
+
+def test_schema_marks_synthetic_records_and_websites_as_iris():
+    components = generated_schema()["components"]["schemas"]
+    for name in ("Exhibitor", "Expo", "Sector"):
+        synthetic = components[name]["properties"]["synthetic"]
+        assert synthetic["type"] == "boolean" and synthetic["readOnly"] is True
+        assert "load testing" in synthetic["description"]
+        assert "synthetic" in components[name]["required"]
+        assert "synthetic" not in components[f"{name}Request"]["properties"]
+    website = components["ExhibitorRequest"]["properties"]["website"]["anyOf"]
+    assert website == [
+        {"type": "string", "format": "iri", "maxLength": 200},
+        {"type": "string", "maxLength": 0},
+    ]

@@ -33,6 +33,46 @@ def writable_payload(record):
     return payload
 
 
+def openapi_to_json_schema(node):
+    """OpenAPI 3.0's `nullable: true` written as JSON Schema's `null` type, for jsonschema_rs."""
+    if isinstance(node, list):
+        return [openapi_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: openapi_to_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return openapi_to_json_schema(SchemaGenerator().get_schema(request=None, public=True))
+
+
+@pytest.fixture
+def assert_matches_schema(openapi):
+    """Checks a write's answer against the response the schema gives for it."""
+
+    def check(response, prefix, method, *, detail):
+        import jsonschema_rs
+
+        lookup = "{slug}/" if ENDPOINTS[prefix].lookup_field == "slug" else "{id}/"
+        path = f"/api/v1/{prefix}/" + (lookup if detail else "")
+        answer = openapi["paths"][path][method]["responses"][str(response.status_code)]
+        schema = {
+            **answer["content"]["application/json"]["schema"],
+            "components": openapi["components"],
+        }
+        validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+        errors = [error.message for error in validator.iter_errors(response.json())]
+        assert not errors, (method, path, errors)
+
+    return check
+
+
 @pytest.fixture
 def users(django_user_model):
     def make(name, permissions=()):
@@ -60,7 +100,7 @@ def model_permissions(model):
 
 
 @pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
-def test_permission_matrix(prefix, users):
+def test_permission_matrix(prefix, users, assert_matches_schema):
     """{anonymous, signed in without the permission, with it} × {POST, PUT, PATCH, DELETE}."""
     model = ENDPOINTS[prefix].queryset.model
     reader = APIClient()
@@ -84,8 +124,11 @@ def test_permission_matrix(prefix, users):
     editor = client_for(users("editor", model_permissions(model)))
     put = editor.put(detail, writable_payload(record), format="json")
     assert put.status_code == 200, put.json()
+    assert_matches_schema(put, prefix, "put", detail=True)
     patch = editor.patch(detail, {}, format="json")
     assert patch.status_code == 200
+    assert_matches_schema(patch, prefix, "patch", detail=True)
+    assert patch.json() == {**put.json(), "updated": patch.json()["updated"]}
     deleted = editor.delete(detail)
     assert deleted.status_code in (204, 409), deleted.content
     if deleted.status_code == 204:
@@ -280,3 +323,77 @@ def test_delete_of_referenced_record_is_409(users):
     response = client.delete("/api/v1/expos/smart-city-expo-world-congress-2023/")
     assert response.status_code == 409
     assert Expo.objects.filter(slug="smart-city-expo-world-congress-2023").exists()
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_create_answers_as_the_schema_says(prefix, users, assert_matches_schema):
+    model = ENDPOINTS[prefix].queryset.model
+    record = APIClient().get(f"/api/v1/{prefix}/").json()["results"][0]
+    payload = {name: value for name, value in writable_payload(record).items() if name != "slug"}
+    if "file_name" in payload:
+        payload["file_name"] = f"copy-{payload['file_name']}"
+    editor = client_for(users("editor", model_permissions(model)))
+    if prefix in ("appearances", "citations", "participations"):
+        # One of each pair (or quote) only: the copy takes the place of the original.
+        assert editor.delete(record["url"]).status_code == 204
+    created = editor.post(f"/api/v1/{prefix}/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    assert_matches_schema(created, prefix, "post", detail=False)
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        'http://x.example/"><img/src=x/onerror=alert(1)>',
+        'http://x.example/"><img src=x onerror=alert(1)>',
+        "http://x.example/<script>",
+        "http://x.example/a b",
+        "http://x.example/a\tb",
+        "http://x.example/a\x7fb",
+        "http://x.example/a\\b",
+        "http://x.example/{a}|b^`",
+        "http://x.example/%zz",
+        "http://x.example/a#b#c",
+        'http://us"er@x.example/',
+        "javascript:alert(1)",
+    ],
+)
+def test_website_that_is_not_a_uri_is_400(users, website):
+    client = client_for(users("editor", model_permissions(Exhibitor)))
+    response = client.patch("/api/v1/exhibitors/dell/", {"website": website}, format="json")
+    assert response.status_code == 400, response.json()
+    assert list(response.json()) == ["website"]
+    assert Exhibitor.objects.get(slug="dell").website != website
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "https://bücher.example/",
+        "https://xn--bcher-kva.example/straße?ä=1#ö",
+        "http://user:pw@x.example:8080/a/b;c?d=e&f=%20#g",
+        "http://[2001:db8::1]/",
+    ],
+)
+def test_website_that_is_a_uri_or_an_international_name_is_kept(users, website):
+    client = client_for(users("editor", model_permissions(Exhibitor)))
+    response = client.patch("/api/v1/exhibitors/dell/", {"website": website}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["website"] == website
+    assert Exhibitor.objects.get(slug="dell").website == website
+
+
+def test_participation_patch_answers_with_every_field(users, assert_matches_schema):
+    from expos.models import Participation
+
+    client = client_for(users("editor", model_permissions(Participation)))
+    participation = Participation.objects.filter(area__isnull=True).first()
+    url = f"/api/v1/participations/{participation.pk}/"
+    patched = client.patch(url, {"showcase_en": "Smart poles"}, format="json")
+    assert patched.status_code == 200, patched.json()
+    assert patched.json()["area_name"] is None
+    assert_matches_schema(patched, "participations", "patch", detail=True)
+    with_area = Participation.objects.filter(area__isnull=False).first()
+    url = f"/api/v1/participations/{with_area.pk}/"
+    patched = client.patch(url, {}, format="json")
+    assert patched.json()["area_name"] == with_area.area.name

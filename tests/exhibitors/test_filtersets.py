@@ -226,3 +226,27 @@ def test_facet_counts_cache_keeps_querysets_and_facets_apart():
     assert {o["value"]: o["count"] for o in at_expo["country"]} == {"CN": 6}
     only = facet_counts(ExhibitorFilterSet, QueryDict(""), exhibitor_list(), facets=["year"])
     assert set(only) == {"year"}
+
+
+def test_filter_synthetic():
+    from tests.factories import ExhibitorFactory
+
+    generated = ExhibitorFactory(synthetic=True)
+    assert slugs("synthetic=true") == [generated.slug]
+    assert slugs("synthetic=1") == [generated.slug]
+    assert generated.slug not in slugs("synthetic=false")
+    assert len(slugs("synthetic=False")) == Exhibitor.objects.count() - 1
+    assert errors("synthetic=yes") == {"synthetic": ["“yes” is neither true nor false."]}
+
+
+def test_empty_values_are_no_filter():
+    everyone = slugs("")
+    assert slugs("country=&sector=&expo=&year=&synthetic=&q=") == everyone
+    assert set(slugs("country=&country=CN")) == CHINA
+
+
+def test_facets_ignore_empty_values():
+    queryset = exhibitor_list()
+    empty = facet_counts(ExhibitorFilterSet, QueryDict("country=&year="), queryset)
+    assert empty == facet_counts(ExhibitorFilterSet, QueryDict(""), queryset)
+    assert not any(o["selected"] for options in empty.values() for o in options)

@@ -211,3 +211,26 @@ def test_home_lists_the_latest_expos_and_links_to_all(client):
     total = HOME_EXPOS + 4
     assert f'<a href="/expos/">All {total} expos</a>' in html
     assert f"Las {total} expos" in page(client, "/es/")
+
+
+def test_expo_list_filters_by_attendance_with_a_facet(client):
+    html = page(client, "/expos/?attendance=hybrid")
+    assert "1 result" in html
+    # The filter form offers it, as checkboxes named like the API's parameter.
+    assert 'name="attendance" value="hybrid" checked' in html
+    assert "Attendance" in html and "Hybrid (online and in person)" in html
+    spanish = page(client, "/es/expos/?attendance=in_person")
+    assert "1 resultado" in spanish and "Modalidad" in spanish and "Presencial" in spanish
+
+
+def test_expo_list_still_reads_format_as_attendance(client):
+    assert "1 result" in page(client, "/expos/?format=in_person")
+    assert "4 results" in page(client, "/expos/?attendance=&format=")
+
+
+def test_expo_list_filters_synthetic_records(client):
+    generated = factories.ExpoFactory(synthetic=True, name="Load test expo")
+    assert generated.name in page(client, "/expos/?synthetic=true")
+    assert generated.name not in page(client, "/expos/?synthetic=false")
+    html = page(client, "/expos/?synthetic=perhaps", status=400)
+    assert "<code>synthetic</code>" in html
