@@ -1,13 +1,16 @@
 """API v1: one router for both apps, the OpenAPI schema and its offline documentation."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from exhibitors.api.views import SectorViewSet
 from expos.api import views as expos
 
+from .docs import APIDocsView, APIRootView
+
 router = DefaultRouter()
+router.APIRootView = APIRootView
 router.register("expos", expos.ExpoViewSet, basename="expo")
 router.register("exhibitors", expos.ExhibitorWithParticipationsViewSet, basename="exhibitor")
 router.register("participations", expos.ParticipationViewSet, basename="participation")
@@ -29,5 +32,5 @@ router.register("citations", expos.CitationViewSet, basename="citation")
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", APIDocsView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -38,10 +38,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def allow_database_in_playwright_loop():
     """Playwright's sync API runs an asyncio event loop in the test thread; Django would
-    otherwise refuse database access from it. Set for the browser tests' session only
+    otherwise refuse database access from it. Set for this folder's tests only
     (tests/test_settings.py keeps it out of the deployment check's environment)."""
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -52,9 +52,11 @@ def allow_database_in_playwright_loop():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for this folder's tests. It ends with them: Playwright's event
+    loop stays running in the test thread while it is open, which would turn Django's async
+    views (the readiness check) into errors in the tests that run after."""
     with sync_playwright() as playwright:
         executable = next(filter(None, map(shutil.which, SYSTEM_CHROMIUM)), None)
         if executable is None and not Path(playwright.chromium.executable_path).exists():

@@ -149,3 +149,65 @@ def test_output_writes_an_importable_csv(tmp_path):
 def test_bad_arguments_are_errors(arguments, message):
     with pytest.raises(CommandError, match=message):
         generate(*arguments)
+
+
+# --- Pages mark synthetic records ------------------------------------------------------------
+BADGE = re.compile(r'<span class="badge-synthetic" title="([^"]+)">([^<]+)</span>')
+
+
+def badges(html):
+    return [(text, title) for title, text in BADGE.findall(html)]
+
+
+def synthetic_records():
+    """A synthetic sector, exhibitor and expo, linked as generate_directory links them."""
+    sector = factories.SectorFactory(synthetic=True, name="Generated sector")
+    exhibitor = factories.ExhibitorFactory(synthetic=True, name="Generated Exhibitor Co.")
+    exhibitor.sectors.add(sector)
+    expo = factories.ExpoFactory(synthetic=True, name="Generated Expo 2031", edition_year=2031)
+    factories.ParticipationFactory(exhibitor=exhibitor, expo=expo)
+    return exhibitor, expo
+
+
+def row_of(html, name):
+    """The table row or card that names `name`."""
+    (row,) = [part for part in re.split(r"<tr>|<li class=\"card\">", html) if f">{name}<" in part]
+    return row
+
+
+def test_lists_mark_synthetic_records_and_not_seeded_ones(client):
+    exhibitor, expo = synthetic_records()
+    exhibitors = client.get("/exhibitors/?ordering=name&page_size=100").content.decode()
+    generated = row_of(exhibitors, exhibitor.name)
+    synthetic = (
+        "Synthetic",
+        "Generated test data for load testing, not taken from a source document.",
+    )
+    assert badges(generated) == [synthetic, synthetic]  # the exhibitor and its sector
+    assert badges(row_of(exhibitors, "Zhejiang Dahua Technology Co., Ltd.")) == []
+    assert len(badges(exhibitors)) == 2
+
+    expos = client.get("/expos/?ordering=name").content.decode()
+    assert badges(row_of(expos, expo.name)) == [synthetic]
+    assert len(badges(expos)) == 1
+
+    found = client.get("/search/?q=Generated").content.decode()
+    assert badges(found) == [synthetic, synthetic]  # the exhibitor and the expo
+
+
+def test_detail_pages_mark_synthetic_records_in_both_languages(client):
+    exhibitor, expo = synthetic_records()
+    page = client.get(exhibitor.get_absolute_url()).content.decode()
+    assert re.search(r"<h1>Generated Exhibitor Co\. <span class=\"badge-synthetic\"", page)
+    assert [text for text, _ in badges(page)] == ["Synthetic"] * 3  # name, sector, expo
+
+    page = client.get("/es" + expo.get_absolute_url()).content.decode()
+    assert re.search(r"<h1>Generated Expo 2031 <span class=\"badge-synthetic\"", page)
+    assert badges(page)[0] == (
+        "Sintético",
+        "Datos de prueba generados para pruebas de carga, no tomados de un documento fuente.",
+    )
+
+    seeded = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
+    assert badges(client.get(seeded.get_absolute_url()).content.decode()) == []
+    assert badges(client.get("/expos/smart-china-expo-2021/").content.decode()) == []
