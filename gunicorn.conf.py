@@ -1,0 +1,37 @@
+"""gunicorn's settings for `make serve`, each from an environment variable with a default.
+
+The README's "Serving in production" lists them. Options given on the command line (or in
+GUNICORN_CMD_ARGS) override these.
+"""
+
+import os
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+# Threaded workers: a thread streaming a long CSV download does not hold the whole process.
+worker_class = "gthread"
+workers = _int("WEB_CONCURRENCY", 2)
+threads = _int("GUNICORN_THREADS", 4)
+
+# With gthread this is a heartbeat, not a limit on a request: the worker's main loop reports
+# alive every second whatever its threads do, so a download streaming for minutes is not
+# killed, while a worker process that hangs (or dies) is replaced after this many seconds.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# Seconds a worker that is told to stop (a restart, a deploy, max_requests) has to finish the
+# requests in flight, a download included, before it is killed.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 60)
+# Each worker is replaced after this many requests, plus a random 0 to jitter so that the
+# workers are not replaced all at once: memory a worker gathers is given back. 0: never.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Seconds an idle connection is kept open for its next request; behind a reverse proxy that
+# reuses its connections this should exceed the proxy's own idle timeout.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# No access log of gunicorn's own: the application writes one structured line per request,
+# with its id (core.middleware.RequestLog). GUNICORN_ACCESS_LOG=- turns gunicorn's on as well.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
