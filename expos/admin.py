@@ -34,6 +34,7 @@ from .models import (
     Figure,
     Forum,
     Highlight,
+    ImportRun,
     Organisation,
     Participation,
     Source,
@@ -328,6 +329,42 @@ class HighlightAdmin(CitedAdmin):
     search_fields = get_translation_fields("title", "description", "expo__name")
     list_select_related = ("expo", "area", "forum", "exhibitor")
     autocomplete_fields = ("expo", "area", "forum", "exhibitor")
+
+
+# --- Import history ------------------------------------------------------------------------
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """What each bulk import did: written by the importer, read here, never edited. Superusers
+    may delete old entries."""
+
+    list_display = ("started", "file_name", "outcome", "user", "rows", "written", "finished")
+    list_filter = ("outcome", ("started", admin.DateFieldListFilter))
+    search_fields = ("file_name", "error", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "started"
+    # Without change permission every field is shown read-only; `written` reads `tables`.
+    fields = ("file_name", "outcome", "user", "system_user", "started", "finished", "rows")
+    fields += ("written", "error")
+    readonly_fields = ("written",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("rows written per table"))
+    def written(self, obj):
+        return "; ".join(
+            _("%(table)s: %(inserted)s inserted, %(updated)s updated, %(deleted)s deleted")
+            % {"table": table, **counts}
+            for table, counts in obj.tables.items()
+        )
 
 
 # --- Exhibitors, seen from the expos ------------------------------------------------------

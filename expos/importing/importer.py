@@ -9,6 +9,7 @@ from exhibitors.models import Exhibitor
 from ..models import Participation
 from .bulk import BulkLoad, tables_to_bulk_load
 from .checks import ImportRejected, Problems
+from .history import recorded
 from .reading import dict_records, read_records
 from .staging import DROP_STAGING, analyse_staging, create_staging, stage
 from .writing import check_across_rows, write
@@ -46,7 +47,7 @@ def import_records(records, *, synthetic=False, progress=None, stage_done=None, 
         if bulk_tables and not bulk_load.drop(bulk_tables):
             bulk_tables = []
 
-        participations = write(
+        participations, tables = write(
             cursor,
             summary=summary,
             deduplicate=deduplicate,
@@ -64,6 +65,7 @@ def import_records(records, *, synthetic=False, progress=None, stage_done=None, 
         "exhibitors": summary.exhibitors,
         "expos": summary.expos,
         "participations": participations,
+        "tables": tables,
     }
 
 
@@ -84,8 +86,14 @@ def import_rows(rows, *, synthetic=False, progress=None, stage_done=None, bulk=N
     )
 
 
-def import_directory(path, *, fmt=None, progress=None, stage_done=None, bulk=None):
-    """Check the file, then write it in one transaction. Returns counts of what was written."""
-    return import_records(
-        read_records(path, fmt=fmt), progress=progress, stage_done=stage_done, bulk=bulk
-    )
+def import_directory(path, *, fmt=None, progress=None, stage_done=None, bulk=None, user=None):
+    """Check the file, then write it in one transaction. Returns counts of what was written.
+
+    Each call leaves one entry in the import history (expos.models.ImportRun), naming `user`
+    (the staff user who ran it, if known), whether the import succeeded or failed, and why.
+    """
+    with recorded(path, user=user) as result:
+        result["counts"] = import_records(
+            read_records(path, fmt=fmt), progress=progress, stage_done=stage_done, bulk=bulk
+        )
+    return result["counts"]

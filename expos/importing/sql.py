@@ -159,6 +159,16 @@ class Upsert:
             f"ON CONFLICT ({self.conflict}) DO {action}"
         )
 
+    def counted(self, source):
+        """The statement of `sql`, answering one row: how many rows it inserted, how many it
+        updated. A row that an INSERT … ON CONFLICT inserted has no xmax (no transaction has
+        replaced it yet); one it updated has the updating transaction's."""
+        return (
+            f"WITH written AS ({self.sql(source)} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+            "FROM written"
+        )
+
     def parameters(self, **given):
         """The statement's parameters: the fields' defaults, and `given` (`now`, and the
         fields given by the import)."""

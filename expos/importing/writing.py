@@ -237,25 +237,35 @@ WRITE_PARTICIPATIONS = Upsert(
 def write(cursor, *, summary, deduplicate, rows_with_expo, parameters, done):
     """Write the expos, the exhibitors, their sectors and their participations, one statement
     a table. `parameters` are `now` (one time for the whole import: what it writes changed
-    together) and `synthetic`. Returns how many participations the rows hold."""
+    together) and `synthetic`. Returns how many participations the rows hold, and for each
+    table written how many rows were inserted, updated and deleted."""
     several_runs = summary.several_runs
-    cursor.execute(WRITE_EXPOS.sql("import_expos"), WRITE_EXPOS.parameters(**parameters))
+    tables = {}
+
+    def upsert(statement, source):
+        cursor.execute(statement.counted(source), statement.parameters(**parameters))
+        inserted, updated = cursor.fetchone()
+        tables[statement.table.model._meta.db_table] = {
+            "inserted": inserted,
+            "updated": updated,
+            "deleted": 0,
+        }
+
+    upsert(WRITE_EXPOS, "import_expos")
     done("expos")
-    runs = LAST_RUNS if several_runs else ONLY_RUNS
-    cursor.execute(WRITE_EXHIBITORS.sql(f"({runs})"), WRITE_EXHIBITORS.parameters(**parameters))
+    upsert(WRITE_EXHIBITORS, f"({LAST_RUNS if several_runs else ONLY_RUNS})")
     cursor.execute(EXHIBITOR_IDS)
     done("exhibitors")
     cursor.execute(TAGS[several_runs])
     cursor.execute(UNTAG)
-    cursor.execute(WRITE_TAGS.sql(TAGGED), WRITE_TAGS.parameters(**parameters))
+    untagged = cursor.rowcount
+    upsert(WRITE_TAGS, TAGGED)
+    tables[LINKS.model._meta.db_table]["deleted"] = untagged
     done("sectors")
-    rows = LAST_PARTICIPATIONS if deduplicate else PARTICIPATION_ROWS
-    cursor.execute(
-        WRITE_PARTICIPATIONS.sql(f"({rows})"), WRITE_PARTICIPATIONS.parameters(**parameters)
-    )
+    upsert(WRITE_PARTICIPATIONS, f"({LAST_PARTICIPATIONS if deduplicate else PARTICIPATION_ROWS})")
     done("participations")
     if not deduplicate:
-        return rows_with_expo
+        return rows_with_expo, tables
     cursor.execute(COUNT_PARTICIPATIONS)
     (participations,) = cursor.fetchone()
-    return participations
+    return participations, tables

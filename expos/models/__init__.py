@@ -6,6 +6,7 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 
 from .expos import TIME_ZONE_CHOICES, Area, Expo, ExpoSeries, Figure, Participation
 from .forums import Appearance, Forum, Speaker, Statement
+from .imports import ImportOutcome, ImportRun
 from .organisations import Organisation
 from .outcomes import Award, Deal, Highlight
 from .provenance import (
@@ -32,6 +33,8 @@ __all__ = [
     "Figure",
     "Forum",
     "Highlight",
+    "ImportOutcome",
+    "ImportRun",
     "Organisation",
     "Participation",
     "Source",

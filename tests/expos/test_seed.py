@@ -21,6 +21,7 @@ from expos.models import (
     Expo,
     Figure,
     Forum,
+    ImportRun,
     Organisation,
     Participation,
     Source,
@@ -35,7 +36,7 @@ SEEDED_MODELS = [
     model
     for app in ("exhibitors", "expos")
     for model in apps.get_app_config(app).get_models()
-    if model not in (Source, Citation, DataVersion)
+    if model not in (Source, Citation, DataVersion, ImportRun)  # ImportRun: the import history
 ]
 
 

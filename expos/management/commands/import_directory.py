@@ -1,5 +1,7 @@
 """manage.py import_directory FILE: exhibitors, expos and participations from CSV or JSONL."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -12,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Import exhibitors, expos and participations from a CSV or JSON Lines file with the "
         f"columns: {', '.join(COLUMNS)}. A file with any bad row is rejected whole and "
-        "nothing is written; importing the same file again updates and never duplicates."
+        "nothing is written; importing the same file again updates and never duplicates. "
+        "Each run is recorded, successful or not, in the admin's import history."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +28,14 @@ class Command(BaseCommand):
             help="never drop and recreate the indexes of the tables written, even for a file as "
             "large as the tables (slower, but the site can read them while the import runs)",
         )
+        parser.add_argument(
+            "--user",
+            help="the username of the staff member running the import, for the import history "
+            "in the admin",
+        )
 
-    def handle(self, file, format, no_progress, keep_indexes, **options):
+    def handle(self, file, format, no_progress, keep_indexes, user, **options):
+        staff = self.staff_user(user) if user else None
         bar = tqdm(desc="checked", unit=" rows", disable=no_progress, file=self.stderr)
         try:
             counts = import_directory(
@@ -35,6 +44,7 @@ class Command(BaseCommand):
                 progress=bar.update,
                 stage_done=self.written(bar, no_progress),
                 bulk=False if keep_indexes else None,
+                user=staff,
             )
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
@@ -59,6 +69,24 @@ class Command(BaseCommand):
                 "{participations} participations.".format(**counts)
             )
         )
+        self.stdout.write(
+            "Rows written: "
+            + "; ".join(
+                f"{table} {n['inserted']} inserted, {n['updated']} updated"
+                + (f", {n['deleted']} deleted" if n["deleted"] else "")
+                for table, n in counts["tables"].items()
+            )
+            + "."
+        )
+
+    def staff_user(self, username):
+        """The active staff user `username`, checked before anything is read."""
+        try:
+            return get_user_model().objects.get(username=username, is_staff=True, is_active=True)
+        except ObjectDoesNotExist:
+            raise CommandError(
+                f"--user {username}: no active staff user has this username."
+            ) from None
 
     def written(self, bar, quiet):
         """After the rows are checked and copied, say as each table is written."""

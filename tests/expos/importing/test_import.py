@@ -226,7 +226,9 @@ def test_an_exhibitors_rows_apart_take_the_last_details_and_showcase(tmp_path):
         "a,A,Madrid,smart-lighting,y,\n"
     )
     counts = importing.import_directory(write(tmp_path, text))
+    written = counts.pop("tables")
     assert counts == {"rows": 4, "exhibitors": 2, "expos": 2, "participations": 3}
+    assert written["expos_participation"] == {"inserted": 3, "updated": 0, "deleted": 0}
     a = Exhibitor.objects.get(slug="a")
     assert a.city == "Madrid"
     assert list(a.sectors.values_list("slug", flat=True)) == ["smart-lighting"]

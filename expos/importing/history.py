@@ -1,0 +1,88 @@
+"""The entry each file import leaves in the history (expos.models.ImportRun).
+
+The entry is written before the import starts, in its own statement, so that an import still
+running, or one whose process was killed, shows as `running`; it is completed when the import
+ends. A failed import's data is rolled back with its transaction, but the entry is written
+after that rollback, outside it, and says why the import failed.
+
+Entries are written with bulk_create and update(), which send no signals: an import's entry is
+not directory data, and must not make every cached answer stale (core.dataversion) when the
+import itself wrote nothing.
+"""
+
+import contextlib
+import getpass
+import logging
+
+from django.db import DatabaseError
+from django.utils import timezone
+
+from ..models import ImportOutcome, ImportRun
+from .checks import ImportRejected
+
+logger = logging.getLogger(__name__)
+SHOWN_PROBLEMS = 20
+
+
+def system_user() -> str:
+    """The operating-system account running this process, if it has a name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return ""
+
+
+def describe(error: BaseException, path) -> str:
+    """What went wrong, as the command reports it."""
+    if isinstance(error, ImportRejected):
+        shown = "; ".join(
+            f"line {line}" + (f", {field}" if field else "") + f": {message}"
+            for line, field, message in error.errors[:SHOWN_PROBLEMS]
+        )
+        more = error.total - min(SHOWN_PROBLEMS, len(error.errors))
+        return f"{error.total} problem(s), nothing imported: {shown}" + (
+            f"; … and {more} more." if more > 0 else ""
+        )
+    if isinstance(error, FileNotFoundError):
+        return f"No such file: {path}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"Not UTF-8 text ({error.reason})."
+    if isinstance(error, KeyboardInterrupt):
+        return "Interrupted."
+    return f"{type(error).__name__}: {error}"
+
+
+@contextlib.contextmanager
+def recorded(path, *, user=None):
+    """Record the import of `path` run inside this block by `user` (a staff user, or None).
+
+    The block sets `result["counts"]` to what import_records returned.
+    """
+    (entry,) = ImportRun.objects.bulk_create(
+        [
+            ImportRun(
+                file_name=str(path)[-ImportRun._meta.get_field("file_name").max_length :],
+                user=user,
+                system_user=system_user(),
+                started=timezone.now(),
+            )
+        ]
+    )
+    result = {}
+    try:
+        yield result
+    except BaseException as error:
+        try:
+            ImportRun.objects.filter(pk=entry.pk).update(
+                outcome=ImportOutcome.FAILED, finished=timezone.now(), error=describe(error, path)
+            )
+        except DatabaseError:  # the database itself failed: report the import's error
+            logger.exception("Could not record the failed import of %s", path)
+        raise
+    counts = result["counts"]
+    ImportRun.objects.filter(pk=entry.pk).update(
+        outcome=ImportOutcome.SUCCEEDED,
+        finished=timezone.now(),
+        rows=counts["rows"],
+        tables=counts["tables"],
+    )

@@ -1,0 +1,1 @@
+"""Tests of the benchmark and load-test tools in bench/."""
