@@ -17,7 +17,7 @@ COVERAGE ?= --cov --cov-report=term-missing:skip-covered
 # A command run with DATABASE_URL set: as it is, or else to the embedded PostgreSQL.
 WITH_DATABASE = $(if $(DATABASE_URL),,$(BIN)/python -m config.database)
 
-.PHONY: run serve bench test chromium lint format check seed install clean-db
+.PHONY: run serve bench loadtest backup restore test chromium lint format check seed install clean-db
 
 # (Re)install when the dependency pins change.
 $(STAMP): pyproject.toml requirements.lock
@@ -38,15 +38,36 @@ run: $(STAMP)
 ## Without DATABASE_URL, gunicorn runs against the embedded PostgreSQL that `make run` set up.
 serve: $(STAMP)
 	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PRODUCTION) exec $(WITH_DATABASE) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers $(WEB_CONCURRENCY) --worker-class gthread --threads $(GUNICORN_THREADS) \
-		--no-control-socket
+	$(PRODUCTION) WEB_CONCURRENCY=$(WEB_CONCURRENCY) GUNICORN_THREADS=$(GUNICORN_THREADS) \
+		exec $(WITH_DATABASE) $(BIN)/gunicorn config.wsgi --config gunicorn.conf.py \
+		--bind 127.0.0.1:$(PORT) --no-control-socket
 
 ## make bench: load 10k and 1M exhibitors into the PostgreSQL server on 127.0.0.1:5432 (not the
 ## embedded one), serve each with `make serve` and measure; writes bench/results.md. Not part of
 ## make test; see the README's "Benchmark" section for its variables and how long it takes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+## make loadtest: a mixed read load on the server `make serve` runs (start it first; see the
+## README's "Load test"): LOADTEST_CONNECTIONS connections for LOADTEST_SECONDS seconds against
+## LOADTEST_URL, a loopback address only. Prints requests/s, the non-2xx answers, latencies.
+LOADTEST_CONNECTIONS ?= 64
+LOADTEST_SECONDS ?= 30
+LOADTEST_URL ?= http://127.0.0.1:$(PORT)
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest --url $(LOADTEST_URL) \
+		--connections $(LOADTEST_CONNECTIONS) --seconds $(LOADTEST_SECONDS)
+
+## make backup: the database (DATABASE_URL's, or else the embedded one, which manage.py starts)
+## to backups/expo_directory-<UTC time>.dump, in pg_dump's custom format
+backup: $(STAMP)
+	$(BIN)/python manage.py backup
+
+## make restore BACKUP=file: replace the database's records with a backup, in one transaction
+## (asks first; stop `make serve` before)
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "make restore: say which backup, e.g. make restore BACKUP=backups/expo_directory-20310506T070809Z.dump" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 ## make test: lint, then the whole test suite against PostgreSQL, with branch coverage
 ## (including the browser tests in tests/browser/, which need Chromium: see `make chromium`)

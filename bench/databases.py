@@ -81,6 +81,10 @@ def django_environment(database):
         DATABASE_URL=database_url(database),
         # The anonymous throttle would turn the throughput runs into 429s.
         DJANGO_API_ANON_RATE="1000000/s",
+        # The benchmark is one client: the per-client page limit would refuse it too.
+        DJANGO_PAGE_RATE="",
+        # Workers are not recycled mid-run, which would reset the memory figures.
+        GUNICORN_MAX_REQUESTS="0",
         PYTHONUNBUFFERED="1",
     )
     if USE_REDIS:

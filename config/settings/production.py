@@ -5,6 +5,8 @@
     DJANGO_ALLOWED_HOSTS=expos.example.org
     DATABASE_URL=postgres://user:password@host:5432/expo_directory
     REDIS_URL=redis://host:6379/0                  (optional: the cache; local memory without it)
+    DJANGO_TRUSTED_PROXIES=127.0.0.1               (the HTTPS proxy: its X-Forwarded-For names
+                                                    the client the limits count; README "Limits")
 
 `make serve` runs it under gunicorn.
 
@@ -34,12 +36,20 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["OPTIONS"]["pool"] = {  # noqa: F405
     "min_size": env.int("DJANGO_DB_POOL_MIN_SIZE", default=2),
     "max_size": env.int("DJANGO_DB_POOL_MAX_SIZE", default=8),
-    # Seconds a request waits for a free connection before it fails.
-    "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+    # Seconds a request waits for a connection before it fails: with the database gone, it
+    # answers 503 after this long (core/outage.py) rather than hang.
+    "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=2.0),
+    # Seconds the pool retries a failed connection (after 1 s, then 2 s, 4 s…) before it
+    # gives up; the next request starts over at once. Short, so that no retry is far off when
+    # the server comes back: a long outage would otherwise leave the pool waiting out a
+    # backoff of many seconds. Broken connections are discarded (CONN_HEALTH_CHECKS, base.py).
+    "reconnect_timeout": env.float("DJANGO_DB_POOL_RECONNECT_TIMEOUT", default=2.0),
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# A load balancer probes the servers behind it over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
