@@ -70,7 +70,7 @@ def facet_key(filterset_class, data, queryset, wanted):
     """What facet counts depend on: the FilterSet, its filters, the facets asked for, and the
     records counted."""
     filters = sorted(
-        (name, sorted(data.getlist(name)))
+        (name, data.getlist(name))
         for name in data
         if name in filterset_class.base_filters and name not in PRESENTATION_PARAMETERS
     )

@@ -3,6 +3,10 @@
 import functools
 import time
 
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.urls import reverse
+
 from .clientip import client_ip
 from .dataversion import request_memo
 from .outage import is_database_unavailable, unavailable_response
@@ -79,3 +83,25 @@ class RequestDataVersion:
             return self.get_response(request)
         finally:
             request_memo.reset(token)
+
+
+class RejectNulCharacters:
+    """A NUL byte can reach no query: PostgreSQL refuses it in any text ("cannot contain NUL"),
+    a 500 from wherever it is compared.
+
+    In the path it names nothing, so 404. In the query string of the admin, whose change lists,
+    filters, history and autocomplete pass values straight to lookups, 400; the pages and the
+    API check their own parameters and say which one is wrong (core.filtersets, core.api).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404("No page has a NUL character in its address.")
+        if request.path_info.startswith(reverse("admin:index")) and any(
+            "\x00" in text for key, values in request.GET.lists() for text in (key, *values)
+        ):
+            raise BadRequest("A query parameter holds a NUL character.")
+        return self.get_response(request)

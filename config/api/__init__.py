@@ -1,13 +1,12 @@
 """API v1: one router for both apps, the OpenAPI schema and its offline documentation."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from exhibitors.api.views import SectorViewSet
 from expos.api import views as expos
 
-from .docs import APIDocsView, APIRootView
+from .docs import APIDocsView, APIRootView, SchemaView
 
 router = DefaultRouter()
 router.APIRootView = APIRootView
@@ -31,6 +30,6 @@ router.register("citations", expos.CitationViewSet, basename="citation")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", APIDocsView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -5,11 +5,17 @@ inline script and keeps to the site's Content-Security-Policy unchanged; its tem
 moves drf-spectacular's inline <style> to a static file.
 """
 
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import renderers, routers
 
+from core.api.errors import JSONErrorsMixin
 
-class APIDocsView(SpectacularSwaggerSplitView):
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema; an unknown `?format=` is a JSON error like the rest of the API's."""
+
+
+class APIDocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI for the schema at `url_name`, with no inline code."""
 
     template_name = "api/swagger_ui.html"

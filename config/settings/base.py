@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestDataVersion",
+    "core.middleware.RejectNulCharacters",
     # Late: a middleware's process_exception runs innermost first, so this one turns a lost
     # database into a 503 before anything makes a 500 of it.
     "core.middleware.DatabaseOutage",

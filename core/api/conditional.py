@@ -7,6 +7,7 @@ request is then answered from it: like a 304 with a body.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,11 +51,14 @@ class ConditionalGetMixin:
         """A 304 if the client's copy (If-None-Match, else If-Modified-Since) is current."""
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match is not None:
-            matches = self.names_etag(if_none_match, version) or if_none_match.strip() == "*"
+            # Only this URL's own ETag: "*" would assert that a page or record exists, which
+            # the data version alone cannot tell, so it is answered in full (200 or 404).
+            matches = self.names_etag(if_none_match, version)
         else:
             since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
             changed = version[1]
-            matches = bool(since and changed and int(changed.timestamp()) <= since)
+            # A date later than the server's clock is invalid (RFC 9110, 13.1.3): ignored.
+            matches = bool(since and changed and int(changed.timestamp()) <= since <= time.time())
         if not matches:
             return None
         # A plain response: nothing to render or negotiate for an empty body.

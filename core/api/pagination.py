@@ -140,6 +140,9 @@ class DirectoryPagination(pagination.BasePagination):
     def __init__(self):
         self.delegate = None
 
+    def get_page_size(self, request):
+        return page_size_from(request)
+
     def paginate_queryset(self, queryset, request, view=None):
         if "cursor" in request.query_params:
             if request.query_params.get("ordering"):

@@ -49,10 +49,21 @@ ERRORS = {
     409: OpenApiResponse(
         response=ErrorSerializer, description="Other records still refer to this one."
     ),
+    406: OpenApiResponse(
+        response=ErrorSerializer, description="None of the formats in Accept can be given."
+    ),
     413: OpenApiResponse(response=ErrorSerializer, description="The request body is too large."),
+    415: OpenApiResponse(
+        response=ErrorSerializer,
+        description="The body is not JSON, a form or multipart form data that can be read.",
+    ),
     429: OpenApiResponse(
         response=ErrorSerializer,
         description="Too many requests; retry after the seconds given in Retry-After.",
+    ),
+    503: OpenApiResponse(
+        response=ErrorSerializer,
+        description="The database cannot be reached; retry after the seconds in Retry-After.",
     ),
 }
 
@@ -137,7 +148,11 @@ class DirectorySchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = [400, 401, 404, 429] if self.method == "GET" else [400, 401, 403, 404, 413, 429]
+        codes = [400, 401, 404, 406, 429, 503]
+        if self.method != "GET":
+            codes += [403, 413]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append(415)
         if self.method == "DELETE":
             codes.append(409)
         for code in codes:

@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from core.facets import facet_counts
 
 from .conditional import ConditionalGetMixin
+from .errors import JSONErrorsMixin
 from .expansion import ExpandMixin
 from .filtering import StrictFilterBackend, requested_facets
 from .language import LanguageMixin
@@ -57,6 +58,7 @@ class RejectNulMixin:
 
 
 class DirectoryViewSet(
+    JSONErrorsMixin,
     LanguageMixin,
     BodyLimitMixin,
     RejectNulMixin,
@@ -103,15 +105,6 @@ class DirectoryViewSet(
                 {api_settings.URL_FORMAT_OVERRIDE: [f"Choose one of: {formats}."]}
             ) from None
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # An error is JSON in the API's error shape, whatever format the request asked for:
-        # the schema documents errors as JSON, and a CSV of messages reads as data.
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.exception:
-            response.accepted_renderer = renderers.JSONRenderer()
-            response.accepted_media_type = renderers.JSONRenderer.media_type
-        return response
-
     # A conditional GET is answered from the data version alone (one primary-key lookup),
     # before any query over the records; a 200 that was answered at this data version is
     # served again from the cache (see ConditionalGetMixin.answer_from_version).
@@ -122,10 +115,13 @@ class DirectoryViewSet(
             return answered
         queryset = self.filter_queryset(self.get_queryset())
         facets = requested_facets(request, self.filterset_class)
+        streamed = request.accepted_renderer.format in ("csv", "ndjson")
+        if not streamed and self.paginator is not None:
+            self.paginator.get_page_size(request)  # a bad page_size is a 400, never a 304
         fresh = self.not_modified(request, version)
         if fresh:
             return fresh
-        if request.accepted_renderer.format in ("csv", "ndjson"):
+        if streamed:
             return self.stream(queryset, request.accepted_renderer.format)
         page = self.paginate_queryset(queryset)
         data = self.get_serializer(page, many=True).data
@@ -141,8 +137,10 @@ class DirectoryViewSet(
         answered = self.answer_from_version(request, version)
         if answered:
             return answered
+        # The record must exist (404 otherwise) before its copy can be current.
+        record = self.get_object()
         fresh = self.not_modified(request, version)
         if fresh:
             return fresh
-        response = Response(self.get_serializer(self.get_object()).data)
+        response = Response(self.get_serializer(record).data)
         return self.keep_for_version(self.with_version(response, version), version)

@@ -96,3 +96,26 @@ def test_a_bad_request_is_never_cached(client):
     for _ in range(2):
         body = get(client, url, status=400).json()
         assert "country" in body
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status"),
+    [
+        ("/api/v1/exhibitors/no-such-exhibitor/", {"If-None-Match": "*"}, 404),
+        (
+            "/api/v1/exhibitors/no-such-exhibitor/",
+            {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+            404,
+        ),
+        ("/api/v1/exhibitors/?page=99", {"If-None-Match": "*"}, 404),
+        ("/api/v1/exhibitors/?page_size=0", {"If-None-Match": "*"}, 400),
+        ("/api/v1/exhibitors/?page_size=0", {"If-Modified-Since": http_date()}, 400),
+        ("/api/v1/exhibitors/", {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, 200),
+    ],
+)
+def test_conditional_get_is_never_a_304_for_what_does_not_exist(client, url, headers, status):
+    response = client.get(url, headers=headers)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    if status == 200:
+        assert response.json()["count"] == Exhibitor.objects.count()

@@ -205,3 +205,18 @@ def test_too_many_parameters_under_api_is_a_json_400(settings):
     assert response.json() == {"detail": "Bad request."}
     page = Client(raise_request_exception=False).get(f"/exhibitors/?{query}")
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("options", "/api/docs/", 200),
+        ("get", "/api/docs/?format=bogus", 404),
+        ("get", "/api/schema/?format=bogus", 404),
+    ],
+)
+def test_docs_and_schema_answer_odd_requests_in_json(client, method, url, status):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert isinstance(response.json(), dict)

@@ -298,3 +298,16 @@ def test_synthetic_records_are_marked_and_filtered(client, prefix, factory):
     assert get(client, f"/api/v1/{prefix}/{generated.slug}/").json()["synthetic"] is True
     error = get(client, f"/api/v1/{prefix}/?synthetic=ture", status=400).json()
     assert error == {"synthetic": ["“ture” is neither true nor false."]}
+
+
+def test_facets_follow_the_value_a_repeated_parameter_filters_by(client):
+    """A parameter given twice filters by its last value: the facets of `q=A&q=B` are those
+    of `q=B`, never those of `q=B&q=A` cached before them."""
+    alone = {}
+    for q in ("qqqqq", "Zhejiang"):
+        alone[q] = get(client, f"/api/v1/expos/?q={q}&facets=country").json()["facets"]
+    assert alone["qqqqq"] != alone["Zhejiang"]
+    cache.clear()
+    for first, last in (("qqqqq", "Zhejiang"), ("Zhejiang", "qqqqq")):
+        data = get(client, f"/api/v1/expos/?q={first}&q={last}&facets=country").json()
+        assert data["facets"] == alone[last], (first, last)

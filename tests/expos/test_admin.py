@@ -186,3 +186,27 @@ def test_admin_rejects_quote_missing_from_source(admin_client):
     assert response.status_code == 200
     assert "This sentence is not in the source document." in response.content.decode()
     assert not Version.objects.get_for_object(expo).exists()
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_admin_history_with_a_nul_in_the_address_is_a_404(admin_client, model):
+    url = admin_url(model, "changelist") + "%00/history/"
+    assert admin_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/expos/expo/?country__exact=%00",
+        "/admin/expos/forum/?kind__exact=%00",
+        "/admin/expos/source/?language__exact=%00",
+        "/admin/authtoken/tokenproxy/?pk=%00",
+        "/admin/expos/expo/?a%00b=1",
+        "/admin/autocomplete/?term=%00&app_label=expos&model_name=participation"
+        "&field_name=exhibitor",
+    ],
+)
+def test_admin_query_with_a_nul_is_a_400(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert b"Traceback" not in response.content
