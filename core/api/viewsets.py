@@ -1,8 +1,10 @@
 """DirectoryViewSet: a directory resource, put together from the mixins of this package."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, parsers, renderers, status, viewsets
+from django.utils.translation import get_language
+from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -12,10 +14,12 @@ from core.facets import facet_counts
 from .conditional import ConditionalGetMixin
 from .errors import JSONErrorsMixin
 from .expansion import ExpandMixin
+from .fastjson import JSONRenderer
 from .filtering import StrictFilterBackend, requested_facets
 from .language import LanguageMixin
 from .pagination import DirectoryPagination
 from .parsers import JSONParser
+from .plans import plan_for
 from .renderers import CSVRenderer, NDJSONRenderer
 from .revisions import RevisionMixin
 from .streaming import StreamingMixin
@@ -57,6 +61,46 @@ class RejectNulMixin:
             raise exceptions.NotFound()
 
 
+class RecordPlanMixin:
+    """Reads of lists and records through a RecordPlan (core/api/plans.py): rows, not model
+    instances, written as the serializer would write them. A serializer with a field no plan
+    can write, and every write, go through the serializer itself."""
+
+    def record_plan(self):
+        if self.request.method not in SAFE_METHODS or not self.plain_object_permissions():
+            return None
+        expand = tuple(self.get_serializer_context().get("expand", ()))
+        key = (self.get_serializer_class(), expand, get_language())
+        plans = type(self).__dict__.get("_plans")
+        if plans is None:
+            plans = type(self)._plans = {}
+        if key not in plans:
+            plans[key] = plan_for(self.get_serializer())
+        return plans[key]
+
+    def plain_object_permissions(self):
+        """Whether no permission looks at the record itself (a row is not an instance)."""
+        return all(
+            type(permission).has_object_permission
+            is permissions.BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        )
+
+    def get_row(self, plan):
+        """get_object(), as a row of the plan: the filtered queryset, the URL's lookup, 404
+        when nothing (or an impossible value) matches."""
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        try:
+            rows = list(plan.values(queryset.filter(**{self.lookup_field: self.kwargs[lookup]})))
+        except (TypeError, ValueError, DjangoValidationError):
+            raise Http404 from None  # as DRF's get_object_or_404: a value no key can have
+        if len(rows) != 1:
+            # Django's get_object_or_404 message, which DRF's get_object gives.
+            raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+        return queryset, rows[0]
+
+
 class DirectoryViewSet(
     JSONErrorsMixin,
     LanguageMixin,
@@ -64,6 +108,7 @@ class DirectoryViewSet(
     RejectNulMixin,
     ConditionalGetMixin,
     ExpandMixin,
+    RecordPlanMixin,
     StreamingMixin,
     RevisionMixin,
     viewsets.ModelViewSet,
@@ -80,7 +125,7 @@ class DirectoryViewSet(
     lookup_field = "slug"
     # A slug's characters (as Django's `slug` converter), which an id's digits are among.
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    renderer_classes = [renderers.JSONRenderer, CSVRenderer, NDJSONRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer, NDJSONRenderer]
     parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -90,7 +135,7 @@ class DirectoryViewSet(
         # refused before anything changes.
         request = getattr(self, "request", None)
         if request is not None and request.method not in SAFE_METHODS:
-            return [renderers.JSONRenderer()]
+            return [JSONRenderer()]
         return super().get_renderers()
 
     def perform_content_negotiation(self, request, force=False):
@@ -99,7 +144,7 @@ class DirectoryViewSet(
             return super().perform_content_negotiation(request, force)
         except Http404:
             if force:
-                return renderers.JSONRenderer(), renderers.JSONRenderer.media_type
+                return JSONRenderer(), JSONRenderer.media_type
             formats = ", ".join(renderer.format for renderer in self.get_renderers())
             raise exceptions.ValidationError(
                 {api_settings.URL_FORMAT_OVERRIDE: [f"Choose one of: {formats}."]}
@@ -123,8 +168,13 @@ class DirectoryViewSet(
             return fresh
         if streamed:
             return self.stream(queryset, request.accepted_renderer.format)
-        page = self.paginate_queryset(queryset)
-        data = self.get_serializer(page, many=True).data
+        plan = self.record_plan()
+        if plan is not None:
+            page = self.paginate_queryset(plan.values(queryset))
+            data = plan.write(page, queryset, self.get_serializer_context())
+        else:
+            page = self.paginate_queryset(queryset)
+            data = self.get_serializer(page, many=True).data
         response = self.get_paginated_response(data)
         if facets:
             response.data["facets"] = facet_counts(
@@ -138,9 +188,17 @@ class DirectoryViewSet(
         if answered:
             return answered
         # The record must exist (404 otherwise) before its copy can be current.
-        record = self.get_object()
+        plan = self.record_plan()
+        if plan is None:
+            record = self.get_object()
+        else:
+            queryset, row = self.get_row(plan)
         fresh = self.not_modified(request, version)
         if fresh:
             return fresh
-        response = Response(self.get_serializer(record).data)
+        if plan is None:
+            data = self.get_serializer(record).data
+        else:
+            data = plan.write([row], queryset, self.get_serializer_context())[0]
+        response = Response(data)
         return self.keep_for_version(self.with_version(response, version), version)
