@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -140,10 +141,24 @@ class CountryFilter(django_filters.MultipleChoiceFilter):
         return {str(value).upper() for value in values}
 
 
+class SlugsField(django_filters.fields.ModelMultipleChoiceField):
+    """Records named by slugs; none named is [], not the field's `queryset.none()`, so the
+    filter (and a FilterSet's method) is skipped instead of being asked whether an empty
+    queryset has rows, which compiles its SQL on every request."""
+
+    def clean(self, value):
+        records = super().clean(value)
+        if isinstance(records, QuerySet) and records.query.is_empty():
+            return []
+        return records
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
     """Records named by their slugs (in the schema: strings); `facet_label` names a record
     next to its count (its str() unless given)."""
+
+    field_class = SlugsField
 
     def __init__(self, *args, facet_label=str, **kwargs):
         self.facet_label = facet_label

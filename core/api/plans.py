@@ -24,6 +24,7 @@ from django.db.models.query import ValuesIterable
 from django.utils import timezone
 from django.utils.translation import get_language
 from django_countries.fields import Country, CountryField
+from django_countries.serializer_fields import CountryField as CountrySerializerField
 from modeltranslation.fields import NONE, TranslationFieldDescriptor
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled, resolution_order
 from rest_framework import ISO_8601, relations, serializers
@@ -106,9 +107,23 @@ class RecordPlan:
             return datetime_writer(read, unbound(field).to_representation)
         stored = AS_STORED.get(type(field))
         represent = unbound(field).to_representation
+        # A country's code is written from a table of the codes (the answer depends on the
+        # code alone), once a request per code.
+        remembered = isinstance(field, CountrySerializerField)
 
         def make(context):
-            if stored is not None:
+            if remembered:
+                seen = {}
+
+                def write(row):
+                    value = read(row)
+                    if value is None:
+                        return None
+                    if value not in seen:
+                        seen[value] = represent(value)
+                    return seen[value]
+
+            elif stored is not None:
 
                 def write(row):
                     value = read(row)
