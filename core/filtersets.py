@@ -175,8 +175,17 @@ class DirectoryFilterSet(django_filters.FilterSet):
         return {str(value) for value, _label in (choices() if callable(choices) else choices)}
 
     def get_form_class(self):
-        form_class = super().get_form_class()
-        return type(form_class.__name__, (RejectNulCharactersForm, form_class), {})
+        # Made once per FilterSet class: django-filter builds a new form class, and a new
+        # form field for each filter, on every request, while nothing in them depends on the
+        # request (labels and choices are read, translated, when used). Each form is still
+        # an instance of its own, with fields copied from the class.
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            made = super().get_form_class()
+            form_class = type(made.__name__, (RejectNulCharactersForm, made), {})
+            cls._form_class = form_class
+        return form_class
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
