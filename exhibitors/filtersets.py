@@ -7,11 +7,17 @@
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from core.counttables import CountTable
 from core.filters import CountryFilter, ordering_filter, slug_filter, synthetic_filter
 from core.filtersets import DirectoryFilterSet
 from core.search import SearchFilter, ranked_search, text_search
 
+from .facetcounts import CountryCount, CountrySectorCount
 from .models import Exhibitor, Sector
+
+
+def upper_case(codes):
+    return [code.upper() for code in codes]
 
 
 class ExhibitorFilterSet(DirectoryFilterSet):
@@ -25,6 +31,26 @@ class ExhibitorFilterSet(DirectoryFilterSet):
     )
 
     facets = {"country": "country", "sector": "sectors__slug"}
+    # Where a cold count is a read of a few rows (see core.counttables): with no other filter,
+    # and for each of the two facets with the other's filter alone. Countries add up (an
+    # exhibitor has one), sectors do not (an exhibitor in both chosen would count twice).
+    facet_tables = {
+        "country": [
+            CountTable(CountryCount, "country"),
+            CountTable(CountrySectorCount, "country", by="sector", key="sector"),
+        ],
+        "sector": [
+            CountTable(CountrySectorCount, "sector__slug"),
+            CountTable(
+                CountrySectorCount,
+                "sector__slug",
+                by="country",
+                key="country",
+                key_values=upper_case,
+                additive=True,
+            ),
+        ],
+    }
 
     class Meta:
         model = Exhibitor

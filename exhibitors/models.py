@@ -100,3 +100,7 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("exhibitors:exhibitor-detail", kwargs={"slug": self.slug})
+
+
+# The facet count tables and the triggers that keep them, in a module of their own.
+from .facetcounts import CountryCount, CountrySectorCount  # noqa: E402, F401

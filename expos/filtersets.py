@@ -7,23 +7,66 @@ The exhibitor list's FilterSet is extended here with what needs expos (`expo`, `
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import get_language, resolution_order
 
-from core.filters import CountryFilter, YearFilter, ordering_filter, slug_filter, synthetic_filter
+from core.counttables import CountTable
+from core.filters import (
+    CountryFilter,
+    SlugFilter,
+    YearFilter,
+    ordering_filter,
+    slug_filter,
+    synthetic_filter,
+)
 from core.filtersets import DirectoryFilterSet
 from core.search import SearchFilter, ranked_search, search_query, text_search
 from exhibitors import filtersets as exhibitors
 
 from . import models
-from .models import Deal, Expo, Forum, Participation, Speaker
+from .models import (
+    Deal,
+    Expo,
+    ExpoExhibitorCount,
+    Forum,
+    Participation,
+    Speaker,
+    YearExhibitorCount,
+)
+
+
+def expo_label(expo):
+    return expo.short_name or expo.name
+
+
+class ExpoFilter(SlugFilter):
+    """Expos named by slug, each shown by its short name next to its count.
+
+    The labels are read as values, in the page's language with English as fallback (as
+    modeltranslation resolves `short_name` and `name`): the expo facet names thousands of
+    expos, and building a record of each took longer than counting them.
+    """
+
+    def facet_labels(self, values):
+        languages = resolution_order(get_language())
+        names = [f"{name}_{lang}" for name in ("short_name", "name") for lang in languages]
+        rows = Expo.objects.filter(slug__in=values).order_by().values_list("slug", *names)
+        half = len(languages)
+
+        def first(texts):
+            return next((text for text in texts if text not in (None, "")), "")
+
+        return {slug: first(texts[:half]) or first(texts[half:]) for slug, *texts in rows}
 
 
 def expo_filter(field_name="expo", **kwargs):
-    """Expos named by slug, each shown by its short name next to its count."""
-    return slug_filter(
-        "expos.Expo",
-        field_name,
-        _("Expo"),
-        facet_label=lambda expo: expo.short_name or expo.name,
+    """Expos named by slug (see ExpoFilter); as core.filters.slug_filter makes them."""
+    kwargs.setdefault("distinct", False)
+    return ExpoFilter(
+        field_name=field_name if "method" in kwargs else f"{field_name}__slug",
+        to_field_name="slug",
+        queryset=lambda request: Expo.objects.all(),
+        label=_("Expo"),
+        facet_label=expo_label,
         **kwargs,
     )
 
@@ -40,6 +83,11 @@ class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
         **exhibitors.ExhibitorFilterSet.facets,
         "expo": "participations__expo__slug",
         "year": "participations__expo__edition_year",
+    }
+    facet_tables = {
+        **exhibitors.ExhibitorFilterSet.facet_tables,
+        "expo": [CountTable(ExpoExhibitorCount, "expo__slug")],
+        "year": [CountTable(YearExhibitorCount, "year")],
     }
 
     class Meta(exhibitors.ExhibitorFilterSet.Meta):

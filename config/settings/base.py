@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "axes",
+    # django-pgtrigger: the triggers that keep the facet count tables (core.counttables).
+    "pgtrigger",
     "core",
     "exhibitors",
     "expos",

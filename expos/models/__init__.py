@@ -5,6 +5,7 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
 
 from .expos import TIME_ZONE_CHOICES, Area, Expo, ExpoSeries, Figure, Participation
+from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
 from .organisations import Organisation
@@ -29,6 +30,7 @@ __all__ = [
     "CitedModel",
     "Deal",
     "Expo",
+    "ExpoExhibitorCount",
     "ExpoSeries",
     "Figure",
     "Forum",
@@ -40,6 +42,7 @@ __all__ = [
     "Source",
     "Speaker",
     "Statement",
+    "YearExhibitorCount",
     "citable_labels",
     "citable_models",
     "normalise_space",

@@ -1,0 +1,147 @@
+"""The exhibitor list's country and sector facets, counted ahead by triggers (see
+core.counttables).
+
+Two tables: exhibitors by country, and exhibitors by country and sector together. The second
+gives the sector facet (summed over countries: an exhibitor has one country, blank included),
+the sector facet under a country filter (summed over the chosen countries) and the country
+facet under a filter on one sector.
+
+A sector link is counted under the country of its exhibitor: the link's triggers look the
+exhibitor up, and the exhibitor's own triggers look its links up, so the pair counts follow
+whichever of the two is written first (and an exhibitor moving country moves its links).
+"""
+
+import pgtrigger
+from django.db import models
+
+from core.counttables import CountModel, add, recount_trigger, statement_trigger
+
+from .models import Exhibitor, Sector
+
+EXHIBITORS = Exhibitor._meta.db_table
+LINKS = Exhibitor.sectors.through._meta.db_table
+
+
+class CountryCount(CountModel):
+    """How many exhibitors each country has (blank: those without one)."""
+
+    country = models.CharField(max_length=2, primary_key=True)
+
+    recount_sql = f"SELECT country, count(*) FROM {EXHIBITORS} GROUP BY country"
+
+    class Meta:
+        verbose_name = "exhibitor count by country"
+
+
+class CountrySectorCount(CountModel):
+    """How many exhibitors of each country work in each sector."""
+
+    pk = models.CompositePrimaryKey("country", "sector")
+    country = models.CharField(max_length=2)
+    # No foreign key: a count outlives nothing it counts, and must not hold up a sector's
+    # deletion; a deleted sector's row is left at 0 and never read.
+    sector = models.ForeignKey(
+        Sector, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    recount_sql = (
+        f"SELECT e.country, l.sector_id, count(*) FROM {LINKS} l"
+        f" JOIN {EXHIBITORS} e ON e.id = l.exhibitor_id GROUP BY e.country, l.sector_id"
+    )
+
+    class Meta:
+        verbose_name = "exhibitor count by country and sector"
+
+
+COUNTRIES = CountryCount._meta.db_table
+PAIRS = CountrySectorCount._meta.db_table
+
+
+def links_of(exhibitors, country, d):
+    """The sector links of `exhibitors` (a relation with id and `country`), each counting `d`."""
+    return (
+        f"SELECT e.{country} AS country, l.sector_id, {d} AS d"
+        f" FROM {exhibitors} e JOIN {LINKS} l ON l.exhibitor_id = e.id"
+    )
+
+
+def exhibitors_of(links, d):
+    """The exhibitors' countries of `links` (a relation of sector links), each counting `d`."""
+    return (
+        f"SELECT e.country, l.sector_id, {d} AS d"
+        f" FROM {links} l JOIN {EXHIBITORS} e ON e.id = l.exhibitor_id"
+    )
+
+
+MOVED = (
+    "SELECT o.id, o.country AS was, n.country AS now"
+    " FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.country <> n.country"
+)
+
+EXHIBITOR_TRIGGERS = [
+    statement_trigger(
+        "facet_counts_insert",
+        pgtrigger.Insert,
+        add(COUNTRIES, ["country"], "SELECT country, 1 AS d FROM new_rows")
+        + add(PAIRS, ["country", "sector_id"], links_of("new_rows", "country", 1)),
+        new="new_rows",
+    ),
+    statement_trigger(
+        "facet_counts_update",
+        pgtrigger.Update,
+        add(
+            COUNTRIES,
+            ["country"],
+            f"WITH moved AS ({MOVED}) SELECT was AS country, -1 AS d FROM moved"
+            " UNION ALL SELECT now, 1 FROM moved",
+        )
+        + add(
+            PAIRS,
+            ["country", "sector_id"],
+            f"WITH moved AS ({MOVED}) {links_of('moved', 'was', -1)}"
+            f" UNION ALL {links_of('moved', 'now', 1)}",
+        ),
+        old="old_rows",
+        new="new_rows",
+    ),
+    statement_trigger(
+        "facet_counts_delete",
+        pgtrigger.Delete,
+        add(COUNTRIES, ["country"], "SELECT country, -1 AS d FROM old_rows")
+        + add(PAIRS, ["country", "sector_id"], links_of("old_rows", "country", -1)),
+        old="old_rows",
+    ),
+    recount_trigger("facet_counts_truncate", CountryCount, CountrySectorCount),
+]
+
+LINK_TRIGGERS = [
+    statement_trigger(
+        "facet_counts_insert",
+        pgtrigger.Insert,
+        add(PAIRS, ["country", "sector_id"], exhibitors_of("new_rows", 1)),
+        new="new_rows",
+    ),
+    statement_trigger(
+        "facet_counts_update",
+        pgtrigger.Update,
+        add(
+            PAIRS,
+            ["country", "sector_id"],
+            f"{exhibitors_of('old_rows', -1)} UNION ALL {exhibitors_of('new_rows', 1)}",
+        ),
+        old="old_rows",
+        new="new_rows",
+    ),
+    statement_trigger(
+        "facet_counts_delete",
+        pgtrigger.Delete,
+        add(PAIRS, ["country", "sector_id"], exhibitors_of("old_rows", -1)),
+        old="old_rows",
+    ),
+    recount_trigger("facet_counts_truncate", CountrySectorCount),
+]
+
+pgtrigger.register(*EXHIBITOR_TRIGGERS)(Exhibitor)
+# The links' table is Django's own (no model of ours): its triggers are installed by the
+# migration from LINK_TRIGGERS, and tests check that what is installed is what is here.
+pgtrigger.register(*LINK_TRIGGERS)(Exhibitor.sectors.through)
