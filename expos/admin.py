@@ -4,6 +4,11 @@ Translated models use exhibitors.admin.DirectoryAdmin (django-reversion's Versio
 django-modeltranslation's TranslationAdmin); Source and Citation, which are not translated, use
 VersionAdmin alone. Every change through the admin is therefore recorded in a revision with its
 user, and staff can restore earlier versions from each record's History page.
+
+Every change list of a translated model counts as the public lists do (core.admin: capped and
+estimated counts); an expo is chosen in a filter through the admin's autocomplete rather than
+from a list of five thousand links, and expos, exhibitors and participations are searched
+through the full-text and trigram indexes.
 """
 
 from django import forms
@@ -13,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -20,6 +26,15 @@ from modeltranslation.admin import TranslationTabularInline
 from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
 
+from core.admin import (
+    AutocompleteFilter,
+    CountedAdminMixin,
+    DistinctCountryFilter,
+    IndexedSearchMixin,
+    capped_figures,
+    country_column,
+)
+from core.search import MAX_SEARCH_LENGTH
 from exhibitors.admin import DirectoryAdmin, ExhibitorAdmin
 from exhibitors.models import Exhibitor
 
@@ -44,6 +59,8 @@ from .models import (
 )
 
 SHORT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+# Participations in the inline of an expo's page (see ExpoAdmin.get_formset_kwargs).
+EXPO_PAGE_PARTICIPATIONS = 25
 
 
 # --- Inlines -------------------------------------------------------------------------------
@@ -95,8 +112,9 @@ class AppearanceInline(TranslationTabularInline):
 # --- Base class ----------------------------------------------------------------------------
 
 
-class CitedAdmin(DirectoryAdmin):
-    """A versioned, translated admin for a CitedModel, showing its citations."""
+class CitedAdmin(CountedAdminMixin, DirectoryAdmin):
+    """A versioned, translated admin for a CitedModel, showing its citations, whose change
+    list counts as the public lists do (core.admin.CountedAdminMixin)."""
 
     inlines = [CitationInline]
 
@@ -161,7 +179,7 @@ class CitationAdmin(VersionAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(CitedAdmin):
-    list_display = ("name", "short_name", "kind", "country", "city")
+    list_display = ("name", "short_name", "kind", country_column(), "city")
     list_filter = ("kind", ("country", CountryFilter))
     search_fields = (*get_translation_fields("name", "short_name", "city"), "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -186,7 +204,7 @@ class ExpoSeriesAdmin(CitedAdmin):
 
 
 @admin.register(Expo)
-class ExpoAdmin(CitedAdmin):
+class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
     list_display = (
         "name",
         "series",
@@ -194,25 +212,65 @@ class ExpoAdmin(CitedAdmin):
         "start_date",
         "end_date",
         "city",
-        "country",
+        country_column(),
         "format",
     )
-    list_filter = ("edition_year", ("country", CountryFilter), "series", "format", "sectors")
-    search_fields = (
-        *get_translation_fields("name", "short_name", "city", "venue", "series__name"),
-        "slug",
+    list_filter = (
+        "edition_year",
+        ("country", DistinctCountryFilter),
+        "series",
+        "format",
+        "sectors",
     )
+    # What the search reads (core.admin.IndexedSearchMixin): the full-text vector and the
+    # trigram index of the names. It also serves the autocomplete of every expo field.
+    search_fields = get_translation_fields("name", "short_name", "city", "venue", "description")
+    search_names = ("name_en", "name_es")
     list_select_related = ("series",)
     date_hierarchy = "start_date"
     autocomplete_fields = ("series", "parent", "organisers", "sectors")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ParticipationInline, CitationInline]
+    readonly_fields = ("all_participations",)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        # An expo at a million exhibitors has hundreds of them: all in the inline made its page
+        # megabytes, with a query for each row's autocomplete boxes. The inline holds the
+        # first EXPO_PAGE_PARTICIPATIONS (by exhibitor name); the rest are a link away
+        # (all_participations), and a save touches only the rows shown.
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ParticipationInline) and obj is not None and obj.pk:
+            first = (
+                Participation.objects.filter(expo=obj)
+                .order_by("exhibitor__name_en", "pk")
+                .values("pk")[:EXPO_PAGE_PARTICIPATIONS]
+            )
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=first)
+        return kwargs
+
+    @admin.display(description=_("participations"))
+    def all_participations(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        total, exact = capped_figures(Participation.objects.filter(expo=obj))
+        shown = number_format(total, force_grouping=True)
+        url = reverse(f"{self.admin_site.name}:expos_participation_changelist")
+        return format_html(
+            '<a href="{}?expo__id__exact={}">{}</a>',
+            url,
+            obj.pk,
+            _("All %(count)s, in the participation list; the first %(first)s are below.")
+            % {
+                "count": shown if exact else _("about %(count)s") % {"count": shown},
+                "first": EXPO_PAGE_PARTICIPATIONS,
+            },
+        )
 
 
 @admin.register(Figure)
 class FigureAdmin(CitedAdmin):
     list_display = ("subject", "metric", "qualifier", "value", "currency", "year", "expo", "series")
-    list_filter = ("metric", "expo", "series", "year")
+    list_filter = ("metric", ("expo", AutocompleteFilter), "series", "year")
     search_fields = get_translation_fields("subject", "note", "expo__name", "series__name")
     list_select_related = ("expo", "series")
     autocomplete_fields = ("expo", "series")
@@ -221,7 +279,7 @@ class FigureAdmin(CitedAdmin):
 @admin.register(Area)
 class AreaAdmin(CitedAdmin):
     list_display = ("name", "kind", "expo", "size_m2", "sector")
-    list_filter = ("kind", "expo", "expo__edition_year", "sector")
+    list_filter = ("kind", ("expo", AutocompleteFilter), "expo__edition_year", "sector")
     search_fields = get_translation_fields("name", "expo__name")
     list_select_related = ("expo", "sector")
     autocomplete_fields = ("expo", "sector")
@@ -229,20 +287,37 @@ class AreaAdmin(CitedAdmin):
 
 @admin.register(Participation)
 class ParticipationAdmin(CitedAdmin):
-    list_display = ("exhibitor", "expo", "area", "exhibitor_country")
+    list_display = ("exhibitor", "expo", "area", country_column("exhibitor__country"))
     list_filter = (
-        "expo",
+        ("expo", AutocompleteFilter),
         "expo__edition_year",
-        ("exhibitor__country", CountryFilter),
+        ("exhibitor__country", DistinctCountryFilter),
         "exhibitor__sectors",
     )
-    search_fields = get_translation_fields("exhibitor__name", "expo__name", "showcase")
+    # A participation is found by its exhibitor or its expo, each searched as its own list
+    # searches them (get_search_results); what it showed (`showcase`) has no index.
+    search_fields = get_translation_fields("exhibitor__name", "expo__name")
+    search_help_text = _("Words of the exhibitor or of the expo, searched as in their lists.")
     list_select_related = ("exhibitor", "expo", "area")
     autocomplete_fields = ("exhibitor", "expo", "area")
 
-    @admin.display(description=_("country"), ordering="exhibitor__country")
-    def exhibitor_country(self, obj):
-        return obj.exhibitor.country.name
+    def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.strip()[:MAX_SEARCH_LENGTH]
+        if not search_term:
+            return queryset, False
+        found = {}
+        for model in (Exhibitor, Expo):
+            model_admin = self.admin_site.get_model_admin(model)
+            matches, _duplicates = model_admin.get_search_results(
+                request, model._default_manager.all(), search_term
+            )
+            found[model] = matches.order_by().values("pk")
+        # Each half through its own index (participations of these exhibitors, of these
+        # expos), joined by id: an OR of the two would be checked row by row along the list.
+        by_exhibitor = Participation.objects.filter(exhibitor__in=found[Exhibitor])
+        by_expo = Participation.objects.filter(expo__in=found[Expo])
+        ids = by_exhibitor.values("pk").union(by_expo.values("pk"))
+        return queryset.filter(pk__in=ids), False
 
 
 # --- Forums and people ---------------------------------------------------------------------
@@ -251,7 +326,7 @@ class ParticipationAdmin(CitedAdmin):
 @admin.register(Forum)
 class ForumAdmin(CitedAdmin):
     list_display = ("title", "kind", "expo", "date", "city")
-    list_filter = ("expo", "expo__edition_year", "kind")
+    list_filter = (("expo", AutocompleteFilter), "expo__edition_year", "kind")
     search_fields = (*get_translation_fields("title", "city", "topic", "expo__name"), "slug")
     list_select_related = ("expo",)
     autocomplete_fields = ("expo", "organisers", "partners")
@@ -262,7 +337,10 @@ class ForumAdmin(CitedAdmin):
 @admin.register(Speaker)
 class SpeakerAdmin(CitedAdmin):
     list_display = ("name", "honorific", "role", "exhibitor", "organisation")
-    list_filter = ("appearances__forum__expo", ("exhibitor__country", CountryFilter))
+    list_filter = (
+        ("appearances__forum__expo", AutocompleteFilter),
+        ("exhibitor__country", CountryFilter),
+    )
     search_fields = (
         "name",
         "slug",
@@ -277,7 +355,7 @@ class SpeakerAdmin(CitedAdmin):
 @admin.register(Appearance)
 class AppearanceAdmin(CitedAdmin):
     list_display = ("speaker", "forum", "role", "expo")
-    list_filter = ("forum__expo", "forum__expo__edition_year", "forum")
+    list_filter = (("forum__expo", AutocompleteFilter), "forum__expo__edition_year", "forum")
     search_fields = ("speaker__name", *get_translation_fields("forum__title", "role", "topic"))
     list_select_related = ("speaker", "forum__expo")
     autocomplete_fields = ("speaker", "forum")
@@ -290,7 +368,7 @@ class AppearanceAdmin(CitedAdmin):
 @admin.register(Statement)
 class StatementAdmin(CitedAdmin):
     list_display = ("speaker", "expo", "short_text")
-    list_filter = ("expo", "expo__edition_year")
+    list_filter = (("expo", AutocompleteFilter), "expo__edition_year")
     search_fields = ("speaker__name", *get_translation_fields("text", "expo__name"))
     list_select_related = ("speaker", "expo")
     autocomplete_fields = ("speaker", "expo")
@@ -306,7 +384,7 @@ class StatementAdmin(CitedAdmin):
 @admin.register(Deal)
 class DealAdmin(CitedAdmin):
     list_display = ("title", "expo", "project_count", "amount", "currency", "amount_usd")
-    list_filter = ("expo", "expo__edition_year", "sectors", "currency")
+    list_filter = (("expo", AutocompleteFilter), "expo__edition_year", "sectors", "currency")
     search_fields = (*get_translation_fields("title", "description", "expo__name"), "slug")
     list_select_related = ("expo",)
     autocomplete_fields = ("expo", "sectors", "parties")
@@ -316,7 +394,11 @@ class DealAdmin(CitedAdmin):
 @admin.register(Award)
 class AwardAdmin(CitedAdmin):
     list_display = ("name", "recipient", "expo")
-    list_filter = ("expo", "expo__edition_year", ("recipient__country", CountryFilter))
+    list_filter = (
+        ("expo", AutocompleteFilter),
+        "expo__edition_year",
+        ("recipient__country", CountryFilter),
+    )
     search_fields = get_translation_fields("name", "reason", "recipient__name", "expo__name")
     list_select_related = ("expo", "recipient")
     autocomplete_fields = ("expo", "recipient")
@@ -325,7 +407,7 @@ class AwardAdmin(CitedAdmin):
 @admin.register(Highlight)
 class HighlightAdmin(CitedAdmin):
     list_display = ("title", "expo", "area", "forum", "exhibitor")
-    list_filter = ("expo", "expo__edition_year", "area__sector")
+    list_filter = (("expo", AutocompleteFilter), "expo__edition_year", "area__sector")
     search_fields = get_translation_fields("title", "description", "expo__name")
     list_select_related = ("expo", "area", "forum", "exhibitor")
     autocomplete_fields = ("expo", "area", "forum", "exhibitor")
@@ -382,18 +464,26 @@ class ExhibitorWithParticipationsAdmin(ExhibitorAdmin):
     list_display = (*ExhibitorAdmin.list_display, "expo_count")
     list_filter = (
         *ExhibitorAdmin.list_filter,
-        "participations__expo",
+        ("participations__expo", AutocompleteFilter),
         "participations__expo__edition_year",
     )
     inlines = [*ExhibitorAdmin.inlines, ParticipationInline, CitationInline]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(num_expos=Count("participations__expo", distinct=True))
+    def annotate_page(self, request, rows):
+        # Counted for the rows of the page only (core.admin.CountedChangeList), in one query:
+        # counted for the whole list, as an annotation, it grouped three million
+        # participations before the first page, and so the column is not sortable.
+        # (exhibitor, expo) is unique, so its rows count the expos.
+        counts = dict(
+            Participation.objects.filter(exhibitor__in=[row.pk for row in rows])
+            .order_by()
+            .values("exhibitor")
+            .annotate(expos=Count("pk"))
+            .values_list("exhibitor", "expos")
         )
+        for row in rows:
+            row.num_expos = counts.get(row.pk, 0)
 
-    @admin.display(description=_("expos"), ordering="num_expos")
+    @admin.display(description=_("expos"))
     def expo_count(self, obj):
         return obj.num_expos
