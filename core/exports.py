@@ -1,4 +1,9 @@
-"""The one CSV and NDJSON writer: the pages' downloads and the API's formats stream through it.
+"""The CSV and NDJSON writer in Python, and what every download shares (neutralise,
+`started`, the streaming response that aborts on failure).
+
+Full lists are written by PostgreSQL (core.copy), cell for cell as this writer would; this one
+writes single records, errors, the header lines, and any list whose fields core.copy cannot
+express in SQL.
 
 Rows are written a line at a time, so a download of a million records never sits in memory.
 Every CSV cell goes through `neutralise`, so that no text in the directory becomes a

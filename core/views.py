@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import TemplateView
 
+from .copy import page_download
 from .counting import CappedPaginator
 from .exports import csv_lines, started, streaming_response
 from .facets import facet_summary
@@ -27,7 +28,9 @@ class DirectoryListView(TemplateView):
     filterset_class = None
     paginate_by = 25
     facet_options_shown = 15  # each facet's largest options; the rest are counted as "more"
-    csv_columns: list = []  # (header, function of a record)
+    # (header, function of a record, function of the queryset giving the SQL of the cell):
+    # see DirectoryCSVView. Without the third, the CSV is written in Python.
+    csv_columns: list = []
     csv_filename = "export.csv"
     csv_url_name = ""
     title = ""
@@ -84,23 +87,34 @@ class DirectoryListView(TemplateView):
 
 
 class DirectoryCSVView(DirectoryListView):
-    """The rows of a list page, as CSV, streamed so that a large list never sits in memory."""
+    """The rows of a list page, as CSV, streamed so that a large list never sits in memory.
+
+    Where every column has its SQL, PostgreSQL writes the rows (COPY, see core.copy), the
+    same cells as the Python functions give, at many times their speed.
+    """
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             lines = [f"{name}: {' '.join(m)}" for name, m in filterset.error_messages().items()]
             return HttpResponseBadRequest("\n".join(lines), content_type="text/plain")
-        rows = started(
-            [value(record) for _, value in self.csv_columns]
-            for record in filterset.qs.iterator(chunk_size=2000)
-        )
-        header = [header for header, _ in self.csv_columns]
+        header = [column[0] for column in self.csv_columns]
+        if all(len(column) == 3 for column in self.csv_columns):
+            queryset = filterset.qs
+            lines = page_download(queryset, header, [sql(queryset) for *_, sql in self.csv_columns])
+        else:
+            lines = self.python_lines(filterset.qs, header)
         return streaming_response(
-            csv_lines(header, rows, byte_order_mark=True),
-            content_type="text/csv; charset=utf-8",
-            filename=self.csv_filename,
+            lines, content_type="text/csv; charset=utf-8", filename=self.csv_filename
         )
+
+    def python_lines(self, queryset, header):
+        """The same file written in Python, a record at a time."""
+        rows = started(
+            [column[1](record) for column in self.csv_columns]
+            for record in queryset.iterator(chunk_size=2000)
+        )
+        return csv_lines(header, rows, byte_order_mark=True)
 
 
 def join(values):

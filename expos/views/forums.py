@@ -1,24 +1,53 @@
 """Forums and speakers: their lists, CSVs and pages."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from core.copy import Sql, as_text, col, date, display, field, join_of, related
 from core.views import DirectoryCSVView, DirectoryListView, join
 from expos import selectors
 from expos.filtersets import ForumFilterSet, SpeakerFilterSet
 from expos.models import Statement
 
+
+def speaker_name(prefix=""):
+    """str(speaker) in SQL, for the speaker at `prefix` ("speaker__" from an appearance)."""
+
+    def name(model):
+        honorific = as_text(field(model, f"{prefix}honorific"))
+        return Sql("btrim({0} || ' ' || {1})", honorific, as_text(field(model, f"{prefix}name")))
+
+    return name
+
+
+def affiliation(queryset):
+    """`speaker.affiliation or ""` in SQL: the exhibitor's name, else the organisation's."""
+    model = queryset.model
+    return Sql(
+        "CASE WHEN {0} IS NOT NULL THEN {1} WHEN {2} IS NOT NULL THEN {3} ELSE '' END",
+        F("exhibitor"),
+        as_text(field(model, "exhibitor__name")),
+        F("organisation"),
+        as_text(field(model, "organisation__name")),
+    )
+
+
 FORUM_CSV_COLUMNS = [
-    (_("title"), lambda f: f.title),
-    (_("slug"), lambda f: f.slug),
-    (_("kind"), lambda f: f.get_kind_display()),
-    (_("expo"), lambda f: f.expo.name),
-    (_("date"), lambda f: f.date or ""),
-    (_("city"), lambda f: f.city),
-    (_("organisers"), lambda f: join(f.organisers.all())),
-    (_("speakers"), lambda f: join(a.speaker for a in f.appearances.all())),
-    (_("topic"), lambda f: f.topic),
+    (_("title"), lambda f: f.title, col("title")),
+    (_("slug"), lambda f: f.slug, col("slug")),
+    (_("kind"), lambda f: f.get_kind_display(), display("kind")),
+    (_("expo"), lambda f: f.expo.name, related("expo", "name")),
+    (_("date"), lambda f: f.date or "", date("date")),
+    (_("city"), lambda f: f.city, col("city")),
+    (_("organisers"), lambda f: join(f.organisers.all()), join_of("organisers")),
+    (
+        _("speakers"),
+        lambda f: join(a.speaker for a in f.appearances.all()),
+        join_of("appearances", speaker_name("speaker__")),
+    ),
+    (_("topic"), lambda f: f.topic, col("topic")),
 ]
 
 
@@ -53,11 +82,11 @@ class ForumDetailView(TemplateView):
 # --- Speakers ------------------------------------------------------------------------------
 
 SPEAKER_CSV_COLUMNS = [
-    (_("name"), lambda s: s.name),
-    (_("slug"), lambda s: s.slug),
-    (_("honorific"), lambda s: s.honorific),
-    (_("role"), lambda s: s.role),
-    (_("organisation"), lambda s: s.affiliation or ""),
+    (_("name"), lambda s: s.name, col("name")),
+    (_("slug"), lambda s: s.slug, col("slug")),
+    (_("honorific"), lambda s: s.honorific, col("honorific")),
+    (_("role"), lambda s: s.role, col("role")),
+    (_("organisation"), lambda s: str(s.affiliation or ""), affiliation),
 ]
 
 

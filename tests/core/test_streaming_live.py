@@ -98,3 +98,60 @@ def test_gunicorn_ends_a_failed_download_without_its_last_chunk(gunicorn):
     with pytest.raises(http.client.IncompleteRead):
         connection.getresponse().read()
     connection.close()
+
+
+# --- The downloads PostgreSQL writes (core.copy) ---------------------------------------------
+
+
+@pytest.fixture
+def failing_copy(monkeypatch, transactional_db):
+    """Six exhibitors; PostgreSQL fails to compute the name of the fourth (see
+    tests/core/test_copy_exports.py failing_on), and each row is a block of its own."""
+    from core import copy
+    from expos.views.exhibitors import ExhibitorCSVView
+    from tests.core.test_copy_exports import failing_on
+
+    exhibitors = [ExhibitorFactory(name=f"Exhibitor {n}") for n in range(6)]
+    monkeypatch.setattr(copy, "BUFFER_SIZE", 1)
+    columns = [("name", None, failing_on(exhibitors[3].slug))]
+    monkeypatch.setattr(ExhibitorCSVView, "csv_columns", columns)
+    return exhibitors
+
+
+def test_copy_failing_midway_is_cut_off_and_logged(live_server, failing_copy, caplog):
+    with caplog.at_level(logging.ERROR, logger="core.exports"):
+        received = raw_get(live_server.url, "/exhibitors/export.csv")
+    head, _blank, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"Exhibitor 2" in body
+    assert b"Exhibitor 3" not in body and b"Exhibitor 5" not in body
+    logged = [r for r in caplog.records if r.name == "core.exports"]
+    assert len(logged) == 1 and "exhibitors.csv" in logged[0].getMessage()
+    assert "division by zero" in str(logged[0].exc_info[1])
+
+
+def copies_running():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (%%' "
+            "AND pid <> pg_backend_pid() AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_copy_closed_midway_is_cancelled_and_its_connection_closed(transactional_db, monkeypatch):
+    """What the WSGI server does when the client goes away: close() the response."""
+    from django.test import Client
+
+    from core import copy
+
+    ExhibitorFactory.create_batch(5)
+    monkeypatch.setattr(copy, "BUFFER_SIZE", 1)
+    response = Client().get("/exhibitors/export.csv")
+    content = iter(response.streaming_content)
+    next(content), next(content), next(content)
+    assert copies_running() == 1  # on a connection of its own, while it streams
+    response.close()
+    assert copies_running() == 0
