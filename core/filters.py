@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from modeltranslation.fields import NONE, TranslationFieldDescriptor
+from modeltranslation.thread_context import fallbacks_enabled
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from .fields import value_bounds
 
@@ -155,18 +158,59 @@ class SlugsField(django_filters.fields.ModelMultipleChoiceField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
-    """Records named by their slugs (in the schema: strings); `facet_label` names a record
-    next to its count (its str() unless given)."""
+    """Records named by their slugs (in the schema: strings).
+
+    Next to its count a record is named by `facet_label(record)` (its str() unless given) or,
+    where `label_fields` names fields, by the first of them that is not empty, each as the
+    record's attribute gives it in the page's language (see translated_reader). Those are read
+    as values, not records: a facet can name thousands of records (the expos), and building
+    each record took longer than counting them.
+    """
 
     field_class = SlugsField
 
-    def __init__(self, *args, facet_label=str, **kwargs):
+    def __init__(self, *args, facet_label=str, label_fields=(), **kwargs):
         self.facet_label = facet_label
+        self.label_fields = tuple(label_fields)
         super().__init__(*args, **kwargs)
 
     def facet_labels(self, values):
         records = self.get_queryset(None).filter(slug__in=values)
-        return {record.slug: str(self.facet_label(record)) for record in records}
+        if not self.label_fields:
+            return {record.slug: str(self.facet_label(record)) for record in records}
+        readers = [translated_reader(records.model, name) for name in self.label_fields]
+        columns = {column for reader_columns, _read in readers for column in reader_columns}
+
+        def label(row):
+            return next((text for text in (read(row) for _columns, read in readers) if text), "")
+
+        rows = records.order_by().values("slug", *sorted(columns))
+        return {row["slug"]: str(label(row)) for row in rows}
+
+
+def translated_reader(model, name):
+    """(columns, read): the columns of `model.name` to read as values, and read(row), which
+    gives from a row of them what the record's attribute would in the active language. A field
+    django-modeltranslation translates is read as its descriptor reads it: the languages in its
+    order of fallbacks, the first value it counts as defined, else its fallback value or the
+    field's default."""
+    descriptor = getattr(model, name, None)
+    if not isinstance(descriptor, TranslationFieldDescriptor):
+        return [name], lambda row: row[name]
+    default = descriptor.field.get_default()
+    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+    languages = resolution_order(get_language(), descriptor.fallback_languages)
+    columns = [build_localized_fieldname(name, language) for language in languages]
+
+    def read(row):
+        for column in columns:
+            if descriptor.meaningful_value(row[column], undefined):
+                return row[column]
+        if fallbacks_enabled() and descriptor.fallback_value is not NONE:
+            return descriptor.fallback_value
+        return default
+
+    return columns, read
 
 
 def slug_filter(model_label: str, field_name: str, label, **kwargs):

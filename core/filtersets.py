@@ -121,7 +121,9 @@ class DirectoryFilterSet(django_filters.FilterSet):
     """What every list's FilterSet shares.
 
     `facets` maps the parameters whose options are shown with a count of the results each
-    would give to the lookup path that is counted; see core.facets.
+    would give to the lookup path that is counted, or to a core.facets.Facet (a path that
+    reaches each value once per record); `facet_tables` names the count tables that serve
+    some of them (core.counttables); see core.facets.
 
     `parameter_aliases` maps a former parameter name to its filter's present one. Only the
     values the present filter accepts are read as it, so a former name can be shared with

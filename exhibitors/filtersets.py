@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.counttables import CountTable
+from core.facets import Facet
 from core.filters import CountryFilter, ordering_filter, slug_filter, synthetic_filter
 from core.filtersets import DirectoryFilterSet
 from core.search import SearchFilter, ranked_search, text_search
@@ -30,7 +31,8 @@ class ExhibitorFilterSet(DirectoryFilterSet):
         ("country", "country", _("Country, A to Z"), _("Country, Z to A")),
     )
 
-    facets = {"country": "country", "sector": "sectors__slug"}
+    # One link per exhibitor and sector: each exhibitor reaches a sector once.
+    facets = {"country": "country", "sector": Facet("sectors__slug", unique=True)}
     # Where a cold count is a read of a few rows (see core.counttables): with no other filter,
     # and for each of the two facets with the other's filter alone. Countries add up (an
     # exhibitor has one), sectors do not (an exhibitor in both chosen would count twice).

@@ -7,12 +7,11 @@ The exhibitor list's FilterSet is extended here with what needs expos (`expo`, `
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import get_language, resolution_order
 
 from core.counttables import CountTable
+from core.facets import Facet
 from core.filters import (
     CountryFilter,
-    SlugFilter,
     YearFilter,
     ordering_filter,
     slug_filter,
@@ -34,40 +33,10 @@ from .models import (
 )
 
 
-def expo_label(expo):
-    return expo.short_name or expo.name
-
-
-class ExpoFilter(SlugFilter):
-    """Expos named by slug, each shown by its short name next to its count.
-
-    The labels are read as values, in the page's language with English as fallback (as
-    modeltranslation resolves `short_name` and `name`): the expo facet names thousands of
-    expos, and building a record of each took longer than counting them.
-    """
-
-    def facet_labels(self, values):
-        languages = resolution_order(get_language())
-        names = [f"{name}_{lang}" for name in ("short_name", "name") for lang in languages]
-        rows = Expo.objects.filter(slug__in=values).order_by().values_list("slug", *names)
-        half = len(languages)
-
-        def first(texts):
-            return next((text for text in texts if text not in (None, "")), "")
-
-        return {slug: first(texts[:half]) or first(texts[half:]) for slug, *texts in rows}
-
-
 def expo_filter(field_name="expo", **kwargs):
-    """Expos named by slug (see ExpoFilter); as core.filters.slug_filter makes them."""
-    kwargs.setdefault("distinct", False)
-    return ExpoFilter(
-        field_name=field_name if "method" in kwargs else f"{field_name}__slug",
-        to_field_name="slug",
-        queryset=lambda request: Expo.objects.all(),
-        label=_("Expo"),
-        facet_label=expo_label,
-        **kwargs,
+    """Expos named by slug, each shown by its short name (its name where it has none)."""
+    return slug_filter(
+        "expos.Expo", field_name, _("Expo"), label_fields=("short_name", "name"), **kwargs
     )
 
 
@@ -81,7 +50,9 @@ class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
 
     facets = {
         **exhibitors.ExhibitorFilterSet.facets,
-        "expo": "participations__expo__slug",
+        # One participation per exhibitor and expo: each exhibitor reaches an expo once. Not
+        # so its years (two expos in one year).
+        "expo": Facet("participations__expo__slug", unique=True),
         "year": "participations__expo__edition_year",
     }
     facet_tables = {

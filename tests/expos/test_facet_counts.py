@@ -21,7 +21,7 @@ from exhibitors.facetcounts import CountryCount, CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
 from exhibitors.selectors import exhibitor_list
 from expos import importing
-from expos.filtersets import ExhibitorFilterSet, expo_label
+from expos.filtersets import DealFilterSet, ExhibitorFilterSet, ForumFilterSet
 from expos.models import Expo, ExpoExhibitorCount, Participation, YearExhibitorCount
 from tests import factories
 from tests.expos.importing.files import GOOD, write
@@ -77,10 +77,15 @@ def assert_counts_match():
     assert table_counts() == full_counts()
 
 
-def by_group_by(monkeypatch, query, queryset=None):
-    """count_facets with the count tables out of the way: the GROUP BY of every facet."""
+def by_group_by(monkeypatch, query, queryset=None, *, shortcuts=False):
+    """count_facets with the count tables out of the way and, unless `shortcuts`, the counting
+    over a relation's rows and without DISTINCT too: a plain COUNT(DISTINCT exhibitor) … GROUP
+    BY of every facet over the exhibitors joined to its path."""
     with monkeypatch.context() as patch:
         patch.setattr(facets_module, "count_table", lambda *args: None)
+        if not shortcuts:
+            patch.setattr(facets_module, "link_of", lambda *args: None)
+            patch.setattr(facets_module, "single_valued", lambda *args: False)
         return count_facets(ExhibitorFilterSet, QueryDict(query), queryset or exhibitor_list())
 
 
@@ -236,6 +241,8 @@ QUERIES = [
     "year=2023",
     "expo=expo-0",
     "q=exhibitor",
+    "country=CN&sector=video-iot&year=2023",
+    "expo=expo-0&year=2021",
 ]
 
 
@@ -245,6 +252,31 @@ def test_facets_from_the_tables_are_the_facets_of_a_group_by(directory, monkeypa
     assert count_facets(ExhibitorFilterSet, QueryDict(query), exhibitor_list()) == by_group_by(
         monkeypatch, query
     )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_counting_without_distinct_or_a_relations_rows_gives_the_numbers_of_a_group_by(
+    directory, monkeypatch, query
+):
+    query = query.replace("expo-0", directory["expos"][0].slug)
+    assert by_group_by(monkeypatch, query, shortcuts=True) == by_group_by(monkeypatch, query)
+
+
+def test_the_expo_and_year_facets_under_the_same_filters_read_the_participations_once(directory):
+    with CaptureQueriesContext(connection) as captured:
+        facets = count_facets(
+            ExhibitorFilterSet, QueryDict("country=CN&q=exhibitor"), exhibitor_list()
+        )
+    participations = [q["sql"] for q in captured if "expos_participation" in q["sql"]]
+    assert len(participations) == 1
+    assert participations[0].startswith("WITH facet_rows AS MATERIALIZED")
+    # An exhibitor at two expos of 2023 is one exhibitor of 2023.
+    assert {o["value"]: o["count"] for o in facets["year"]} == {"2023": 2, "2021": 1}
+    assert {o["label"]: o["count"] for o in facets["expo"]} == {
+        "A 2023": 2,
+        "B 2023": 1,
+        "C 2021": 1,
+    }
 
 
 def test_an_expo_page_counts_its_own_exhibitors_with_a_group_by(directory, monkeypatch):
@@ -346,19 +378,23 @@ def test_concurrent_transactions_on_the_same_counters_both_land():
     assert_counts_match()
 
 
+@pytest.mark.parametrize("filterset_class", [ExhibitorFilterSet, ForumFilterSet, DealFilterSet])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_expo_labels_read_as_values_are_those_of_the_records(db, language):
+def test_expo_labels_read_as_values_are_those_of_the_records(db, language, filterset_class):
     expos = [
         factories.ExpoFactory(short_name_en="Short", short_name_es="Corto"),
         factories.ExpoFactory(short_name_en="Only English"),
         factories.ExpoFactory(short_name_en="", name_en="Long name", name_es="Nombre largo"),
         factories.ExpoFactory(short_name_en="", name_en="English name"),
     ]
-    expo_filter = ExhibitorFilterSet.base_filters["expo"]
-    with translation.override(language):
+    expo_filter = filterset_class.base_filters["expo"]
+    with translation.override(language), CaptureQueriesContext(connection) as captured:
         labels = expo_filter.facet_labels([expo.slug for expo in expos])
+    assert len(captured) == 1
+    with translation.override(language):
         records = {
-            e.slug: str(expo_label(e)) for e in Expo.objects.filter(pk__in=[e.pk for e in expos])
+            e.slug: e.short_name or e.name
+            for e in Expo.objects.filter(pk__in=[e.pk for e in expos])
         }
     assert labels == records
     assert len(set(labels.values())) == 4
