@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.settings import (
+    DATABASE_PREFIX,
     REDIS_URL,
     REUSE,
     ROOT,
@@ -112,7 +113,7 @@ def load(size):
     """Database bench_<size>: migrated, seeded, filled, analysed.
 
     Returns its name and the seconds generate_directory took (None when it was kept)."""
-    name = f"bench_{label(size)}"
+    name = f"{DATABASE_PREFIX}{label(size)}"
     if REUSE and is_loaded(name, size):
         # The data stays; the schema follows the code (a new index, for example).
         say(f"{name}: already loaded, kept (BENCH_REUSE); migrating")

@@ -1,5 +1,6 @@
 """The client side of the HTTP measurements: a keep-alive client, and latency (percentiles of
-rounds, in sequence) and throughput (requests/s of clients at once, in threads).
+rounds, in sequence, or of clients at once), and throughput (requests/s of clients at once, in
+threads).
 
 Safe under this name: `python -m bench.run` puts the project, not bench/, on sys.path, so the
 `import http.client` below is the standard library's.
@@ -13,6 +14,9 @@ from urllib.parse import urlsplit
 
 from bench.settings import (
     CLIENTS,
+    CONCURRENT_REQUESTS,
+    CONCURRENT_ROUNDS,
+    CONCURRENT_SECONDS,
     LATENCY_REQUESTS,
     REQUEST_TIMEOUT,
     ROUND_SECONDS,
@@ -127,3 +131,31 @@ def compare_throughput(port, cases):
         for name, path, headers, status in cases:
             rates[name].append(throughput_round(port, path, headers, status))
     return {name: statistics.median(values) for name, values in rates.items()}
+
+
+def concurrent_latency(port, path, *, fraction=0.95, status=200):
+    """The median over CONCURRENT_ROUNDS rounds of a percentile of the request time, with
+    CLIENTS clients asking at once (one per server thread), in seconds."""
+    client = Client(port)
+    for _ in range(WARMUP_REQUESTS):
+        expect(client.get(path)[0], status, path)
+    client.close()
+
+    def one_client(stop_at):
+        client, samples = Client(port), []
+        try:
+            while len(samples) < CONCURRENT_REQUESTS and time.monotonic() < stop_at:
+                response, _body, elapsed = client.get(path)
+                expect(response, status, path)
+                samples.append(elapsed)
+        finally:
+            client.close()
+        return samples
+
+    figures = []
+    for _ in range(CONCURRENT_ROUNDS):
+        stop_at = time.monotonic() + CONCURRENT_SECONDS
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            samples = [s for one in pool.map(one_client, [stop_at] * CLIENTS) for s in one]
+        figures.append(percentile(samples, fraction))
+    return statistics.median(figures)

@@ -8,18 +8,31 @@ import platform
 import time
 
 from bench.databases import server_database, sql
-from bench.settings import CLIENTS, SEED, SIZES, STREAM_TIMEOUT, TARGETS, USE_REDIS, label
+from bench.settings import (
+    BASELINE,
+    CLIENTS,
+    NDJSON_TIMEOUT,
+    PEER_SLICE_ROWS,
+    SEED,
+    SIZES,
+    STREAM_TIMEOUT,
+    USE_REDIS,
+    label,
+    target_of,
+)
 
 
-def verdict(key, value):
+def verdict(value, sign, target):
     if value is None:
         return "n/a"
-    sign, target = TARGETS[key]
     ok = {"≤": value <= target, "≥": value >= target, "=": value == target}[sign]
     return "pass" if ok else "miss"
 
 
-def table(rows, context, partial=()):
+def table(rows, context, partial=(), baseline=None):
+    """The results as Markdown. A row is (key, what, value, shown, details), with a sixth
+    item (sign, target) when its key is not one of settings.TARGETS (another module's rows).
+    `baseline`, when given, is the text of an earlier table, added under its own heading."""
     lines = [
         "# Benchmark results",
         "",
@@ -28,11 +41,18 @@ def table(rows, context, partial=()):
         "| # | measured | value | target | result | details |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for key, what, value, shown, details in rows:
-        sign, target = TARGETS[key]
-        result = verdict(key, value) + (" (partial)" if key in partial else "")
+    for key, what, value, shown, details, *own in rows:
+        sign, target = own[0] if own else target_of(key)
+        result = verdict(value, sign, target) + (" (partial)" if key in partial else "")
         lines.append(f"| {key} | {what} | {shown} | {sign} {target} | {result} | {details} |")
+    if baseline:
+        lines += ["", baseline.strip()]
     return "\n".join(lines) + "\n"
+
+
+def baseline_text():
+    """bench/baseline.md: the table as it was before issue 12, for comparison."""
+    return BASELINE.read_text() if BASELINE.exists() else None
 
 
 def fig(value):
@@ -132,5 +152,145 @@ def context_lines(started, loaded, counts, country, sector, matches, terms, impo
         f"- Filter: `country={country}&sector={sector}` "
         f"({', '.join(f'{matches[s]:,} exhibitors at {label(s)}' for s in SIZES)}); "
         f"search terms: rare `{terms['rare']}`, common `{terms['common']}`.",
-        f"- Import: {imported['output']}",
+        # The command's summary, on one line: a line break would end the list item.
+        "- Import: " + " ".join(imported["output"].split()),
+    ]
+
+
+def ratio_row(key, what, value, details):
+    return (key, what, value, "n/a" if value is None else fig(value), details)
+
+
+def issue12_rows(small, large, f):
+    """The rows issue 12 adds, from the figures the run gathered in `f`:
+
+    "computed" (measure_throughput, cache off, at `large`), "more" (measure_computed),
+    "stream" (measure_csv_stream), "ndjson" (measure_ndjson_stream), "psql" (measure_psql_
+    exports), "facets" (measure_cold_facets), "imported" (measure_import), "peers" and
+    "concurrent" ({size: measure_peers / measure_concurrent}) and "import peer"
+    (measure_import_peer).
+    """
+    rows = []
+    rates, body_size, _etag = f["computed"]
+    more = f["more"]
+    for key, what, rate, base, size in [
+        ("B5 list", "the API list", rates["api"], rates["baseline"], body_size),
+        ("B5 cursor", "a cursor page deep in the walk", more["cursor"],
+         more["cursor baseline"], more["cursor bytes"]),
+        ("B5 detail", "an exhibitor's detail", more["detail"], more["detail baseline"],
+         more["detail bytes"]),
+    ]:  # fmt: skip
+        rows.append(ratio_row(
+            key, f"requests/s: {what} computed in full ÷ JsonResponse of its size",
+            rate / base, f"{fig(rate)}/s vs {fig(base)}/s, {size:,} bytes, {CLIENTS} clients",
+        ))  # fmt: skip
+
+    imported = f["imported"]
+    limit = imported["limit"]
+    rows.append(ratio_row(
+        "B7 limit", "rows/s: import_directory ÷ psql \\copy into the same tables",
+        imported["import rows/s"] / imported["limit rows/s"],
+        f"{imported['import seconds']:.1f} s vs {imported['limit seconds']:.1f} s for "
+        f"{imported['rows']:,} rows; \\copy into the indexed tables {limit['with indexes']:.1f}"
+        f" s, with {limit['indexes']} indexes dropped and built after "
+        f"{limit['indexes rebuilt']:.1f} s",
+    ))  # fmt: skip
+
+    psql = f["psql"]
+    _growth, _bytes, csv_lines, csv_seconds, csv_complete = f["stream"]
+    csv_rate = (csv_lines - 1) / csv_seconds
+    psql_csv = psql["rows"] / psql["csv seconds"]
+    records, ndjson_seconds, ndjson_complete = f["ndjson"]
+    ndjson_rate = records / ndjson_seconds
+    psql_ndjson = psql["rows"] / psql["ndjson seconds"]
+    rows.append(ratio_row(
+        "B10 csv", f"rows/s: the exhibitor CSV ÷ psql COPY of its query ({label(large)})",
+        csv_rate / psql_csv,
+        f"{csv_rate:,.0f} vs {psql_csv:,.0f} rows/s ({psql['csv seconds']:.1f} s)"
+        + ("" if csv_complete else f"; the download cut after {STREAM_TIMEOUT} s"),
+    ))  # fmt: skip
+    rows.append(ratio_row(
+        "B10 ndjson", f"rows/s: the API's NDJSON ÷ psql COPY of row_to_json ({label(large)})",
+        ndjson_rate / psql_ndjson,
+        f"{ndjson_rate:,.0f} vs {psql_ndjson:,.0f} rows/s ({psql['ndjson seconds']:.1f} s)"
+        + (f"; {records:,} records" if ndjson_complete
+           else f"; the first {records:,} records, cut after {NDJSON_TIMEOUT} s"),
+    ))  # fmt: skip
+
+    facets = f["facets"]
+    for key, name, what in [
+        ("B11 facets", "unfiltered", "the API list"),
+        ("B11 facets filtered", "filtered", "the API list with the filter"),
+    ]:
+        rows.append((
+            key, f"seconds: {what}, facets=country,sector,expo,year, cache empty "
+            f"({label(large)})", facets[name], f"{facets[name]:.2f}",
+            "the whole request, in-process, response cache off, a cache that keeps nothing",
+        ))  # fmt: skip
+
+    concurrent = f["concurrent"]
+    for name, what in [
+        ("api", "the API list"), ("html", "the HTML list"),
+        ("search rare", "?q= the rare word"), ("search common", "?q= the common word"),
+    ]:  # fmt: skip
+        value = concurrent[large][name] / concurrent[small][name]
+        rows.append(ratio_row(
+            f"B12 {name}", f"p95 of {what}, {CLIENTS} clients at once ({label(large)} ÷ "
+            f"{label(small)})", value,
+            ", ".join(f"{ms(concurrent[s][name])} at {label(s)}" for s in (small, large)),
+        ))  # fmt: skip
+
+    peers = f["peers"]
+    for number, name, what in [(1, "api", "the API list"), (2, "html", "the exhibitor page")]:
+        for size in (small, large):
+            ours, peer = peers[size][name], peers[size][f"peer {name}"]
+            rows.append(ratio_row(
+                f"P{number} {label(size)}",
+                f"requests/s: {what} ÷ its peer ({label(size)})", ours["rate"] / peer["rate"],
+                f"{fig(ours['rate'])}/s vs {fig(peer['rate'])}/s, {CLIENTS} clients; p50 "
+                f"{ms(ours['p50'])} vs {ms(peer['p50'])} = {fig(ours['p50'] / peer['p50'])}",
+            ))  # fmt: skip
+    for size, figures in f["import peer"].items():
+        rows.append(ratio_row(
+            f"P3 {label(size)}",
+            f"rows/s: import_directory ÷ django-import-export ({label(size)})",
+            figures["import rows/s"] / figures["peer rows/s"],
+            f"{figures['import rows/s']:,.0f} rows/s ({figures['rows']:,} rows in "
+            f"{figures['import seconds']:.1f} s) vs {figures['peer rows/s']:,.0f} rows/s "
+            f"(the first {figures['peer rows']:,} rows in {figures['peer seconds']:.1f} s; "
+            f"the whole file at that rate: "
+            f"{figures['rows'] / figures['peer rows/s'] / 60:.0f} min)",
+        ))  # fmt: skip
+    return rows
+
+
+def issue12_context(large, f):
+    """Context lines for the rows issue 12 adds: how the peers and limits were set up."""
+    imported, peer = f["imported"], f["import peer"]
+    grew = ", ".join(imported["also grew"]) or "none"
+    into = "; ".join(f"{label(size)}: into {p['into']}" for size, p in peer.items())
+    return [
+        "- B7 limit: the rows import_directory wrote ("
+        + ", ".join(f"{n:,} in {t}" for t, n in imported["written"].items())
+        + f"), COPY'd out, then loaded with psql's \\copy in one session, in that order, into "
+        "a copy of the same freshly migrated database (seed and synthetic sectors), whose "
+        "generated columns, constraints and triggers run as they would for the import; the "
+        f"faster of loading into the indexed tables and of dropping the secondary indexes "
+        f"and building them after, the build counted. Other tables the import grew: {grew}.",
+        "- B10 csv and ndjson: psql runs, its output thrown away, for the CSV "
+        f"{f['psql']['source']['csv']}; for the NDJSON {f['psql']['source']['ndjson']}.",
+        "- P1: a plain DRF ModelViewSet (bench.peers): ModelSerializer with the API's fields, "
+        "the record's URL a HyperlinkedIdentityField, the sectors a nested ModelSerializer "
+        "(slug, name, URL, as the API shows them), PageNumberPagination (an exact count) and "
+        "DjangoFilterBackend with the same FilterSet and queryset. P2: a plain ListView with "
+        "Paginator (an exact count) over the same FilterSet, rendering the project's base page "
+        "and exhibitor table with plain page links (bench/templates; no facets, no filter "
+        "form: the peer does less than the page). Both served by the same server.",
+        f"- P3: a file of {next(iter(peer.values()))['rows']:,} rows (generate_directory "
+        f"--exhibitors 33334 --seed {SEED + 1}: new rows for both databases), imported into a "
+        f"copy of each loaded database ({into}); django-import-export 4.4.3 with a "
+        "ModelResource for expos, exhibitors (sectors through ManyToManyWidget) and "
+        "participations (ForeignKeyWidget by slug), run in turn over the first "
+        f"{PEER_SLICE_ROWS:,} rows: row by row, the whole file would take far past the "
+        "run's time (its estimate is in the row).",
     ]

@@ -21,6 +21,8 @@ databases (step 1, and the filter and search words), server (step 2), http and m
 (step 3), report (step 4). This one runs them in order: `python -m bench.run`.
 """
 
+import importlib
+import importlib.util
 import shutil
 import tempfile
 import time
@@ -28,19 +30,56 @@ import time
 from bench.databases import dataset_counts, filter_matches, load, pick_filter, pick_search_terms
 from bench.measures import (
     count_queries,
+    drop_fresh,
+    measure_cold_facets,
+    measure_computed,
+    measure_concurrent,
     measure_csv_stream,
     measure_cursor_walk,
     measure_import,
+    measure_import_peer,
     measure_latencies,
+    measure_ndjson_stream,
+    measure_peers,
+    measure_psql_exports,
     measure_throughput,
 )
-from bench.report import context_lines, fig, ms, result_rows, table
+from bench.report import (
+    baseline_text,
+    context_lines,
+    fig,
+    issue12_context,
+    issue12_rows,
+    ms,
+    result_rows,
+    table,
+)
 from bench.server import Server
-from bench.settings import CLIENTS, REDIS_URL, RESULTS, ROOT, SIZES, USE_REDIS, label, say
+from bench.settings import (
+    CLIENTS,
+    REDIS_URL,
+    RESULTS,
+    SIZES,
+    TARGETS,
+    USE_REDIS,
+    label,
+    say,
+)
+
+
+def admin_pages():
+    """bench.admin_pages (the admin's rows), when it is there."""
+    if importlib.util.find_spec("bench.admin_pages") is None:
+        say("bench/admin_pages.py is not there: no admin rows")
+        return None
+    module = importlib.import_module("bench.admin_pages")
+    TARGETS.update(module.ADMIN_TARGETS)  # its rows' keys, for the table's verdicts
+    return module
 
 
 def main():
     started = time.monotonic()
+    admin = admin_pages()
     small, large = SIZES[0], SIZES[-1]
     say(
         f"sizes {', '.join(map(label, SIZES))}; cache: "
@@ -62,28 +101,58 @@ def main():
     )
 
     scratch = tempfile.mkdtemp(prefix="expo-bench-")
+    more = {"concurrent": {}, "peers": {}}
+    credentials, admin_figures = {}, {}
     try:
         latencies = {}
         for size in (small, large):
+            if admin:
+                credentials[size] = admin.prepare_admin(databases[size])
             # Timings of the work itself: with the API's response cache on, a repeated request
             # would be answered from it and time nothing of the query.
             with Server(databases[size], scratch, api_cache=False) as server:
                 say(f"{databases[size]}: latencies (B1, B2, B6)")
                 latencies[size] = measure_latencies(server, country, sector, terms)
                 say(f"  {', '.join(f'{k} {ms(v)}' for k, v in latencies[size].items())}")
+                say(f"{databases[size]}: p95 with {CLIENTS} clients at once (B12)")
+                more["concurrent"][size] = measure_concurrent(server, country, sector, terms)
+                say(f"  {', '.join(f'{k} {ms(v)}' for k, v in more['concurrent'][size].items())}")
+                say(f"{databases[size]}: the API list and the page against their peers (P1, P2)")
+                more["peers"][size] = measure_peers(server, country, sector)
+                say(
+                    "  "
+                    + ", ".join(
+                        f"{k} {fig(v['rate'])}/s p50 {ms(v['p50'])}"
+                        for k, v in more["peers"][size].items()
+                    )
+                )
+                if admin:
+                    say(f"{databases[size]}: the admin's pages, signed in as staff")
+                    admin_figures[size] = admin.measure_admin(
+                        server, credentials[size], country, rare
+                    )
                 if size != large:
                     continue
                 say(f"{databases[size]}: cursor walk (B3)")
-                walk = measure_cursor_walk(server)
-                first_page, deep_page, depth = walk
+                first_page, deep_page, depth, deep_path = measure_cursor_walk(server)
+                walk = first_page, deep_page, depth
                 say(f"  page 1 {ms(first_page)}, page {depth} {ms(deep_page)}")
                 say(f"{databases[size]}: throughput, list computed in full (B8), {CLIENTS} clients")
                 computed = measure_throughput(server, country, sector)
+                more["computed"] = computed
                 say("  " + ", ".join(f"{k} {fig(v)}/s" for k, v in computed[0].items()))
+                say(f"{databases[size]}: cursor page {depth} and a detail, computed in full (B5)")
+                more["more"] = measure_computed(server, deep_path)
+                say("  " + ", ".join(f"{k} {fig(v)}" for k, v in more["more"].items()))
                 say(f"{databases[size]}: streaming the exhibitor CSV (B10)")
                 stream = measure_csv_stream(server)
+                more["stream"] = stream
                 _growth, csv_bytes, csv_lines, csv_seconds, csv_complete = stream
                 say(f"  {csv_lines:,} lines, {csv_bytes / 2**20:.0f} MiB in {csv_seconds:.0f} s")
+                say(f"{databases[size]}: streaming the API's NDJSON (B10 ndjson)")
+                more["ndjson"] = measure_ndjson_stream(server)
+                records, ndjson_seconds, _complete = more["ndjson"]
+                say(f"  {records:,} records in {ndjson_seconds:.0f} s")
         # As served: a list asked for again before the data changes comes from the cache.
         with Server(databases[large], scratch, api_cache=True) as server:
             say(f"{databases[large]}: throughput as served, cache on (B5), {CLIENTS} clients")
@@ -92,22 +161,45 @@ def main():
         say(f"{databases[large]}: counting queries (B4)")
         queries = count_queries(databases[large], country, sector)
         say(f"  {queries}")
+        say(f"{databases[large]}: psql's COPY of the exports' queries (B10 csv, ndjson)")
+        more["psql"] = measure_psql_exports(databases[large], scratch)
+        psql = more["psql"]
+        say(f"  csv {psql['csv seconds']:.1f} s, ndjson {psql['ndjson seconds']:.1f} s")
+        say(f"{databases[large]}: cold facet counts (B11)")
+        more["facets"] = measure_cold_facets(databases[large], country, sector)
+        say("  " + ", ".join(f"{k} {v:.2f} s" for k, v in more["facets"].items()))
         imported = measure_import(large, scratch)  # a file of as many rows as exhibitors
+        more["imported"] = imported
         say(
             f"  import {imported['import rows/s']:,.0f} rows/s, \\copy "
-            f"{imported['copy rows/s']:,.0f} rows/s, peak {imported['peak MiB']:.0f} MiB"
+            f"{imported['copy rows/s']:,.0f} rows/s, into the same tables "
+            f"{imported['limit rows/s']:,.0f} rows/s, peak {imported['peak MiB']:.0f} MiB"
         )
+        more["import peer"] = measure_import_peer(databases, scratch)
+        for size, figures in more["import peer"].items():
+            say(
+                f"  {label(size)}: import {figures['import rows/s']:,.0f} rows/s, "
+                f"django-import-export {figures['peer rows/s']:,.0f} rows/s"
+            )
     finally:
+        drop_fresh()
         shutil.rmtree(scratch, ignore_errors=True)
 
     rows = result_rows(
         small, large, search, latencies, walk, queries, (computed, served), imported, stream
     )
+    rows += issue12_rows(small, large, more)
+    if admin:
+        rows += admin.admin_rows(small, large, admin_figures)
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
-    text = table(rows, context, partial=() if csv_complete else {"B10"})
+    context += issue12_context(large, more)
+    partial = set() if csv_complete else {"B10", "B10 csv"}
+    if not more["ndjson"][2]:
+        partial.add("B10 ndjson")
+    text = table(rows, context, partial=partial, baseline=baseline_text())
     print("\n" + text)
     RESULTS.write_text(text)
-    say(f"written to {RESULTS.relative_to(ROOT)}")
+    say(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,173 @@
+"""bench/report.py and bench/settings.py: the rows issue 12 adds, their ratios and verdicts,
+and the table with another module's rows and the earlier figures."""
+
+import pytest
+
+from bench import report
+from bench.settings import target_of
+
+SMALL, LARGE = 10_000, 1_000_000
+
+
+def figures():
+    """What the measures would give, with round numbers that make each ratio plain."""
+    peer = {"rate": 100.0, "p50": 0.020}
+    return {
+        "computed": ({"api": 500.0, "baseline": 1000.0, "304": 2000.0}, 50_000, '"v1"'),
+        "more": {
+            "cursor": 300.0,
+            "cursor baseline": 1200.0,
+            "detail": 900.0,
+            "detail baseline": 3000.0,
+            "cursor bytes": 49_000,
+            "detail bytes": 1_200,
+        },
+        "imported": {
+            "rows": 1_000_000,
+            "import rows/s": 50_000.0,
+            "import seconds": 20.0,
+            "limit seconds": 10.0,
+            "limit rows/s": 100_000.0,
+            "limit": {"with indexes": 12.0, "indexes rebuilt": 10.0, "indexes": 24},
+            "written": {"exhibitors_exhibitor": 333_333},
+            "also grew": ["expos_importrun"],
+        },
+        # 1,000,001 lines: a header and a million rows in 100 s.
+        "stream": (6.0, 241 * 2**20, 1_000_001, 100.0, True),
+        "ndjson": (400_000, 120.0, False),
+        "psql": {
+            "rows": 1_000_000,
+            "csv seconds": 4.0,
+            "ndjson seconds": 10.0,
+            "source": {"csv": "the view's own", "ndjson": "the benchmark's own"},
+        },
+        "facets": {"unfiltered": 0.4, "filtered": 1.5},
+        "concurrent": {
+            SMALL: {"api": 0.1, "html": 0.1, "search rare": 0.05, "search common": 0.2},
+            LARGE: {"api": 0.12, "html": 0.2, "search rare": 0.05, "search common": 0.1},
+        },
+        "peers": {
+            size: {
+                "api": {"rate": 250.0, "p50": 0.010},
+                "peer api": peer,
+                "html": {"rate": 50.0, "p50": 0.040},
+                "peer html": peer,
+            }
+            for size in (SMALL, LARGE)
+        },
+        "import peer": {
+            size: {
+                "rows": 100_000,
+                "import rows/s": 20_000.0,
+                "import seconds": 5.0,
+                "peer rows": 1_500,
+                "peer rows/s": 25.0,
+                "peer seconds": 60.0,
+                "peer totals": {},
+                "into": f"bench_{size}",
+            }
+            for size in (SMALL, LARGE)
+        },
+    }
+
+
+def rows_by_key():
+    return {row[0]: row for row in report.issue12_rows(SMALL, LARGE, figures())}
+
+
+def test_every_new_row_has_its_ratio():
+    values = {key: row[2] for key, row in rows_by_key().items()}
+    assert values == {
+        "B5 list": 0.5,
+        "B5 cursor": 0.25,
+        "B5 detail": 0.3,
+        "B7 limit": 0.5,
+        "B10 csv": pytest.approx(10_000 / 250_000),
+        "B10 ndjson": pytest.approx((400_000 / 120) / 100_000),
+        "B11 facets": 0.4,
+        "B11 facets filtered": 1.5,
+        "B12 api": pytest.approx(1.2),
+        "B12 html": 2.0,
+        "B12 search rare": 1.0,
+        "B12 search common": 0.5,
+        "P1 10k": 2.5,
+        "P1 1m": 2.5,
+        "P2 10k": 0.5,
+        "P2 1m": 0.5,
+        "P3 10k": 800.0,
+        "P3 1m": 800.0,
+    }
+
+
+def test_every_new_row_has_a_target():
+    for key in rows_by_key():
+        sign, target = target_of(key)
+        assert sign in "≤≥="
+        assert target > 0
+
+
+def test_the_verdicts_follow_the_targets():
+    text = report.table(list(rows_by_key().values()), ["context"])
+    lines = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()}
+    assert "| ≥ 0.25 | pass |" in lines["B5 list"]
+    assert "| ≥ 0.25 | pass |" in lines["B5 cursor"]  # exactly on the target
+    assert "| ≤ 1 | miss |" in lines["B11 facets filtered"]
+    assert "| ≤ 1.5 | miss |" in lines["B12 html"]
+    assert "| ≥ 1 | miss |" in lines["P2 1m"]
+    assert "| ≥ 1 | pass |" in lines["P3 1m"]
+
+
+def test_details_say_what_was_compared():
+    rows = rows_by_key()
+    assert rows["B7 limit"][4] == (
+        "20.0 s vs 10.0 s for 1,000,000 rows; \\copy into the indexed tables 12.0 s, with 24 "
+        "indexes dropped and built after 10.0 s"
+    )
+    assert "the first 400,000 records, cut after 120 s" in rows["B10 ndjson"][4]
+    assert rows["P1 1m"][4] == "250.00/s vs 100.00/s, 8 clients; p50 10.0 ms vs 20.0 ms = 0.50"
+    estimate = "the first 1,500 rows in 60.0 s; the whole file at that rate: 67 min"
+    assert estimate in rows["P3 10k"][4]
+
+
+def test_a_row_may_carry_its_own_target_and_the_baseline_follows_the_table():
+    rows = [
+        ("B1", "p50", 1.2, "1.20", "fine"),
+        ("A1 changelist", "admin", 2.0, "2.00", "slow", ("≤", 1.5)),
+    ]
+    text = report.table(rows, ["ran"], partial={"B1"}, baseline="## Before issue 12\n\n| x |")
+    assert "| B1 | p50 | 1.20 | ≤ 1.5 | pass (partial) | fine |" in text
+    assert "| A1 changelist | admin | 2.00 | ≤ 1.5 | miss | slow |" in text
+    assert text.endswith("\n## Before issue 12\n\n| x |\n")
+
+
+def test_a_missing_figure_is_not_applicable():
+    assert report.verdict(None, "≥", 1) == "n/a"
+    assert report.ratio_row("P1 1m", "x", None, "d")[3] == "n/a"
+
+
+def test_the_baseline_is_the_table_before_issue_12():
+    text = report.baseline_text()
+    assert text.startswith("## Before issue 12")
+    assert "| B7 | rows/s: import_directory ÷ psql \\copy | 0.077 |" in text
+
+
+def test_the_context_names_the_peers_and_the_limit():
+    lines = report.issue12_context(LARGE, figures())
+    assert lines[0].startswith("- B7 limit: the rows import_directory wrote (333,333 in ")
+    assert "Other tables the import grew: expos_importrun." in lines[0]
+    assert "for the CSV the view's own; for the NDJSON the benchmark's own." in lines[1]
+    assert "10k: into bench_10000; 1m: into bench_1000000" in lines[3]
+
+
+def test_the_admin_rows_get_their_targets_when_the_run_loads_them():
+    from bench import run, settings
+
+    saved = dict(settings.TARGETS)
+    try:
+        module = run.admin_pages()
+        assert module is not None
+        for key, target in module.ADMIN_TARGETS.items():
+            assert target_of(key) == target
+    finally:
+        settings.TARGETS.clear()
+        settings.TARGETS.update(saved)
