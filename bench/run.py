@@ -21,12 +21,11 @@ databases (step 1, and the filter and search words), server (step 2), http and m
 (step 3), report (step 4). This one runs them in order: `python -m bench.run`.
 """
 
-import importlib
-import importlib.util
 import shutil
 import tempfile
 import time
 
+from bench import admin_pages as admin
 from bench.databases import dataset_counts, filter_matches, load, pick_filter, pick_search_terms
 from bench.measures import (
     count_queries,
@@ -66,20 +65,12 @@ from bench.settings import (
     say,
 )
 
-
-def admin_pages():
-    """bench.admin_pages (the admin's rows), when it is there."""
-    if importlib.util.find_spec("bench.admin_pages") is None:
-        say("bench/admin_pages.py is not there: no admin rows")
-        return None
-    module = importlib.import_module("bench.admin_pages")
-    TARGETS.update(module.ADMIN_TARGETS)  # its rows' keys, for the table's verdicts
-    return module
+# The admin's rows' keys, for the table's verdicts.
+TARGETS.update(admin.ADMIN_TARGETS)
 
 
 def main():
     started = time.monotonic()
-    admin = admin_pages()
     small, large = SIZES[0], SIZES[-1]
     say(
         f"sizes {', '.join(map(label, SIZES))}; cache: "
@@ -106,8 +97,7 @@ def main():
     try:
         latencies = {}
         for size in (small, large):
-            if admin:
-                credentials[size] = admin.prepare_admin(databases[size])
+            credentials[size] = admin.prepare_admin(databases[size])
             # Timings of the work itself: with the API's response cache on, a repeated request
             # would be answered from it and time nothing of the query.
             with Server(databases[size], scratch, api_cache=False) as server:
@@ -126,11 +116,8 @@ def main():
                         for k, v in more["peers"][size].items()
                     )
                 )
-                if admin:
-                    say(f"{databases[size]}: the admin's pages, signed in as staff")
-                    admin_figures[size] = admin.measure_admin(
-                        server, credentials[size], country, rare
-                    )
+                say(f"{databases[size]}: the admin's pages, signed in as staff")
+                admin_figures[size] = admin.measure_admin(server, credentials[size], country, rare)
                 if size != large:
                     continue
                 say(f"{databases[size]}: cursor walk (B3)")
@@ -189,8 +176,7 @@ def main():
         small, large, search, latencies, walk, queries, (computed, served), imported, stream
     )
     rows += issue12_rows(small, large, more)
-    if admin:
-        rows += admin.admin_rows(small, large, admin_figures)
+    rows += admin.admin_rows(small, large, admin_figures)
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
     context += issue12_context(large, more)
     partial = set() if csv_complete else {"B10", "B10 csv"}
