@@ -623,8 +623,9 @@ def api_query(serializer, queryset, fmt):
     # Field names are identifiers, written in the SQL as they are.
     assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name in cells)
     template = ", ".join(f"'{name}', {{{n}}}" for n, name in enumerate(cells))
+    # As text: a list filtered by a choice is SELECT DISTINCT, and json has no equality.
     return rows_query(
-        queryset, [Sql(f"json_build_object({template})", *(c.json for c in cells.values()))]
+        queryset, [Sql(f"json_build_object({template})::text", *(c.json for c in cells.values()))]
     )
 
 

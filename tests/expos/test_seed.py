@@ -10,6 +10,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.utils import translation
 
+from core.counttables import CountModel
 from core.models import DataVersion
 from exhibitors.models import Exhibitor, Sector
 from expos.models import (
@@ -36,7 +37,8 @@ SEEDED_MODELS = [
     model
     for app in ("exhibitors", "expos")
     for model in apps.get_app_config(app).get_models()
-    if model not in (Source, Citation, DataVersion, ImportRun)  # ImportRun: the import history
+    # ImportRun is the import history; count tables are counts of the records, not records.
+    if model not in (Source, Citation, DataVersion, ImportRun) and not issubclass(model, CountModel)
 ]
 
 
