@@ -114,6 +114,33 @@ def cached(compute, *key, stale_while_refreshing=False):
     return value
 
 
+# remembered(): answers kept in this process for the data version they were computed at.
+_remembered = {"stamp": None, "values": {}}
+_remembered_lock = threading.Lock()
+REMEMBERED_MAX = 256
+
+
+def remembered(compute, *key):
+    """compute(), kept in this process's memory until the data version moves: for small
+    answers that nearly every request asks again (which sectors a list's slugs name), where
+    even the shared cache's round trip costs more than the answer. At most REMEMBERED_MAX
+    answers are kept; the oldest go first."""
+    version = stamp()
+    with _remembered_lock:
+        if _remembered["stamp"] != version:
+            _remembered["stamp"], _remembered["values"] = version, {}
+        values = _remembered["values"]
+        if key in values:
+            return values[key]
+    value = compute()
+    with _remembered_lock:
+        if _remembered["stamp"] == version:
+            if len(values) >= REMEMBERED_MAX:
+                del values[next(iter(values))]
+            values[key] = value
+    return value
+
+
 def keep(name, latest, value):
     cache.set(name, value, CACHE_TIMEOUT)
     if latest is not None:

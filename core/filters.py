@@ -20,6 +20,7 @@ from modeltranslation.fields import NONE, TranslationFieldDescriptor
 from modeltranslation.thread_context import fallbacks_enabled
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
+from . import dataversion
 from .fields import value_bounds
 
 
@@ -144,6 +145,10 @@ class CountryFilter(django_filters.MultipleChoiceFilter):
         return {str(value).upper() for value in values}
 
 
+# Up to how many slugs of one filter a lookup is remembered (dataversion.remembered).
+MAX_REMEMBERED_SLUGS = 8
+
+
 class SlugsField(django_filters.fields.ModelMultipleChoiceField):
     """Records named by slugs; none named is [], not the field's `queryset.none()`, so the
     filter (and a FilterSet's method) is skipped instead of being asked whether an empty
@@ -154,6 +159,21 @@ class SlugsField(django_filters.fields.ModelMultipleChoiceField):
         if isinstance(records, QuerySet) and records.query.is_empty():
             return []
         return records
+
+    def _check_values(self, value):
+        # The records a few slugs name are looked up once per data version and process: a
+        # list is filtered by the same few sectors or expos request after request. The
+        # records are only read (their keys, for the filter; their slugs, for the facets).
+        try:
+            slugs = frozenset(value)
+        except TypeError:
+            return super()._check_values(value)  # its error for a list of lists
+        # Only for a filter over all the model's records: one that offers some of them would
+        # find another's answer under the same key.
+        if len(slugs) > MAX_REMEMBERED_SLUGS or self.queryset.query.where:
+            return super()._check_values(value)
+        key = ("slugs", self.queryset.model._meta.label, self.to_field_name, slugs)
+        return dataversion.remembered(lambda: super(SlugsField, self)._check_values(value), *key)
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -52,13 +52,14 @@ def count_request(key, limit, duration):
     """Count one request of the client `key`: (whether it is within `limit` requests in
     `duration` seconds, seconds until its window ends)."""
     try:
-        if cache.add(key, 0, duration):
-            cache.set(f"{key}:ends", time.time() + duration, duration)
         try:
+            # Within a window, one round trip to the cache.
             count = cache.incr(key)
         except ValueError:
-            # The window ended between add and incr: this request opens the next one.
-            cache.add(key, 0, duration)
+            # No window (or it just ended): this request opens one. Of requests opening it
+            # at once, add() lets one in, and each is counted by incr().
+            if cache.add(key, 0, duration):
+                cache.set(f"{key}:ends", time.time() + duration, duration)
             count = cache.incr(key)
     except Exception:
         # A cache that is down must not take the site with it: the limits are a defence,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.copy import col, country, join_of
+from core.sql import col, country, join_of
 from core.views import DirectoryCSVView, DirectoryListView, join
 
 from .filtersets import ExhibitorFilterSet

@@ -2,8 +2,8 @@
 memory.
 
 PostgreSQL writes the rows (COPY, see core.copy) from the serializer's fields expressed in
-SQL; a list whose serializer has a field core.copy cannot express (`?expand=` nests whole
-serializers) is serialised by DRF a chunk at a time instead, with the same output.
+SQL (core.api.cells); a list whose serializer has a field SQL does not express (`?expand=`
+nests whole serializers) is serialised by DRF a chunk at a time instead, with the same output.
 """
 
 from itertools import chain
@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from core import copy
 from core.exports import csv_lines, ndjson_line, started, streaming_response
 
+from . import cells
 from .renderers import number_fields, record_lines
 
 STREAM_CHUNK = 2000
@@ -33,8 +34,8 @@ class StreamingMixin:
         context = self.get_serializer_context()
         serializer = serializer_class(context=context)
         try:
-            sql, params = copy.api_query(serializer, queryset, fmt)
-        except copy.Unsupported:
+            sql, params = cells.api_query(serializer, queryset, fmt)
+        except cells.Unsupported:
             body = self.serialised(queryset, fmt, serializer_class, context)
         else:
             body = self.copied(sql, params, fmt, serializer)

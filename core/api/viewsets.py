@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import get_language
 from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -19,7 +18,7 @@ from .filtering import StrictFilterBackend, requested_facets
 from .language import LanguageMixin
 from .pagination import DirectoryPagination
 from .parsers import JSONParser
-from .plans import plan_for
+from .records import query_for
 from .renderers import CSVRenderer, NDJSONRenderer
 from .revisions import RevisionMixin
 from .streaming import StreamingMixin
@@ -61,22 +60,23 @@ class RejectNulMixin:
             raise exceptions.NotFound()
 
 
-class RecordPlanMixin:
-    """Reads of lists and records through a RecordPlan (core/api/plans.py): rows, not model
-    instances, written as the serializer would write them. A serializer with a field no plan
-    can write, and every write, go through the serializer itself."""
+class RecordQueryMixin:
+    """Reads of lists and records written by PostgreSQL as JSON (a RecordQuery,
+    core/api/records.py), the serializer's fields expressed in SQL, without model instances.
+    A serializer with a field SQL does not express (`?expand=` nests whole serializers), a
+    permission that looks at records, and every write go through the serializer itself."""
 
-    def record_plan(self):
+    def record_query(self):
         if self.request.method not in SAFE_METHODS or not self.plain_object_permissions():
             return None
-        expand = tuple(self.get_serializer_context().get("expand", ()))
-        key = (self.get_serializer_class(), expand, get_language())
-        plans = type(self).__dict__.get("_plans")
-        if plans is None:
-            plans = type(self)._plans = {}
-        if key not in plans:
-            plans[key] = plan_for(self.get_serializer())
-        return plans[key]
+        context = self.get_serializer_context()
+        key = (self.get_serializer_class(), tuple(context.get("expand", ())))
+        queries = type(self).__dict__.get("_record_queries")
+        if queries is None:
+            queries = type(self)._record_queries = {}
+        if key not in queries:
+            queries[key] = query_for(key[0], context, self.get_queryset())
+        return queries[key]
 
     def plain_object_permissions(self):
         """Whether no permission looks at the record itself (a row is not an instance)."""
@@ -86,19 +86,19 @@ class RecordPlanMixin:
             for permission in self.get_permissions()
         )
 
-    def get_row(self, plan):
-        """get_object(), as a row of the plan: the filtered queryset, the URL's lookup, 404
+    def get_row(self, query):
+        """get_object(), as the record's id: the filtered queryset, the URL's lookup, 404
         when nothing (or an impossible value) matches."""
         queryset = self.filter_queryset(self.get_queryset())
         lookup = self.lookup_url_kwarg or self.lookup_field
         try:
-            rows = list(plan.values(queryset.filter(**{self.lookup_field: self.kwargs[lookup]})))
+            rows = list(query.values(queryset.filter(**{self.lookup_field: self.kwargs[lookup]})))
         except (TypeError, ValueError, DjangoValidationError):
             raise Http404 from None  # as DRF's get_object_or_404: a value no key can have
         if len(rows) != 1:
             # Django's get_object_or_404 message, which DRF's get_object gives.
             raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
-        return queryset, rows[0]
+        return rows[0]
 
 
 class DirectoryViewSet(
@@ -108,7 +108,7 @@ class DirectoryViewSet(
     RejectNulMixin,
     ConditionalGetMixin,
     ExpandMixin,
-    RecordPlanMixin,
+    RecordQueryMixin,
     StreamingMixin,
     RevisionMixin,
     viewsets.ModelViewSet,
@@ -168,10 +168,10 @@ class DirectoryViewSet(
             return fresh
         if streamed:
             return self.stream(queryset, request.accepted_renderer.format)
-        plan = self.record_plan()
-        if plan is not None:
-            page = self.paginate_queryset(plan.values(queryset))
-            data = plan.write(page, queryset, self.get_serializer_context())
+        query = self.record_query()
+        if query is not None:
+            page = self.paginate_queryset(query.values(queryset))
+            data = query.write(page, self.get_queryset(), self.get_serializer_context())
         else:
             page = self.paginate_queryset(queryset)
             data = self.get_serializer(page, many=True).data
@@ -188,17 +188,20 @@ class DirectoryViewSet(
         if answered:
             return answered
         # The record must exist (404 otherwise) before its copy can be current.
-        plan = self.record_plan()
-        if plan is None:
+        query = self.record_query()
+        if query is None:
             record = self.get_object()
         else:
-            queryset, row = self.get_row(plan)
+            row = self.get_row(query)
         fresh = self.not_modified(request, version)
         if fresh:
             return fresh
-        if plan is None:
+        if query is None:
             data = self.get_serializer(record).data
         else:
-            data = plan.write([row], queryset, self.get_serializer_context())[0]
+            written = query.write([row], self.get_queryset(), self.get_serializer_context())
+            if not written:  # deleted since get_row() found it
+                raise Http404(f"No {query.model._meta.object_name} matches the given query.")
+            data = written[0]
         response = Response(data)
         return self.keep_for_version(self.with_version(response, version), version)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.copy import col, date, join_of, number, number_or_blank, related
+from core.sql import col, date, join_of, number, number_or_blank, related
 from core.views import DirectoryCSVView, DirectoryListView, join
 from expos import selectors
 from expos.filtersets import DealFilterSet

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from core.copy import col, date, display, number_or_blank, related
+from core.sql import col, date, display, number_or_blank, related
 from core.views import DirectoryCSVView, DirectoryListView
 from exhibitors.selectors import exhibitor_list
 from expos import selectors

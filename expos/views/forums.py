@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.copy import Sql, as_text, col, date, display, field, join_of, related
+from core.sql import Sql, as_text, col, date, display, field, join_of, related
 from core.views import DirectoryCSVView, DirectoryListView, join
 from expos import selectors
 from expos.filtersets import ForumFilterSet, SpeakerFilterSet

@@ -15,7 +15,8 @@ from django.test import Client
 
 from config.api import router
 from core import copy
-from core.copy import Sql
+from core.api import cells
+from core.sql import Sql
 from exhibitors.models import Exhibitor
 from expos import models
 from tests import factories
@@ -204,9 +205,9 @@ def test_api_lists_from_copy_are_the_serializers(awkward, fmt, language, monkeyp
         assert bool(ran) == (prefix not in PYTHON_ONLY), prefix
 
     def unsupported(*args):
-        raise copy.Unsupported("the Python path, for comparison")
+        raise cells.Unsupported("the Python path, for comparison")
 
-    monkeypatch.setattr(copy, "api_query", unsupported)
+    monkeypatch.setattr(cells, "api_query", unsupported)
     for prefix in API_LISTS:
         expected = parsed(api_body(prefix, fmt, language), fmt)
         assert expected, prefix
@@ -227,7 +228,7 @@ DISTINCT_LISTS = [
 @pytest.mark.parametrize(("prefix", "query"), DISTINCT_LISTS)
 def test_api_lists_filtered_by_a_choice_are_the_serializers(awkward, prefix, query, fmt):
     copied = parsed(api_body(prefix, fmt, "en", query), fmt)
-    with mock.patch.object(copy, "api_query", side_effect=copy.Unsupported("for comparison")):
+    with mock.patch.object(cells, "api_query", side_effect=cells.Unsupported("for comparison")):
         expected = parsed(api_body(prefix, fmt, "en", query), fmt)
     assert expected, (prefix, query)
     assert copied == expected
@@ -291,13 +292,13 @@ def test_copy_refused_at_its_first_row_is_a_500(failing_sql):
 
 
 def test_api_copy_refused_at_its_first_row_is_a_json_500(monkeypatch):
-    build = copy.api_query
+    build = cells.api_query
 
     def refused(serializer, queryset, fmt):
         sql, params = build(serializer, queryset, fmt)
         return sql.replace("SELECT", "SELECT 1 / (length(%s) - 1),", 1), ["x", *params]
 
-    monkeypatch.setattr(copy, "api_query", refused)
+    monkeypatch.setattr(cells, "api_query", refused)
     response = Client(raise_request_exception=False).get("/api/v1/sectors/", HTTP_ACCEPT="text/csv")
     assert response.status_code == 500
     assert response.json() == {"detail": "A server error occurred."}

@@ -152,3 +152,41 @@ def test_a_failed_refresh_is_retried_by_the_next_request(settings):
     assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 1
     dataversion.wait_for_refreshes()
     assert dataversion.cached(compute, "flaky", stale_while_refreshing=True) == 3
+
+
+def sector_lookups(queries):
+    return [
+        q["sql"] for q in queries.captured_queries if 'FROM "exhibitors_sector" WHERE' in q["sql"]
+    ]
+
+
+def test_slugs_a_filter_names_are_looked_up_once_per_data_version(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DIRECTORY_API_CACHE = False
+    f.SectorFactory(slug="kept-sector")
+    url = "/api/v1/exhibitors/?sector=kept-sector"
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url).status_code == 200
+    assert len(sector_lookups(first)) == 1 and sector_lookups(again) == []
+    # A write moves the version: a sector added since is found, one removed is refused.
+    f.SectorFactory(slug="added-sector")
+    assert client.get("/api/v1/exhibitors/?sector=added-sector").status_code == 200
+    Sector.objects.filter(slug="kept-sector").delete()
+    answer = client.get(url)
+    assert answer.status_code == 400 and "kept-sector" in answer.json()["sector"][0]
+
+
+def test_remembered_keeps_a_bounded_number_of_answers(monkeypatch):
+    monkeypatch.setattr(dataversion, "REMEMBERED_MAX", 3)
+    dataversion.bump()
+    calls = []
+    for n in range(5):
+        assert dataversion.remembered(lambda n=n: calls.append(n) or n * 10, "k", n) == n * 10
+    assert len(dataversion._remembered["values"]) == 3
+    assert dataversion.remembered(lambda: calls.append("again") or -1, "k", 4) == 40
+    assert dataversion.remembered(lambda: calls.append("again") or -1, "k", 0) == -1
+    assert calls == [0, 1, 2, 3, 4, "again"]

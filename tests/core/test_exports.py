@@ -166,14 +166,14 @@ def test_download_failing_midway_is_logged_with_its_traceback_and_raised(failing
 
 @pytest.fixture
 def serialised(monkeypatch):
-    """The API's downloads written by DRF's serializers, as for a list core.copy cannot
-    express (its own failures: tests/core/test_copy_exports.py, test_streaming_live.py)."""
-    from core import copy
+    """The API's downloads written by DRF's serializers, as for a list whose fields SQL does
+    not express (its own failures: tests/core/test_copy_exports.py, test_streaming_live.py)."""
+    from core.api import cells
 
     def unsupported(*args):
-        raise copy.Unsupported("the Python path")
+        raise cells.Unsupported("the Python path")
 
-    monkeypatch.setattr(copy, "api_query", unsupported)
+    monkeypatch.setattr(cells, "api_query", unsupported)
 
 
 @pytest.mark.usefixtures("serialised")

@@ -106,6 +106,26 @@ def test_count_request_opens_a_new_window_when_the_old_one_ends_before_it_counts
     assert cache.get("throttle_test_expiry") == 1
 
 
+def test_count_request_within_a_window_asks_the_cache_once(monkeypatch):
+    calls = []
+    for name in ("add", "set", "get", "incr"):
+        real = getattr(throttling.cache, name)
+
+        def recorded(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(throttling.cache, name, recorded)
+    key = f"throttle_test_round_trips_{uuid.uuid4().hex}"
+    assert count_request(key, 5, 60) == (True, 0)
+    opening = list(calls)
+    calls.clear()
+    assert count_request(key, 5, 60) == (True, 0)
+    assert opening == ["incr", "add", "set", "incr"]
+    assert calls == ["incr"]
+    assert cache.get(key) == 2
+
+
 def test_count_request_lets_requests_through_when_the_cache_is_down(monkeypatch, caplog):
     def down(*args, **kwargs):
         raise ConnectionError("cache unreachable")

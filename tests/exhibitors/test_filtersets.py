@@ -250,3 +250,16 @@ def test_facets_ignore_empty_values():
     empty = facet_counts(ExhibitorFilterSet, QueryDict("country=&year="), queryset)
     assert empty == facet_counts(ExhibitorFilterSet, QueryDict(""), queryset)
     assert not any(o["selected"] for options in empty.values() for o in options)
+
+
+def test_each_filterset_has_filters_of_its_own_that_find_its_own_methods():
+    first = ExhibitorFilterSet(QueryDict("sector=video-iot"), queryset=exhibitor_list())
+    second = ExhibitorFilterSet(QueryDict("sector=zero-carbon"), queryset=exhibitor_list())
+    base = ExhibitorFilterSet.base_filters["sector"]
+    assert first.filters["sector"] is not second.filters["sector"] is not base
+    assert first.filters["sector"].parent is first and second.filters["sector"].parent is second
+    # A `method=` filter resolves the method on the FilterSet that holds the copy.
+    assert first.filters["sector"].filter.method.__self__ is first
+    assert second.filters["sector"].filter.method.__self__ is second
+    assert [e.slug for e in first.qs] == ["zhejiang-dahua-technology"]
+    assert [e.slug for e in second.qs] == ["graffiti-intelligence"]

@@ -1,4 +1,4 @@
-"""The read path through record plans (core/api/plans.py) gives the JSON the serializers give,
+"""The read path through PostgreSQL (core/api/records.py) gives the JSON the serializers give,
 field for field: every list and every record, in English and Spanish, with every `?expand=`,
 numbered pages and cursor walks, and records whose translations, relations and countries are
 missing."""
@@ -9,40 +9,24 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from config.api import router
-from core.api import plans
-from core.api.viewsets import RecordPlanMixin
+from core.api import records
+from core.api.viewsets import RecordQueryMixin
+from exhibitors.models import Exhibitor
 from tests import factories
 from tests.api.helpers import get
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.django_db]
 
 ENDPOINTS = {prefix: viewset for prefix, viewset, _basename in router.registry}
-# The lists whose serializers have only fields a plan writes; the others (a method field, a
-# nested serializer) keep the serializer. A serializer that gains such a field leaves this set,
-# and this test says so.
-PLANNED = {
-    "appearances",
-    "areas",
-    "awards",
-    "deals",
-    "exhibitors",
-    "expos",
-    "figures",
-    "highlights",
-    "organisations",
-    "sectors",
-    "series",
-    "sources",
-    "speakers",
-    "statements",
-}
 
 
 def serialised(client, url, **headers):
-    """The JSON of `url` through the serializers, as before plans."""
-    with mock.patch.object(RecordPlanMixin, "record_plan", return_value=None):
+    """The JSON of `url` through the serializers, as DRF writes it."""
+    with mock.patch.object(RecordQueryMixin, "record_query", return_value=None):
         return get(client, url, **headers).json()
 
 
@@ -78,13 +62,25 @@ def awkward():
     return exhibitor
 
 
-def test_the_planned_lists_are_the_ones_with_plain_fields(client):
-    planned = set()
+def context(expand=()):
+    request = Request(APIRequestFactory().get("/"))
+    return {"request": request, "format": None, "expand": list(expand)}
+
+
+def view_queryset(prefix):
+    """The list's queryset before its filters, as the view reads it."""
+    view = ENDPOINTS[prefix]()
+    view.request, view.format_kwarg, view.kwargs = context()["request"], None, {}
+    return view.get_queryset()
+
+
+def test_every_list_is_written_by_postgresql_and_an_expansion_by_drf():
     for prefix, viewset in ENDPOINTS.items():
-        serializer = viewset.serializer_class(context={"request": None, "expand": []})
-        if plans.plan_for(serializer) is not None:
-            planned.add(prefix)
-    assert planned == PLANNED
+        queryset = view_queryset(prefix)
+        assert records.query_for(viewset.serializer_class, context(), queryset), prefix
+        for name in viewset.expandable:
+            expanded = records.query_for(viewset.serializer_class, context([name]), queryset)
+            assert expanded is None, (prefix, name)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -145,12 +141,12 @@ def test_filters_orderings_and_cursor_walks_are_the_same_json(client, awkward):
 def test_a_missing_or_impossible_record_is_the_same_404(client, url):
     with override_settings(DIRECTORY_API_CACHE=False):
         fast = get(client, url, status=404).json()
-        with mock.patch.object(RecordPlanMixin, "record_plan", return_value=None):
+        with mock.patch.object(RecordQueryMixin, "record_query", return_value=None):
             slow = get(client, url, status=404).json()
     assert fast == slow and "detail" in fast
 
 
-def test_a_plan_reads_a_page_in_a_fixed_number_of_queries(client, awkward):
+def test_a_page_is_read_in_a_fixed_number_of_queries(client, awkward):
     factories.ExhibitorFactory.create_batch(60)
     get(client, "/api/v1/exhibitors/?page_size=1")  # what a process reads once
     counts = []
@@ -163,6 +159,54 @@ def test_a_plan_reads_a_page_in_a_fixed_number_of_queries(client, awkward):
         assert len(data["results"]) == size
         counts.append(len(queries))
     assert counts[0] == counts[1], [q["sql"][:120] for q in queries.captured_queries]
-    # The page's rows and their sectors, each one query, with no model instances built.
-    page = [q["sql"] for q in queries.captured_queries if "exhibitors_exhibitor" in q["sql"]]
-    assert not any('"search_vector"' in sql for sql in page)
+    # Besides the count: the page's ids, then its records as JSON with their sectors nested,
+    # two queries; the statement is in Django's query log although it was prepared.
+    page = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "exhibitors_exhibitor" in q["sql"] and not q["sql"].startswith("SELECT COUNT(*)")
+    ]
+    assert len(page) == 2, page
+    assert page[0].startswith('SELECT "exhibitors_exhibitor"."id" AS "id" FROM')
+    assert "json_build_object" in page[1] and "exhibitors_sector" in page[1]
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_records_statement_is_prepared_once_a_connection(client, prepared):
+    with override_settings(DIRECTORY_API_CACHE=False, DIRECTORY_PREPARED_STATEMENTS=prepared):
+        first = get(client, "/api/v1/exhibitors/?page_size=3").json()
+        again = get(client, "/api/v1/exhibitors/?page=2&page_size=3").json()
+    assert [r["slug"] for r in first["results"]] != [r["slug"] for r in again["results"]]
+    statements = [s for s in prepared_statements() if "json_build_object" in s]
+    # One statement for both pages: only the ids changed, passed as a parameter.
+    assert len(statements) == (1 if prepared else 0), statements
+    if prepared:
+        assert "= ANY($" in statements[0]
+
+
+def test_records_come_in_the_order_of_the_ids_and_a_deleted_one_is_left_out():
+    viewset = ENDPOINTS["exhibitors"]
+    queryset = view_queryset("exhibitors")
+    query = records.query_for(viewset.serializer_class, context(), queryset)
+    ids = list(Exhibitor.objects.order_by("-id").values_list("id", flat=True)[:3])
+    written = query.write([{"id": i} for i in [*ids, 0]], queryset, context())
+    assert [record["id"] for record in written] == ids
+
+
+def test_statements_are_kept_for_a_bounded_number_of_sites():
+    viewset = ENDPOINTS["sectors"]
+    queryset = view_queryset("sectors")
+    query = records.query_for(viewset.serializer_class, context(), queryset)
+    for n in range(records.MAX_STATEMENTS + 5):
+        request = Request(APIRequestFactory().get("/", HTTP_HOST=f"site{n}.example"))
+        site = {"request": request, "format": None, "expand": []}
+        with override_settings(ALLOWED_HOSTS=["*"]):
+            _sql, params, _positions = query.compiled(queryset, site)
+        assert any(f"http://site{n}.example/" in str(p) for p in params)
+        assert len(query.statements) <= records.MAX_STATEMENTS

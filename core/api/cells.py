@@ -1,0 +1,273 @@
+"""A serializer's fields as SQL: each field's CSV cell and its JSON value, as DRF's field
+would write them (its own URLs, compact related records, dates, decimals, countries), for the
+API's COPY downloads (core.copy) and for its pages and records (core.api.records).
+
+A field of a kind not expressed here raises Unsupported, and the list takes DRF's path.
+"""
+
+import json
+import re
+from types import SimpleNamespace
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, TextField
+from django_countries import countries
+from rest_framework.settings import api_settings
+
+from core.copy import rows_query
+from core.sql import (
+    NEUTRALISE,
+    Sql,
+    as_text,
+    country_name,
+    field,
+    iso_date,
+    related_model,
+    related_rows,
+    text,
+)
+
+from .fields import URL_PLACEHOLDER, CompactRelatedField, DetailURLField, detail_url
+
+# --- API lists: the serializer's fields as SQL -----------------------------------------------
+
+
+class Unsupported(Exception):
+    """A serializer field this module cannot express in SQL: the list takes the Python path."""
+
+
+class Cell:
+    """A serializer field in SQL: `csv` its CSV cell (core.api.renderers.cell, then
+    neutralise), `json` its value in the NDJSON line."""
+
+    def __init__(self, csv, json):
+        self.csv, self.json = csv, json
+
+
+def url_template(field):
+    """The two halves of the URL `field` gives a record, around its lookup value: the field
+    builds it itself, for a stand-in record, so the URL is the serializer's to the byte."""
+    stand_in = SimpleNamespace(**{"pk": URL_PLACEHOLDER, field.lookup_field: URL_PLACEHOLDER})
+    url = str(field.to_representation(stand_in))
+    prefix, placeholder, suffix = url.partition(URL_PLACEHOLDER)
+    if not placeholder:
+        raise Unsupported(field.field_name)
+    return prefix, suffix
+
+
+def url_of(field, value):
+    """`value` (the lookup column) inside the field's URL; NULL where it is empty, as
+    DetailURLField gives None."""
+    prefix, suffix = url_template(field)
+    return Sql("({0} || NULLIF(CAST({1} AS text), '') || {2})", prefix, value, suffix)
+
+
+def compact(model, related_field, path):
+    """CompactRelatedField's {slug, name, url} of the record at `path` ("" for the record
+    itself), as JSON and as its CSV cell (the slug, or the name where it has none)."""
+    prefix = f"{path}__" if path else ""
+    slug = F(f"{prefix}slug")
+    name = as_text(field(model, prefix + related_field.name_field))
+    template_prefix, suffix = related_url_template(related_field)
+    url = Sql("({0} || {1} || {2})", template_prefix, slug, suffix)
+    obj = Sql("json_build_object('slug', {0}, 'name', {1}, 'url', {2})", slug, name, url)
+    csv = Sql("COALESCE(NULLIF({0}, ''), {1})", slug, name)
+    return csv, obj
+
+
+def related_url_template(related_field):
+    request = related_field.context.get("request")
+    url = detail_url(related_field.view_name, "slug", URL_PLACEHOLDER, request)
+    prefix, placeholder, suffix = url.partition(URL_PLACEHOLDER)
+    if not placeholder:
+        raise Unsupported(related_field.field_name)
+    return prefix, suffix
+
+
+def compact_one(queryset, related_field, source):
+    """A to-one CompactRelatedField: null (JSON) or "" (CSV) without a related record."""
+    csv, obj = compact(queryset.model, related_field, source)
+    null = F(source)
+    return Cell(
+        Sql(NEUTRALISE, Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, csv)),
+        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, obj),
+    )
+
+
+def compact_many(queryset, related_field, name, through=""):
+    """A many CompactRelatedField: a JSON list of {slug, name, url} in the Python path's
+    order, and its CSV cell, the slugs "; "-joined. `through` names a relation of each related
+    row to the record shown (a forum's appearances → their speaker)."""
+    rows = related_rows(queryset, name)
+    csv, obj = compact(rows.model, related_field, through)
+    return Cell(
+        Sql(NEUTRALISE, Sql("array_to_string({0}, '; ')", ArraySubquery(rows.values_list(csv)))),
+        Sql(
+            "COALESCE(array_to_json({0}), '[]')",
+            ArraySubquery(rows.values_list(Sql("{0}", obj, output_field=TextField()))),
+        ),
+    )
+
+
+# DRF's text output: str(value) (CharField, URLField, ChoiceField, SlugField…); the ones whose
+# to_representation is DRF's own are expressed here by the kind of value.
+def _drf_kinds():
+    from rest_framework import serializers as s
+
+    return {
+        s.CharField.to_representation: "text",
+        s.ChoiceField.to_representation: "text",
+        s.IntegerField.to_representation: "integer",
+        s.BigIntegerField.to_representation: "bigint",
+        s.DecimalField.to_representation: "decimal",
+        s.BooleanField.to_representation: "boolean",
+        s.DateField.to_representation: "date",
+        s.DateTimeField.to_representation: "datetime",
+        s.ReadOnlyField.to_representation: "text",
+    }
+
+
+def typed(kind, value):
+    """(csv, json) of a plain value of a DRF `kind`."""
+    if kind == "text":
+        return Sql(NEUTRALISE, text(value)), Sql("CAST({0} AS text)", value)
+    if kind == "integer":
+        return Sql("CAST({0} AS text)", value), Sql("CAST({0} AS bigint)", value)
+    if kind == "decimal":
+        # DRF gives decimals as text with the field's decimal places: PostgreSQL's numeric
+        # text keeps the column's scale, which is the same.
+        return Sql("CAST({0} AS text)", value), Sql("CAST({0} AS text)", value)
+    if kind == "boolean":
+        cell = Sql("CASE WHEN {0} THEN 'True' WHEN NOT {0} THEN 'False' END", value)
+        return cell, Sql("CAST({0} AS boolean)", value)
+    if kind == "date":
+        return iso_date(value), iso_date(value)
+    if kind == "datetime":
+        # DRF: isoformat() in UTC (the project's time zone), "+00:00" written "Z", no
+        # fraction when the microseconds are zero.
+        iso = Sql(
+            "(regexp_replace(to_char({0} AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '\\.000000$', '') || 'Z')",
+            value,
+        )
+        return iso, iso
+    raise Unsupported(kind)
+
+
+# Serializer method fields, by "SerializerClass.field": a function of (queryset, serializer)
+# giving a Cell. They name classes of the apps above core by name only (core imports none).
+METHOD_FIELDS = {}
+
+
+def method_field(key):
+    def register(function):
+        METHOD_FIELDS[key] = function
+        return function
+
+    return register
+
+
+@method_field("ParticipationSerializer.area_name")
+def _area_name(queryset, serializer):
+    name = field(queryset.model, "area__name")
+    null = F("area")
+    return Cell(
+        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, Sql(NEUTRALISE, as_text(name))),
+        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, as_text(name)),
+    )
+
+
+@method_field("ForumSerializer.speakers")
+def _forum_speakers(queryset, serializer):
+    related = CompactRelatedField("api:speaker-detail", read_only=True)
+    related.bind("speakers", serializer)
+    return compact_many(queryset, related, "appearances", through="speaker")
+
+
+@method_field("CitationSerializer.record_type")
+def _record_type(queryset, serializer):
+    label = Sql("({0} || '.' || {1})", F("content_type__app_label"), F("content_type__model"))
+    return Cell(Sql(NEUTRALISE, label), label)
+
+
+def serializer_cells(serializer, queryset):
+    """{field name: Cell} of every field of `serializer` (bound, with its context); raises
+    Unsupported for a field of a kind not expressed here."""
+    from django_countries.serializer_fields import CountryField
+    from rest_framework import relations
+    from rest_framework import serializers as s
+
+    kinds = _drf_kinds()
+    model = queryset.model
+    cells = {}
+    for name, f in serializer.fields.items():
+        key = f"{type(serializer).__name__}.{name}"
+        if key in METHOD_FIELDS:
+            cells[name] = METHOD_FIELDS[key](queryset, serializer)
+            continue
+        source = f.source.replace(".", "__")
+        if isinstance(f, DetailURLField):
+            url = url_of(f, F("pk" if f.lookup_field == "pk" else f.lookup_field))
+            cells[name] = Cell(Sql(NEUTRALISE, as_text(url)), url)
+        elif isinstance(f, relations.ManyRelatedField) and isinstance(
+            f.child_relation, CompactRelatedField
+        ):
+            cells[name] = compact_many(queryset, f.child_relation, f.source)
+        elif isinstance(f, CompactRelatedField):
+            cells[name] = compact_one(queryset, f, source)
+        elif type(f) is relations.PrimaryKeyRelatedField:
+            cells[name] = Cell(*typed("integer", F(source)))
+        elif isinstance(f, CountryField):
+            # The serializer's country field gives "" for a code django_countries does not know.
+            known = Sql(
+                "CASE WHEN jsonb_exists((SELECT CAST({0} AS jsonb)), {1}) THEN {1} ELSE '' END",
+                json.dumps(dict.fromkeys(code for code, _name in countries)),
+                F(source),
+            )
+            cells[name] = Cell(*typed("text", known))
+        elif (
+            isinstance(f, s.CharField) and source.endswith("__name") and _is_country(model, source)
+        ):
+            cells[name] = Cell(*typed("text", country_name(model, source[: -len("__name")])))
+        elif type(f).to_representation in kinds and "__" not in source:
+            kind = kinds[type(f).to_representation]
+            if kind == "bigint":
+                # A number, unless DRF is told to give big integers as text.
+                if getattr(f, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+                    raise Unsupported(key)
+                kind = "integer"
+            # None stays None (JSON null, an empty CSV cell): the CASTs keep NULL.
+            cells[name] = Cell(*typed(kind, field(model, source)))
+        else:
+            raise Unsupported(key)
+    return cells
+
+
+def _is_country(model, path):
+    from django_countries.fields import CountryField
+
+    target, name = related_model(model, path[: -len("__name")])
+    try:
+        return isinstance(target._meta.get_field(name), CountryField)
+    except Exception:
+        return False
+
+
+def api_query(serializer, queryset, fmt):
+    """The SQL and parameters of a list's rows in `fmt`: for CSV one column a field, for
+    NDJSON one JSON object a row."""
+    if fmt == "csv":
+        cells = serializer_cells(serializer, queryset)
+        return rows_query(queryset, [cell.csv for cell in cells.values()])
+    return rows_query(queryset, [record_object(serializer, queryset)])
+
+
+def record_object(serializer, queryset):
+    """The record as the serializer writes it, as one JSON object in text, fields in the
+    serializer's order (the API's NDJSON lines, and its pages: core.api.records)."""
+    cells = serializer_cells(serializer, queryset)
+    # Field names are identifiers, written in the SQL as they are.
+    assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name in cells)
+    template = ", ".join(f"'{name}', {{{n}}}" for n, name in enumerate(cells))
+    # As text: a list filtered by a choice is SELECT DISTINCT, and json has no equality.
+    return Sql(f"json_build_object({template})::text", *(c.json for c in cells.values()))

@@ -1,0 +1,151 @@
+"""Records written by PostgreSQL: the JSON of a page of a list, or of one record, built in SQL.
+
+A DRF serializer reads every field of every record through model instances: Django builds each
+instance, django-modeltranslation resolves each translated attribute, a prefetch builds the
+related records, and DRF walks each field's `get_attribute` and `to_representation`. For a
+page of 50 exhibitors that was most of the request. A RecordQuery asks PostgreSQL instead: the
+paginator reads the page's ids, and one statement gives each of those records as a JSON
+object, its relations nested by subqueries, from the SQL expressions that also write the API's
+NDJSON downloads (core.api.cells: translated text with modeltranslation's
+fallback, country names in the request's language, absolute URLs as the serializer builds
+them, dates as DRF writes them). Python parses that text (orjson) into the dicts DRF's Response
+carries, so content negotiation, the renderer, the response cache and `facets` see what they
+always saw. tests/api/test_records.py holds it to the serializers' JSON, field for field.
+
+The statement is compiled once per serializer class, expansion, language and site (the
+records' URLs are absolute, so the scheme, host and script prefix count): from one request to
+the next only the page's ids change. So it is also prepared once per database connection
+(server-side binding): planning it took about as long as running it.
+DIRECTORY_PREPARED_STATEMENTS=False turns that off, for a connection pooler in transaction
+mode that cannot keep prepared statements.
+
+A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF.
+"""
+
+from contextlib import contextmanager
+
+import orjson
+from django.conf import settings
+from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models import BooleanField, F
+from django.db.models.query import ValuesIterable
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+
+from core.sql import Sql
+
+from .cells import Unsupported, record_object
+
+# Sites (scheme, host and script prefix) whose statements are kept per RecordQuery: a Host
+# header is checked against ALLOWED_HOSTS, but a wildcard there must not grow this unbounded.
+MAX_STATEMENTS = 64
+
+
+def query_for(serializer_class, context, queryset):
+    """The RecordQuery of a serializer class for the records of `queryset` (a view's, before
+    its filters), or None when one of its fields has no SQL (checked with `context`)."""
+    try:
+        statement(serializer_class, context, queryset)
+    except Unsupported:
+        return None
+    return RecordQuery(serializer_class)
+
+
+def statement(serializer_class, context, queryset):
+    """(sql, params, positions of the ids' parameter) of the records of `queryset` whose ids
+    are given, each as JSON text, in the order of the ids."""
+    record = record_object(serializer_class(context=context), queryset)
+    ids = []  # a stand-in for the page's ids, found among the parameters by identity
+    pk = F(queryset.model._meta.pk.attname)
+    rows = (
+        queryset.prefetch_related(None)
+        .filter(Sql("{0} = ANY({1})", pk, ids, output_field=BooleanField()))
+        .annotate(_record=record)
+        .order_by(Sql("array_position({1}, {0})", pk, ids))
+        .values_list("_record", flat=True)
+    )
+    sql, params = rows.query.sql_with_params()
+    params = list(params)
+    return sql, params, [n for n, value in enumerate(params) if value is ids]
+
+
+def id_values(queryset):
+    """`queryset` reading its records' ids alone, as dicts, in its order. Django's own values
+    iterable: django-modeltranslation's rebuilds every row to resolve translated names."""
+    values = queryset.prefetch_related(None).values(queryset.model._meta.pk.attname)
+    values._iterable_class = ValuesIterable
+    return values
+
+
+class RecordQuery:
+    """The JSON of records by id, written by PostgreSQL, for one serializer class."""
+
+    def __init__(self, serializer_class):
+        self.serializer_class = serializer_class
+        self.model = serializer_class.Meta.model
+        self.pk = self.model._meta.pk.attname
+        self.statements = {}
+
+    def values(self, queryset):
+        """`queryset` reading only the records' ids (in its order), for the paginator."""
+        return id_values(queryset)
+
+    def write(self, rows, queryset, context):
+        """The records of `rows` (from values()), in their order, as the serializer writes
+        them; `queryset` is the view's before its filters (its annotations and prefetches).
+        A record deleted since `rows` were read is left out."""
+        ids = [row[self.pk] for row in rows]
+        if not ids:
+            return []
+        sql, params, positions = self.compiled(queryset, context)
+        params = list(params)
+        for position in positions:
+            params[position] = ids
+        with prepared_cursor(connections[queryset.db]) as cursor:
+            cursor.execute(sql, params)
+            return [orjson.loads(text) for (text,) in cursor.fetchall()]
+
+    def compiled(self, queryset, context):
+        request = context.get("request")
+        key = (
+            request.build_absolute_uri("/") if request is not None else "",
+            get_script_prefix(),
+            context.get("format"),
+            get_language(),
+            tuple(context.get("expand", ())),
+        )
+        statements = self.statements
+        if key not in statements:
+            if len(statements) >= MAX_STATEMENTS:
+                statements.clear()
+            statements[key] = statement(self.serializer_class, context, queryset)
+        return statements[key]
+
+
+class PreparedCursor(ServerBindingCursor):
+    """Django's server-side binding cursor, preparing every statement it runs."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+    def _send_query_prepared(self, name, pgq, *, binary=None):
+        # psycopg leaves a prepared statement it runs unrecorded; Django's query log
+        # (connection.queries, the tests' query counts) reads it from here.
+        self._query = pgq
+        return super()._send_query_prepared(name, pgq, binary=binary)
+
+
+@contextmanager
+def prepared_cursor(connection):
+    """A cursor of Django's `connection` whose statements are prepared (queries logged and
+    errors wrapped as Django's own cursors do), or a plain one where they are turned off."""
+    if not settings.DIRECTORY_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection._prepare_cursor(PreparedCursor(connection.connection))
+    with cursor:
+        yield cursor
