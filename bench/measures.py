@@ -525,11 +525,16 @@ def measure_peers(server, country, sector):
 
 def measure_concurrent(server, country, sector, terms):
     """B12 at one size: p95 in seconds with CLIENTS clients at once, of the API list, the
-    page and the search of each term."""
+    page and the search of each term, each request on a connection of its own; and the same
+    on kept-alive connections ("<name> kept alive"), shown beside it."""
     api, html = list_paths(country, sector)
     paths = {"api": api, "html": html}
     paths.update({f"search {kind}": search_path(term) for kind, term in terms.items()})
-    return {name: concurrent_latency(server.port, path) for name, path in paths.items()}
+    figures = {}
+    for name, path in paths.items():
+        figures[name] = concurrent_latency(server.port, path)
+        figures[f"{name} kept alive"] = concurrent_latency(server.port, path, keep_alive=True)
+    return figures
 
 
 def measure_computed(server, cursor_path):

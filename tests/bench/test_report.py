@@ -43,8 +43,26 @@ def figures():
         },
         "facets": {"unfiltered": 0.4, "filtered": 1.5},
         "concurrent": {
-            SMALL: {"api": 0.1, "html": 0.1, "search rare": 0.05, "search common": 0.2},
-            LARGE: {"api": 0.12, "html": 0.2, "search rare": 0.05, "search common": 0.1},
+            SMALL: {
+                "api": 0.1,
+                "html": 0.1,
+                "search rare": 0.05,
+                "search common": 0.2,
+                **dict.fromkeys(
+                    ["api kept alive", "search rare kept alive", "search common kept alive"], 0.1
+                ),
+                "html kept alive": 0.3,
+            },
+            LARGE: {
+                "api": 0.12,
+                "html": 0.2,
+                "search rare": 0.05,
+                "search common": 0.1,
+                **dict.fromkeys(
+                    ["api kept alive", "search rare kept alive", "search common kept alive"], 0.1
+                ),
+                "html kept alive": 0.6,
+            },
         },
         "peers": {
             size: {
@@ -125,6 +143,10 @@ def test_details_say_what_was_compared():
     )
     assert "the first 400,000 records, cut after 120 s" in rows["B10 ndjson"][4]
     assert rows["P1 1m"][4] == "250.00/s vs 100.00/s, 8 clients; p50 10.0 ms vs 20.0 ms = 0.50"
+    assert rows["B12 html"][4] == (
+        "100.0 ms at 10k, 200.0 ms at 1m; on kept-alive connections 300.0 ms at 10k, "
+        "600.0 ms at 1m = 2.00"
+    )
     estimate = "the first 1,500 rows in 60.0 s; the whole file at that rate: 67 min"
     assert estimate in rows["P3 10k"][4]
 
