@@ -25,6 +25,8 @@ from bench.settings import (
 def verdict(value, sign, target):
     if value is None:
         return "n/a"
+    if target is None:
+        return "for comparison"
     ok = {"≤": value <= target, "≥": value >= target, "=": value == target}[sign]
     return "pass" if ok else "miss"
 
@@ -44,7 +46,8 @@ def table(rows, context, partial=(), baseline=None):
     for key, what, value, shown, details, *own in rows:
         sign, target = own[0] if own else target_of(key)
         result = verdict(value, sign, target) + (" (partial)" if key in partial else "")
-        lines.append(f"| {key} | {what} | {shown} | {sign} {target} | {result} | {details} |")
+        aim = sign if target is None else f"{sign} {target}"
+        lines.append(f"| {key} | {what} | {shown} | {aim} | {result} | {details} |")
     if baseline:
         lines += ["", baseline.strip()]
     return "\n".join(lines) + "\n"

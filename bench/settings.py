@@ -60,7 +60,10 @@ TARGETS = {
     "B5": ("≥", 0.25),
     "B6 rare": ("≤", 3),
     "B6 common": ("≤", 3),
-    "B7": ("≥", 0.5),
+    # Issue 12 measures the import against what loading the same tables costs PostgreSQL
+    # itself (B7 limit); the ratio to a \copy into an unlogged table of text, which no
+    # importer leaving the same database behind can reach, is kept for comparison only.
+    "B7": ("—", None),
     "B8": ("≥", 3),
     "B9": ("≤", 512),
     "B10": ("≤", 100),
