@@ -5,7 +5,9 @@ filter and search words picked from the data.
 of these databases.
 """
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -107,6 +109,37 @@ def manage(database, *arguments, timeout=3600):
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
     return time.monotonic() - started, result.stdout
+
+
+def django_script(database, script, *arguments, what, timeout=600):
+    """Run `script` (Python that sets Django up itself) with `arguments` in a process of its
+    own on `database`, the API's response cache off; return the JSON of its last line. A
+    failure ends the run, saying `what` failed."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *arguments],
+        cwd=ROOT,
+        # The work itself: an answer kept by the API's response cache from a warm-up request
+        # would be one query and no work, whatever was asked.
+        env={**django_environment(database), "DJANGO_API_CACHE": "0"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        sys.exit(f"{what} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def psql_command(database, *options):
+    """psql on `database` without the user's settings, stopping at the first error."""
+    return [
+        shutil.which("psql") or "psql",
+        "--no-psqlrc",
+        "--quiet",
+        "--set=ON_ERROR_STOP=1",
+        database_url(database),
+        *options,
+    ]
 
 
 def load(size):

@@ -1,30 +1,19 @@
-"""The measurements B1 to B10, each returning its raw figures (the report turns them into rows).
+"""The measurements over HTTP and in-process, each returning its raw figures (the report turns
+them into rows).
 
 Over HTTP against a running Server: latencies (B1, B2, B6), the cursor walk (B3), throughput
-(B5, B8) and the CSV stream (B10). In their own processes: the query counts (B4) and the
-import against psql's \\copy (B7, B9).
+(B5, B8), the CSV and NDJSON streams (B10), the peers (P1, P2) and latency under load (B12). In
+their own processes: the query counts (B4) and cold facet counts (B11). The import and psql's
+own speed are in bench.loading.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
-
 from bench.databases import (
-    database_url,
-    django_environment,
-    drop_database,
-    manage,
-    recreate_database,
-    server_database,
-    sql,
+    django_script,
 )
 from bench.http import (
     Client,
@@ -40,15 +29,9 @@ from bench.settings import (
     CURSOR_DEPTH,
     NDJSON_TIMEOUT,
     PAGE_SIZE,
-    PEER_EXHIBITORS,
-    PEER_SLICE_ROWS,
-    ROOT,
-    SEED,
     STREAM_TIMEOUT,
     TAIL_REQUESTS,
     WALK_SECONDS,
-    label,
-    say,
 )
 
 
@@ -183,322 +166,13 @@ print(json.dumps(counts))
 def count_queries(database, country, sector):
     """B4: SQL queries of one list request at 10 and at 100 rows, API and HTML, in-process."""
     query = urlencode({"country": country, "sector": sector})
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            QUERY_COUNT_SCRIPT,
-            f"/api/v1/exhibitors/?{query}",
-            f"/exhibitors/?{query}",
-        ],
-        cwd=ROOT,
-        # The queries of the work itself: an answer kept by the API's response cache from the
-        # warm-up request would be one query, whatever the page size.
-        env={**django_environment(database), "DJANGO_API_CACHE": "0"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        sys.exit(f"Counting queries failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def run_measured(command, database, logs):
-    """Run a command; return (seconds, peak RSS in MiB of it and its children, stdout)."""
-    out_path, err_path = Path(logs) / "measured.out", Path(logs) / "measured.err"
-    started = time.monotonic()
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=django_environment(database), stdout=out, stderr=err
-        )
-        # wait4 gives this child's own resource use, not that of every child so far.
-        _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
-    if process.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{err_path.read_text()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, out_path.read_text()
-
-
-# A freshly migrated database with the seed and the synthetic sectors: each import and each
-# load of the import's limit starts from a copy of it (CREATE DATABASE … TEMPLATE).
-FRESH = "bench_import_fresh"
-# What import_directory writes (expos.importing.writing), in the order a load must follow.
-WRITTEN_TABLES = [
-    "expos_expo",
-    "exhibitors_exhibitor",
-    "exhibitors_exhibitor_sectors",
-    "expos_participation",
-]
-
-
-def create_fresh():
-    recreate_database(FRESH)
-    say(f"{FRESH}: migrating, loading the seed and the synthetic sectors")
-    manage(FRESH, "migrate", "--noinput", "--verbosity", "0")
-    manage(FRESH, "loaddata", "seed", "--verbosity", "0")
-    # The CSV names the synthetic sectors; --output writes rows only.
-    manage(FRESH, "shell", "-c", "from expos import synthetic; synthetic.create_sectors()")
-
-
-def copy_database(template, name, attempts=6):
-    """`name` as a copy of `template` (files copied, no WAL of each page). The template must
-    have no other session: another helper's or a server's is waited for, a little."""
-    drop_database(name)
-    for attempt in range(attempts):
-        try:
-            sql(
-                server_database(),
-                f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY',
-            )
-            return True
-        except psycopg.errors.ObjectInUse:
-            if attempt == attempts - 1:
-                return False
-            time.sleep(5)
-    return False
-
-
-def generate_file(path, exhibitors, seed):
-    say(f"generate_directory --exhibitors {exhibitors} --seed {seed} --output {path.name}")
-    manage(
-        FRESH,
-        "generate_directory",
-        "--exhibitors",
-        str(exhibitors),
-        "--seed",
-        str(seed),
-        "--output",
-        str(path),
-        "--no-progress",
-    )
-
-
-def highest_ids(database, tables):
-    return {
-        table: sql(database, f"SELECT coalesce(max(id), 0) FROM {table}")[0][0] for table in tables
-    }
-
-
-def tables_with_ids(database):
-    rows = sql(
+    return django_script(
         database,
-        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public'"
-        " AND column_name = 'id' AND data_type IN ('integer', 'bigint') ORDER BY table_name",
+        QUERY_COUNT_SCRIPT,
+        f"/api/v1/exhibitors/?{query}",
+        f"/exhibitors/?{query}",
+        what="Counting queries",
     )
-    return [name for (name,) in rows]
-
-
-def stored_columns(database, table):
-    """The columns a COPY can write: not the generated ones, which PostgreSQL computes."""
-    rows = sql(
-        database,
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
-        " AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
-        [table],
-    )
-    return [f'"{name}"' for (name,) in rows]
-
-
-def dump_new_rows(database, before, scratch_dir):
-    """COPY TO a file, for each written table, the rows the import added (ids past `before`).
-
-    Returns [(table, columns, file)], in WRITTEN_TABLES' order."""
-    dumps = []
-    with psycopg.connect(database_url(database), autocommit=True) as connection:
-        for table in WRITTEN_TABLES:
-            columns = ", ".join(stored_columns(database, table))
-            path = Path(scratch_dir) / f"limit-{table}.copy"
-            statement = (
-                f"COPY (SELECT {columns} FROM {table} WHERE id > {before[table]} ORDER BY id)"
-                " TO STDOUT"
-            )
-            with open(path, "wb") as out, connection.cursor().copy(statement) as copy:
-                for block in copy:
-                    out.write(block)
-            dumps.append((table, columns, path))
-    return dumps
-
-
-def secondary_indexes(database):
-    """(name, definition) of the written tables' indexes that no constraint owns: those a
-    load can drop and build again after (the others back primary keys and unique rules)."""
-    return sql(
-        database,
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public'"
-        " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-        "  WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))"
-        "  ::regclass) ORDER BY i.indexname",
-        [WRITTEN_TABLES],
-    )
-
-
-def psql_session(database, commands, scratch_dir):
-    """Seconds of one psql session running `commands` in order (-c each), stopping on error."""
-    command = [shutil.which("psql") or "psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"]
-    command.append(database_url(database))
-    for statement in commands:
-        command += ["--command", statement]
-    seconds, _rss, _output = run_measured(command, database, scratch_dir)
-    return seconds
-
-
-def measure_copy_limit(dumps, scratch_dir):
-    """B7 limit: psql's \\copy of the import's own rows into the same tables of a fresh copy,
-    with their indexes, generated columns, constraints and triggers, in one session; and the
-    same with the secondary indexes dropped first and built after, the build counted.
-
-    Returns {"with indexes": seconds, "indexes rebuilt": seconds, "indexes": how many}."""
-    database = "bench_import_limit"
-    loads = [f"\\copy {table} ({columns}) FROM '{path}'" for table, columns, path in dumps]
-    figures = {}
-    copy_database(FRESH, database)
-    say(f"{database}: \\copy of the imported rows into the indexed tables")
-    figures["with indexes"] = psql_session(database, loads, scratch_dir)
-    copy_database(FRESH, database)
-    indexes = secondary_indexes(database)
-    say(f"{database}: the same, {len(indexes)} indexes dropped first and built after")
-    figures["indexes rebuilt"] = psql_session(
-        database,
-        [
-            "DROP INDEX " + ", ".join(f'"{name}"' for name, _definition in indexes),
-            *loads,
-            *(definition for _name, definition in indexes),
-        ]
-        if indexes
-        else loads,
-        scratch_dir,
-    )
-    figures["indexes"] = len(indexes)
-    drop_database(database)
-    return figures
-
-
-def measure_import(rows, scratch_dir):
-    """B7, B7 limit and B9: import_directory of a generated CSV of about `rows` rows (an
-    exhibitor has about three, one for each expo) into a copy of a freshly migrated database,
-    against psql's \\copy of the same file into a staging table of text columns (B7), and
-    against psql's \\copy of the rows the import wrote into the same tables (B7 limit)."""
-    size = max(rows // 3, 1)
-    csv_path = Path(scratch_dir) / f"directory-{label(rows)}-rows.csv"
-    database = "bench_import"
-    create_fresh()
-    generate_file(csv_path, size, SEED)
-    copy_database(FRESH, database)
-    with open(csv_path, encoding="utf-8-sig") as handle:
-        header = handle.readline().strip().split(",")
-
-    say(f"psql \\copy of {csv_path.name} into a staging table")
-    columns = ", ".join(f'"{column}" text' for column in header)
-    sql(database, f"CREATE UNLOGGED TABLE bench_staging ({columns})")
-    copy_seconds, _rss, output = run_measured(
-        [
-            shutil.which("psql") or "psql",
-            "--no-psqlrc",
-            "--quiet",
-            "--set=ON_ERROR_STOP=1",
-            database_url(database),
-            "--command",
-            f"\\copy bench_staging FROM '{csv_path}' WITH (FORMAT csv, HEADER true)",
-        ],
-        database,
-        scratch_dir,
-    )
-    ((rows,),) = sql(database, "SELECT count(*) FROM bench_staging")
-    sql(database, "DROP TABLE bench_staging")
-
-    tables = tables_with_ids(database)
-    before = highest_ids(database, tables)
-    say(f"import_directory {csv_path.name} ({rows:,} rows)")
-    import_seconds, peak_mib, output = run_measured(
-        [sys.executable, "manage.py", "import_directory", str(csv_path), "--no-progress"],
-        database,
-        scratch_dir,
-    )
-    after = highest_ids(database, tables)
-    grew = [t for t in tables if after[t] > before[t] and t not in WRITTEN_TABLES]
-    dumps = dump_new_rows(database, before, scratch_dir)
-    written = {table: after[table] - before[table] for table in WRITTEN_TABLES}
-    csv_path.unlink()
-    drop_database(database)
-    limit = measure_copy_limit(dumps, scratch_dir)
-    for _table, _columns, path in dumps:
-        path.unlink()
-    limit_seconds = min(limit["with indexes"], limit["indexes rebuilt"])
-    return {
-        "rows": rows,
-        "copy rows/s": rows / copy_seconds,
-        "import rows/s": rows / import_seconds,
-        "import seconds": import_seconds,
-        "copy seconds": copy_seconds,
-        "limit seconds": limit_seconds,
-        "limit rows/s": rows / limit_seconds,
-        "limit": limit,
-        "written": written,
-        "also grew": grew,
-        "peak MiB": peak_mib,
-        "output": output.strip(),
-    }
-
-
-def import_peer_seconds(database, path, limit, scratch_dir):
-    """Seconds of bench.peers.import_file (django-import-export) on the first `limit` rows."""
-    script = (
-        "import json, django; django.setup(); from bench.peers import import_file; "
-        f"print(json.dumps(import_file({str(path)!r}, {limit})))"
-    )
-    seconds, _rss, output = run_measured([sys.executable, "-c", script], database, scratch_dir)
-    return seconds, json.loads(output.strip().splitlines()[-1])
-
-
-def measure_import_peer(databases, scratch_dir):
-    """P3 at each size: import_directory of a file of ~100,000 rows (PEER_EXHIBITORS
-    exhibitors, another seed than the databases', so its rows are new to them) into a copy
-    of the loaded database, against django-import-export on the first PEER_SLICE_ROWS rows
-    of the same file into another copy (row by row it would take far longer than the run
-    can give it). A database in use by another session cannot be copied: then a fresh one.
-
-    Returns {size: {...}}, each with rows/s of both, the slice and what it imported into."""
-    path = Path(scratch_dir) / "directory-peer.csv"
-    generate_file(path, PEER_EXHIBITORS, SEED + 1)
-    with open(path, encoding="utf-8-sig") as handle:
-        rows = sum(1 for _line in handle) - 1
-    database, figures = "bench_peer_import", {}
-    for size, source in databases.items():
-        into = source if copy_database(source, database) else None
-        if into is None:
-            copy_database(FRESH, database)
-        say(f"{database} ({'a copy of ' + source if into else 'fresh'}): import_directory")
-        seconds, _rss, _output = run_measured(
-            [sys.executable, "manage.py", "import_directory", str(path), "--no-progress"],
-            database,
-            scratch_dir,
-        )
-        if not copy_database(into or FRESH, database):
-            sys.exit(f"Could not copy {into} again for the import peer")
-        say(f"{database}: django-import-export, the first {PEER_SLICE_ROWS:,} rows")
-        peer_seconds, result = import_peer_seconds(database, path, PEER_SLICE_ROWS, scratch_dir)
-        drop_database(database)
-        figures[size] = {
-            "rows": rows,
-            "import rows/s": rows / seconds,
-            "import seconds": seconds,
-            "peer rows": result["rows"],
-            "peer rows/s": result["rows"] / peer_seconds,
-            "peer seconds": peer_seconds,
-            "peer totals": result["totals"],
-            "into": into or FRESH,
-        }
-    path.unlink()
-    return figures
-
-
-def drop_fresh():
-    drop_database(FRESH)
-
-
-# --- Issue 12 --------------------------------------------------------------------------------
 
 
 def peer_paths(country, sector):
@@ -585,130 +259,6 @@ def measure_ndjson_stream(server):
     return records, seconds, complete
 
 
-def psql_seconds(database, command, scratch_dir):
-    """Wall-clock seconds of one psql command, its output thrown away."""
-    seconds, _rss, _output = run_measured(
-        [
-            shutil.which("psql") or "psql",
-            "--no-psqlrc",
-            "--quiet",
-            "--set=ON_ERROR_STOP=1",
-            database_url(database),
-            "--output=/dev/null",
-            "--command",
-            command,
-        ],
-        database,
-        scratch_dir,
-    )
-    return seconds
-
-
-EXPORT_SQL_SCRIPT = """
-import json, sys
-import django
-django.setup()
-import psycopg
-from django.db import connection
-from django.test import Client
-
-# The statements the views would run: core.copy.capture_queries records each COPY instead of
-# running it. Until the downloads go through COPY, an equivalent query written here stands in.
-csv_path, ndjson_path = sys.argv[1], sys.argv[2]
-
-
-def captured(path):
-    try:
-        from core.copy import Captured, capture_queries
-    except ImportError:
-        return None
-    client = Client()
-    with capture_queries() as statements:
-        try:
-            response = client.get(path)
-            for _block in getattr(response, "streaming_content", ()):
-                break
-        except Captured:
-            pass
-    if not statements:
-        return None
-    statement, parameters = statements[0]
-    connection.ensure_connection()
-    return psycopg.ClientCursor(connection.connection).mogrify(statement, parameters)
-
-
-def written_here():
-    from django_countries import countries
-
-    names = ", ".join(
-        "('%s', $n$%s$n$)" % (code, name)
-        for code, name in countries
-    )
-    csv = (
-        "COPY (SELECT e.name_en, e.slug, e.country, c.name, e.region_en, e.city_en,"
-        " (SELECT string_agg(s.name_en, '; ' ORDER BY s.name_en, s.id)"
-        "  FROM exhibitors_exhibitor_sectors es JOIN exhibitors_sector s ON s.id = es.sector_id"
-        "  WHERE es.exhibitor_id = e.id), e.website, e.description_en"
-        " FROM exhibitors_exhibitor e LEFT JOIN (VALUES %s) AS c (code, name) ON c.code = e.country"
-        " ORDER BY e.name_en, e.id) TO STDOUT WITH (FORMAT csv, HEADER true)" % names
-    )
-    url = "'http://127.0.0.1/api/v1/exhibitors/'"
-    ndjson = (
-        "COPY (SELECT row_to_json(r) FROM (SELECT %s || e.slug || '/' AS url, e.id, e.slug,"
-        " e.name_en AS name, e.name_en, e.name_es, e.country, c.name AS country_name,"
-        " e.region_en AS region, e.region_en, e.region_es, e.city_en AS city, e.city_en,"
-        " e.city_es, (SELECT coalesce(json_agg(json_build_object('slug', s.slug, 'name',"
-        " s.name_en, 'url', 'http://127.0.0.1/api/v1/sectors/' || s.slug || '/')"
-        " ORDER BY s.name_en, s.id), '[]') FROM exhibitors_exhibitor_sectors es"
-        " JOIN exhibitors_sector s ON s.id = es.sector_id WHERE es.exhibitor_id = e.id)"
-        " AS sectors, e.description_en AS description, e.description_en, e.description_es,"
-        " e.website, e.synthetic, e.created, e.updated"
-        " FROM exhibitors_exhibitor e LEFT JOIN (VALUES %s) AS c (code, name)"
-        " ON c.code = e.country ORDER BY e.name_en, e.id) r) TO STDOUT" % (url, names)
-    )
-    return csv, ndjson
-
-
-statements, source = {}, {}
-for fmt, path, mine in zip(("csv", "ndjson"), (csv_path, ndjson_path), written_here()):
-    statements[fmt] = captured(path)
-    source[fmt] = f"the view's own statement ({path}, as core.copy.capture_queries records it)"
-    if statements[fmt] is None:
-        statements[fmt] = mine
-        source[fmt] = f"an equivalent query of the benchmark's own ({path} does not run COPY)"
-print(json.dumps({**statements, "source": source}))
-"""
-
-
-def export_statements(database):
-    """The COPY … TO STDOUT statements of the full CSV download and of the API's NDJSON,
-    with their parameters in place, and where they came from."""
-    result = subprocess.run(
-        [sys.executable, "-c", EXPORT_SQL_SCRIPT, EXPORT_PATHS["csv"], EXPORT_PATHS["ndjson"]],
-        cwd=ROOT,
-        env={**django_environment(database), "DJANGO_API_CACHE": "0"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        sys.exit(f"Reading the export statements failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def measure_psql_exports(database, scratch_dir):
-    """B10 csv and B10 ndjson's limits: seconds of psql running the export's own COPY (<its
-    query>) TO STDOUT, as CSV and as JSON lines, into /dev/null, and how many rows there are."""
-    statements = export_statements(database)
-    ((rows,),) = sql(database, "SELECT count(*) FROM exhibitors_exhibitor")
-    return {
-        "rows": rows,
-        "csv seconds": psql_seconds(database, statements["csv"], scratch_dir),
-        "ndjson seconds": psql_seconds(database, statements["ndjson"], scratch_dir),
-        "source": statements["source"],
-    }
-
-
 COLD_FACETS_SCRIPT = """
 import json, statistics, sys, time
 import django
@@ -741,14 +291,11 @@ def measure_cold_facets(database, country, sector):
     facets = "facets=country,sector,expo,year"
     query = urlencode({"country": country, "sector": sector})
     paths = [f"/api/v1/exhibitors/?{facets}", f"/api/v1/exhibitors/?{facets}&{query}"]
-    result = subprocess.run(
-        [sys.executable, "-c", COLD_FACETS_SCRIPT, str(COLD_FACET_REQUESTS), *paths],
-        cwd=ROOT,
-        env={**django_environment(database), "DJANGO_API_CACHE": "0"},
-        capture_output=True,
-        text=True,
+    return django_script(
+        database,
+        COLD_FACETS_SCRIPT,
+        str(COLD_FACET_REQUESTS),
+        *paths,
+        what="Timing the cold facet counts",
         timeout=900,
     )
-    if result.returncode != 0:
-        sys.exit(f"Timing the cold facet counts failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])

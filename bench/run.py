@@ -17,8 +17,9 @@ not answer), BENCH_REUSE=1 (keep databases already loaded with the same size and
 only migrate them).
 
 The steps are in this package's modules: settings (the environment, bounds and targets),
-databases (step 1, and the filter and search words), server (step 2), http and measures
-(step 3), report (step 4). This one runs them in order: `python -m bench.run`.
+databases (step 1, and the filter and search words), server (step 2), http, measures, loading
+(the import), psql_exports and admin_pages (step 3), report (step 4). This one runs them in
+order: `python -m bench.run`.
 """
 
 import shutil
@@ -27,22 +28,20 @@ import time
 
 from bench import admin_pages as admin
 from bench.databases import dataset_counts, filter_matches, load, pick_filter, pick_search_terms
+from bench.loading import drop_fresh, measure_import, measure_import_peer
 from bench.measures import (
     count_queries,
-    drop_fresh,
     measure_cold_facets,
     measure_computed,
     measure_concurrent,
     measure_csv_stream,
     measure_cursor_walk,
-    measure_import,
-    measure_import_peer,
     measure_latencies,
     measure_ndjson_stream,
     measure_peers,
-    measure_psql_exports,
     measure_throughput,
 )
+from bench.psql_exports import measure_psql_exports
 from bench.report import (
     baseline_text,
     context_lines,
