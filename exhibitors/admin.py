@@ -5,7 +5,8 @@ and a History page from which staff can restore an earlier version), and transla
 edited one field per language through django-modeltranslation.
 
 `exhibitors` knows nothing about expos, so the exhibitor page here has no participations or
-citations; expos/admin.py re-registers Exhibitor with a subclass of ExhibitorAdmin that adds them.
+citations; expos/admin/exhibitors.py re-registers Exhibitor with a subclass of ExhibitorAdmin
+that adds them.
 
 At a million exhibitors the change lists cost what they cost at ten thousand (core.admin):
 capped and estimated counts, the countries read along an index, the search through the
@@ -42,8 +43,9 @@ class DirectoryAdmin(VersionAdmin, TranslationAdmin):
     def __init__(self, model, admin_site):
         # VersionAdmin registers the model with django-reversion, following its inlines, but only
         # if the model is not registered yet. Another admin's inline (participations on the expo
-        # page) or an admin this one replaces (Exhibitor, re-registered by expos/admin.py) may
-        # have registered it first without those inlines, so register it afresh.
+        # page) or an admin this one replaces (Exhibitor, re-registered by
+        # expos/admin/exhibitors.py) may have registered it first without those inlines, so
+        # register it afresh.
         if reversion.is_registered(model):
             reversion.unregister(model)
         super().__init__(model, admin_site)
@@ -72,7 +74,8 @@ class SectorAdmin(CountedAdminMixin, DirectoryAdmin):
 
 @admin.register(Exhibitor)
 class ExhibitorAdmin(CountedAdminMixin, IndexedSearchMixin, DirectoryAdmin):
-    # expos/admin.py extends list_display, list_filter and inlines with what it knows about.
+    # expos/admin/exhibitors.py extends list_display, list_filter and inlines with what it
+    # knows about.
     list_display = ("name", country_column(), "region", "city")
     list_filter = (("country", DistinctCountryFilter), "sectors")
     # What the search reads (core.admin.IndexedSearchMixin): the names, places and description

@@ -120,7 +120,8 @@ def test_every_new_row_has_its_ratio():
 def test_the_old_import_ratio_is_shown_for_comparison_without_a_verdict():
     rows = [("B7", "rows/s: import ÷ \\copy", 0.05, "0.050", "10 vs 200 rows/s")]
     text = report.table(rows, ["ran"])
-    assert "| B7 | rows/s: import ÷ \\copy | 0.050 | — | for comparison | 10 vs 200 rows/s |" in text
+    row = "| B7 | rows/s: import ÷ \\copy | 0.050 | — | for comparison | 10 vs 200 rows/s |"
+    assert row in text
 
 
 def test_every_new_row_has_a_target():

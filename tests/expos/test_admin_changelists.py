@@ -1,4 +1,4 @@
-"""The change lists of expos/admin.py at scale: an expo is chosen in a filter through the
+"""The change lists of expos/admin/ at scale: an expo is chosen in a filter through the
 admin's autocomplete (core.admin.AutocompleteFilter) rather than from one link per expo,
 participations are searched through their exhibitor's and expo's indexes, the exhibitor list
 counts expos for the rows of its page only, and the queries do not grow with the rows."""
@@ -215,7 +215,7 @@ def test_expo_list_searches_through_the_indexes(admin_client):
 
 
 def test_expo_page_holds_its_first_participations_and_links_to_all(admin_client):
-    from expos.admin import EXPO_PAGE_PARTICIPATIONS
+    from expos.admin.expos import EXPO_PAGE_PARTICIPATIONS
     from tests.expos.test_admin import form_data
 
     expo = Expo.objects.get(slug="smart-china-expo-2021")

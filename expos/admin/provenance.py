@@ -1,0 +1,106 @@
+"""Sources, citations and the import history."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+
+from ..models import (
+    Citation,
+    ImportRun,
+    Source,
+    citable_models,
+)
+
+# --- Provenance ----------------------------------------------------------------------------
+
+
+@admin.register(Source)
+class SourceAdmin(VersionAdmin):
+    list_display = ("title", "publisher", "published_on", "language", "file_name", "citation_count")
+    list_filter = ("language", "publisher", "title_supplied")
+    search_fields = ("title", "slug", "publisher", "author", "file_name")
+    date_hierarchy = "published_on"
+    prepopulated_fields = {"slug": ("title",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_citations=Count("citations"))
+
+    @admin.display(description=_("citations"), ordering="num_citations")
+    def citation_count(self, obj):
+        return obj.num_citations
+
+
+@admin.register(Citation)
+class CitationAdmin(VersionAdmin):
+    """All citations in one list; they are usually edited inline on the record they cite."""
+
+    list_display = ("short_quote", "source", "content_type", "record_link")
+    list_filter = ("source", ("content_type", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("quote", "source__title")
+    list_select_related = ("source", "content_type")
+    autocomplete_fields = ("source",)
+    # content_type stays a plain select, limited below to the models that can be cited.
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            cited = ContentType.objects.get_for_models(*citable_models()).values()
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[content_type.pk for content_type in cited]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("quoted sentence"), ordering="quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 80 else f"{obj.quote[:80]}…"
+
+    @admin.display(description=_("record"))
+    def record_link(self, obj):
+        ct = obj.content_type
+        label = f"{ct.name} #{obj.object_id}"
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{ct.app_label}_{ct.model}_change", args=[obj.object_id]
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+# --- Import history ------------------------------------------------------------------------
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """What each bulk import did: written by the importer, read here, never edited. Superusers
+    may delete old entries."""
+
+    list_display = ("started", "file_name", "outcome", "user", "rows", "written", "finished")
+    list_filter = ("outcome", ("started", admin.DateFieldListFilter))
+    search_fields = ("file_name", "error", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "started"
+    # Without change permission every field is shown read-only; `written` reads `tables`.
+    fields = ("file_name", "outcome", "user", "system_user", "started", "finished", "rows")
+    fields += ("written", "error")
+    readonly_fields = ("written",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("rows written per table"))
+    def written(self, obj):
+        return "; ".join(
+            _("%(table)s: %(inserted)s inserted, %(updated)s updated, %(deleted)s deleted")
+            % {"table": table, **counts}
+            for table, counts in obj.tables.items()
+        )
