@@ -97,7 +97,7 @@ def latency(client, path, *, fraction=0.5, requests=LATENCY_REQUESTS, status=200
 
 
 def throughput_round(port, path, headers, status):
-    """Requests a second that CLIENTS clients at once get answered in THROUGHPUT_SECONDS."""
+    """(requests answered, seconds) of CLIENTS clients at once for THROUGHPUT_SECONDS."""
     stop_at = time.monotonic() + THROUGHPUT_SECONDS
     budget = THROUGHPUT_MAX_REQUESTS // CLIENTS
 
@@ -115,22 +115,35 @@ def throughput_round(port, path, headers, status):
     started = time.monotonic()
     with ThreadPoolExecutor(CLIENTS) as pool:
         done = sum(pool.map(one_client, range(CLIENTS)))
-    return done / (time.monotonic() - started)
+    return done, time.monotonic() - started
 
 
-def compare_throughput(port, cases):
+def compare_throughput(port, cases, cpu=None):
     """{name: median requests/s} for (name, path, headers, status) cases, rounds interleaved
-    so that a slow moment of the machine does not land on one case only."""
+    so that a slow moment of the machine does not land on one case only. With `cpu` (a
+    function giving {part: CPU seconds used so far}, Server.cpu), also "<name> <part> ms":
+    the CPU milliseconds each part spent on a request of the case, over all its rounds."""
     for _name, path, headers, status in cases:
         client = Client(port)
         for _ in range(WARMUP_REQUESTS):
             expect(client.get(path, headers)[0], status, path)
         client.close()
     rates = {name: [] for name, *_ in cases}
+    spent = {name: {} for name, *_ in cases}
+    answered = dict.fromkeys(rates, 0)
     for _ in range(THROUGHPUT_ROUNDS):
         for name, path, headers, status in cases:
-            rates[name].append(throughput_round(port, path, headers, status))
-    return {name: statistics.median(values) for name, values in rates.items()}
+            before = cpu() if cpu else {}
+            done, seconds = throughput_round(port, path, headers, status)
+            rates[name].append(done / seconds)
+            answered[name] += done
+            for part, used in (cpu() if cpu else {}).items():
+                spent[name][part] = spent[name].get(part, 0.0) + used - before[part]
+    result = {name: statistics.median(values) for name, values in rates.items()}
+    for name, parts in spent.items():
+        for part, seconds in parts.items():
+            result[f"{name} {part} ms"] = 1000 * seconds / max(answered[name], 1)
+    return result
 
 
 def concurrent_latency(port, path, *, fraction=0.95, status=200, keep_alive=False):

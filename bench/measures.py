@@ -88,7 +88,7 @@ def measure_throughput(server, country, sector):
     ]
     if etag:
         cases.append(("304", api, {"If-None-Match": etag}, 304))
-    rates = compare_throughput(server.port, cases)
+    rates = compare_throughput(server.port, cases, cpu=server.cpu)
     return rates, len(body), etag
 
 
@@ -228,7 +228,7 @@ def measure_computed(server, cursor_path):
         ("detail", detail_path, {}, 200),
         ("detail baseline", f"/bench/json/{len(detail_body)}/", {}, 200),
     ]
-    rates = compare_throughput(server.port, cases)
+    rates = compare_throughput(server.port, cases, cpu=server.cpu)
     return {**rates, "cursor bytes": len(body), "detail bytes": len(detail_body)}
 
 

@@ -164,6 +164,29 @@ def ratio_row(key, what, value, details):
     return (key, what, value, "n/a" if value is None else fig(value), details)
 
 
+# The throughput cases whose CPU time a request each B5 row shows: (the case, its baseline).
+CPU_CASES = {
+    "B5 list": ("api", "baseline"),
+    "B5 cursor": ("cursor", "cursor baseline"),
+    "B5 detail": ("detail", "detail baseline"),
+}
+CPU_PARTS = [("app", "app"), ("postgres", "PostgreSQL"), ("clients", "clients")]
+
+
+def cpu_detail(figures, case, baseline):
+    """ "; CPU a request: app 9.1 ms, PostgreSQL 4.2 ms, clients 1.0 ms (JsonResponse: …)",
+    where compare_throughput measured it: where the request's time goes, on 2 cores."""
+    if f"{case} app ms" not in figures:
+        return ""
+
+    def parts(name):
+        return ", ".join(
+            f"{label_} {figures[f'{name} {part} ms']:.1f} ms" for part, label_ in CPU_PARTS
+        )
+
+    return f"; CPU a request: {parts(case)} (the JsonResponse: {parts(baseline)})"
+
+
 def issue12_rows(small, large, f):
     """The rows issue 12 adds, from the figures the run gathered in `f`:
 
@@ -185,7 +208,8 @@ def issue12_rows(small, large, f):
     ]:  # fmt: skip
         rows.append(ratio_row(
             key, f"requests/s: {what} computed in full ÷ JsonResponse of its size",
-            rate / base, f"{fig(rate)}/s vs {fig(base)}/s, {size:,} bytes, {CLIENTS} clients",
+            rate / base, f"{fig(rate)}/s vs {fig(base)}/s, {size:,} bytes, {CLIENTS} clients"
+            + cpu_detail(rates if key == "B5 list" else more, *CPU_CASES[key]),
         ))  # fmt: skip
 
     imported = f["imported"]

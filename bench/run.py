@@ -68,6 +68,11 @@ from bench.settings import (
 TARGETS.update(admin.ADMIN_TARGETS)
 
 
+def unit(key):
+    """The unit of a throughput figure: requests a second, or a CPU time a request."""
+    return "" if key.endswith(" ms") else "/s"
+
+
 def main():
     started = time.monotonic()
     small, large = SIZES[0], SIZES[-1]
@@ -126,7 +131,7 @@ def main():
                 say(f"{databases[size]}: throughput, list computed in full (B8), {CLIENTS} clients")
                 computed = measure_throughput(server, country, sector)
                 more["computed"] = computed
-                say("  " + ", ".join(f"{k} {fig(v)}/s" for k, v in computed[0].items()))
+                say("  " + ", ".join(f"{k} {fig(v)}{unit(k)}" for k, v in computed[0].items()))
                 say(f"{databases[size]}: cursor page {depth} and a detail, computed in full (B5)")
                 more["more"] = measure_computed(server, deep_path)
                 say("  " + ", ".join(f"{k} {fig(v)}" for k, v in more["more"].items()))
@@ -143,7 +148,7 @@ def main():
         with Server(databases[large], scratch, api_cache=True) as server:
             say(f"{databases[large]}: throughput as served, cache on (B5), {CLIENTS} clients")
             served = measure_throughput(server, country, sector)
-            say("  " + ", ".join(f"{k} {fig(v)}/s" for k, v in served[0].items()))
+            say("  " + ", ".join(f"{k} {fig(v)}{unit(k)}" for k, v in served[0].items()))
         say(f"{databases[large]}: counting queries (B4)")
         queries = count_queries(databases[large], country, sector)
         say(f"  {queries}")

@@ -46,6 +46,36 @@ def rss_kib(pid):
     return int(match.group(1)) if match else None
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User and system CPU seconds the processes `pids` have used (/proc/<pid>/stat); a
+    process that has gone counts nothing."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return total
+
+
+def postgres_pids():
+    """The PostgreSQL server's processes on this machine (the benchmark's databases)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def command_line(pid):
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -100,6 +130,15 @@ class Server:
             found += [pid for pid in pending if "gunicorn" in command_line(pid)]
         masters = {pid for pid in found if any(c in found for c in children_of(pid))}
         return [pid for pid in found if pid not in masters]
+
+    def cpu(self):
+        """CPU seconds used so far by the gunicorn workers ("app"), by PostgreSQL's processes
+        ("postgres") and by this process, whose threads are the clients ("clients")."""
+        return {
+            "app": cpu_seconds(self.workers()),
+            "postgres": cpu_seconds(postgres_pids()),
+            "clients": time.process_time(),
+        }
 
     def __exit__(self, *exc):
         try:

@@ -13,7 +13,20 @@ def figures():
     """What the measures would give, with round numbers that make each ratio plain."""
     peer = {"rate": 100.0, "p50": 0.020}
     return {
-        "computed": ({"api": 500.0, "baseline": 1000.0, "304": 2000.0}, 50_000, '"v1"'),
+        "computed": (
+            {
+                "api": 500.0,
+                "baseline": 1000.0,
+                "304": 2000.0,
+                **{
+                    f"{case} {part} ms": n
+                    for n, case in enumerate(["api", "baseline"], 1)
+                    for part in ("app", "postgres", "clients")
+                },
+            },
+            50_000,
+            '"v1"',
+        ),
         "more": {
             "cursor": 300.0,
             "cursor baseline": 1200.0,
@@ -150,6 +163,12 @@ def test_details_say_what_was_compared():
     )
     assert "the first 400,000 records, cut after 120 s" in rows["B10 ndjson"][4]
     assert rows["P1 1m"][4] == "250.00/s vs 100.00/s, 8 clients; p50 10.0 ms vs 20.0 ms = 0.50"
+    assert rows["B5 list"][4] == (
+        "500.00/s vs 1000.00/s, 50,000 bytes, 8 clients; CPU a request: app 1.0 ms, "
+        "PostgreSQL 1.0 ms, clients 1.0 ms (the JsonResponse: app 2.0 ms, PostgreSQL 2.0 ms, "
+        "clients 2.0 ms)"
+    )
+    assert "CPU a request" not in rows["B5 cursor"][4]  # not measured there in this run
     assert rows["B12 html"][4] == (
         "100.0 ms at 10k, 200.0 ms at 1m; on kept-alive connections 300.0 ms at 10k, "
         "600.0 ms at 1m = 2.00"
