@@ -173,7 +173,10 @@ class SlugsField(django_filters.fields.ModelMultipleChoiceField):
         if len(slugs) > MAX_REMEMBERED_SLUGS or self.queryset.query.where:
             return super()._check_values(value)
         key = ("slugs", self.queryset.model._meta.label, self.to_field_name, slugs)
-        return dataversion.remembered(lambda: super(SlugsField, self)._check_values(value), *key)
+        found = dataversion.remembered(
+            lambda: tuple(super(SlugsField, self)._check_values(value)), *key
+        )
+        return list(found)  # a list of this request's own, of the records every request shares
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -122,13 +122,16 @@ class Filters(dict):
     """A FilterSet's base_filters, copied for each FilterSet made from them a filter at a time
     rather than deep: django-filter deep-copies them on every request, querysets and
     choices included, which took a millisecond a request. Nothing in a filter is changed
-    by a request but the `model` and `parent` each copy is given, and the FilterMethod that
-    finds a `method=` on the parent, which each copy gets anew."""
+    by a request but the `model` and `parent` each copy is given, the FilterMethod that finds
+    a `method=` on the parent, which each copy gets anew, and `extra`, the keyword arguments of
+    the filter's form field, which django-filter writes to when it builds the field: each copy
+    has a dict of its own."""
 
     def __deepcopy__(self, memo):
         copies = {}
         for name, filter_ in self.items():
             copies[name] = copied = copy.copy(filter_)
+            copied.extra = dict(filter_.extra)
             if copied.method is not None:
                 copied.method = copied.method  # a FilterMethod of the copy, not the original
         return copies

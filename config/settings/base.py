@@ -228,12 +228,15 @@ DIRECTORY_COUNT_CAP = env.int("DJANGO_COUNT_CAP", default=10_000)
 # A search estimated to match more records than this comes in the list's order, not ranked.
 DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=5_000)
 # The API's reads of records are prepared statements, once per connection and statement
-# (core/api/records.py). Off for a connection pooler in transaction mode that cannot keep
-# them (PgBouncer before 1.21).
+# (core/api/records.py): worth it where connections last (make serve's pool). Off behind a
+# connection pooler that cannot keep prepared statements (PgBouncer in transaction mode, unless
+# 1.22 or later with max_prepared_statements set).
 DIRECTORY_PREPARED_STATEMENTS = env.bool("DJANGO_PREPARED_STATEMENTS", default=True)
 if DIRECTORY_PREPARED_STATEMENTS:
     # Django turns psycopg's prepared statements off (None); a threshold that is never
-    # reached lets the statements asked for be prepared, and no other.
+    # reached lets the statements asked for be prepared, and no other. psycopg then also keeps
+    # count of the connection's other statements, and forgets what it prepared after a
+    # rollback or DDL (it prepares again when next asked).
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 
 # --- Limits --------------------------------------------------------------------------------

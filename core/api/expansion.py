@@ -22,7 +22,8 @@ class ExpandMixin:
                     ]
                 }
             )
-        return names
+        # A name given twice (`expand=a,a`) is expanded once: prefetching it twice is an error.
+        return list(dict.fromkeys(names))
 
     def get_queryset(self):
         queryset = super().get_queryset()

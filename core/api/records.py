@@ -32,6 +32,7 @@ from django.db.models import BooleanField, F
 from django.db.models.query import ValuesIterable
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
+from psycopg.types.numeric import Int8
 
 from core.sql import Sql
 
@@ -58,11 +59,12 @@ def statement(serializer_class, context, queryset):
     record = record_object(serializer_class(context=context), queryset)
     ids = []  # a stand-in for the page's ids, found among the parameters by identity
     pk = F(queryset.model._meta.pk.attname)
+    # bigint[] whatever the ids' size (see RecordQuery.write).
     rows = (
         queryset.prefetch_related(None)
-        .filter(Sql("{0} = ANY({1})", pk, ids, output_field=BooleanField()))
+        .filter(Sql("{0} = ANY(CAST({1} AS bigint[]))", pk, ids, output_field=BooleanField()))
         .annotate(_record=record)
-        .order_by(Sql("array_position({1}, {0})", pk, ids))
+        .order_by(Sql("array_position(CAST({1} AS bigint[]), CAST({0} AS bigint))", pk, ids))
         .values_list("_record", flat=True)
     )
     sql, params = rows.query.sql_with_params()
@@ -100,8 +102,11 @@ class RecordQuery:
             return []
         sql, params, positions = self.compiled(queryset, context)
         params = list(params)
+        # Sent as bigint[] whatever their size (psycopg would send small ids as int2[], and
+        # prepare the statement again for each type).
+        typed = [Int8(i) for i in ids] if all(type(i) is int for i in ids) else ids
         for position in positions:
-            params[position] = ids
+            params[position] = typed
         with prepared_cursor(connections[queryset.db]) as cursor:
             cursor.execute(sql, params)
             return [orjson.loads(text) for (text,) in cursor.fetchall()]
@@ -115,12 +120,13 @@ class RecordQuery:
             get_language(),
             tuple(context.get("expand", ())),
         )
-        statements = self.statements
-        if key not in statements:
-            if len(statements) >= MAX_STATEMENTS:
-                statements.clear()
-            statements[key] = statement(self.serializer_class, context, queryset)
-        return statements[key]
+        compiled = self.statements.get(key)
+        if compiled is None:
+            compiled = statement(self.serializer_class, context, queryset)
+            if len(self.statements) >= MAX_STATEMENTS:
+                self.statements.clear()
+            self.statements[key] = compiled
+        return compiled
 
 
 class PreparedCursor(ServerBindingCursor):

@@ -70,13 +70,15 @@ class RecordQueryMixin:
         if self.request.method not in SAFE_METHODS or not self.plain_object_permissions():
             return None
         context = self.get_serializer_context()
-        key = (self.get_serializer_class(), tuple(context.get("expand", ())))
+        if context.get("expand"):
+            return None  # nested serializers, which SQL does not express
+        serializer_class = self.get_serializer_class()
         queries = type(self).__dict__.get("_record_queries")
         if queries is None:
             queries = type(self)._record_queries = {}
-        if key not in queries:
-            queries[key] = query_for(key[0], context, self.get_queryset())
-        return queries[key]
+        if serializer_class not in queries:
+            queries[serializer_class] = query_for(serializer_class, context, self.get_queryset())
+        return queries[serializer_class]
 
     def plain_object_permissions(self):
         """Whether no permission looks at the record itself (a row is not an instance)."""

@@ -187,7 +187,25 @@ def test_the_records_statement_is_prepared_once_a_connection(client, prepared):
     # One statement for both pages: only the ids changed, passed as a parameter.
     assert len(statements) == (1 if prepared else 0), statements
     if prepared:
-        assert "= ANY($" in statements[0]
+        assert "= ANY(CAST($" in statements[0]
+        # Ids of any size are one type (psycopg would send small ones as smallint[] and keep
+        # a statement for each type).
+        queryset = view_queryset("exhibitors")
+        query = records.query_for(ENDPOINTS["exhibitors"].serializer_class, context(), queryset)
+        site = {"request": Request(APIRequestFactory().get("/")), "format": None, "expand": []}
+        with override_settings(DIRECTORY_PREPARED_STATEMENTS=True):
+            assert query.write([{"id": 3_000_000_000}, {"id": 40_000}], queryset, site) == []
+        # The same text and the same parameter types: still the one statement.
+        assert prepared_statements().count(statements[0]) == 1
+
+
+def test_an_expansion_is_written_by_drf_and_adds_no_plan(client):
+    viewset = ENDPOINTS["exhibitors"]
+    for n in range(1, 4):
+        expand = ",".join(["participations"] * n)
+        data = get(client, f"/api/v1/exhibitors/?page_size=2&expand={expand}").json()
+        assert "participations" in data["results"][0]
+    assert set(viewset.__dict__.get("_record_queries", {})) <= {viewset.serializer_class}
 
 
 def test_records_come_in_the_order_of_the_ids_and_a_deleted_one_is_left_out():

@@ -258,6 +258,7 @@ def test_each_filterset_has_filters_of_its_own_that_find_its_own_methods():
     base = ExhibitorFilterSet.base_filters["sector"]
     assert first.filters["sector"] is not second.filters["sector"] is not base
     assert first.filters["sector"].parent is first and second.filters["sector"].parent is second
+    assert first.filters["sector"].extra is not second.filters["sector"].extra is not base.extra
     # A `method=` filter resolves the method on the FilterSet that holds the copy.
     assert first.filters["sector"].filter.method.__self__ is first
     assert second.filters["sector"].filter.method.__self__ is second
