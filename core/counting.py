@@ -5,7 +5,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
@@ -65,7 +65,10 @@ class CappedPaginator(Paginator):
     the rows (EXPLAIN), rounded; `exact` says which. Where the estimate is far above the
     limit, nothing is counted at all. A page that comes back short is the last one, so the
     total becomes exact there for free; a page past the real end, or a full page where the
-    estimate ended, makes it count again, up to the cap.
+    estimate ended, makes it count again, up to the cap. A page asked for before anything
+    is counted is read first: if it comes back short, nothing is counted at all (a search
+    with a handful of matches runs once, not once to count and again for its rows), and if
+    it comes back full its rows are kept for the page.
 
     Page numbers reach the first `cap` results at most (`capped` says they stop short of the
     end), so no page needs an OFFSET past the cap.
@@ -117,8 +120,38 @@ class CappedPaginator(Paginator):
         else:
             self.settle(max(self.total, counted), False)
 
+    def read_first(self, number):
+        """Page `number` read before anything is counted: the Page when it comes back short
+        (it is the last one, and the total is exact), else None, the rows kept for page()."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return None
+        bottom = (number - 1) * self.per_page
+        if number < 1 or bottom >= self.cap:
+            return None  # page() gives the error, or the page past the cap
+        wanted = min(self.per_page, self.cap - bottom)
+        rows = list(self.object_list[bottom : bottom + wanted])
+        if len(rows) < wanted and (rows or number == 1):
+            self.settle(bottom + len(rows), True)
+            return self._get_page(rows, number, self)
+        self._read = (number, bottom, rows)
+        return None
+
     def page(self, number):
+        if "figures" not in self.__dict__:
+            early = self.read_first(number)
+            if early is not None:
+                return early
         page = super().page(number)
+        read = self.__dict__.pop("_read", None)
+        if read is not None and read[0] == page.number:
+            _number, bottom, rows = read
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            if len(rows) == top - bottom:  # the rows this page holds, already read
+                page.object_list = rows
         if self.exact:
             return page
         page.object_list = rows = list(page.object_list)
@@ -132,9 +165,12 @@ class CappedPaginator(Paginator):
         return page
 
     def get_page(self, number):
-        """As Paginator.get_page (a number past the end shows the last page), also when the
-        end turns out nearer than the estimate said."""
+        """As Paginator.get_page (no number or not a number shows the first page, a number past
+        the end the last), also when the end turns out nearer than the estimate said; the page
+        is read before anything is counted, as page() does."""
         try:
-            return super().get_page(number)
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
         except EmptyPage:
             return self.page(self.num_pages)

@@ -47,18 +47,19 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.request = request
         paginator = CappedPaginator(queryset, self.get_page_size(request))
         number = int(raw)
-        if paginator.capped and number > paginator.num_pages:
-            raise exceptions.ValidationError(
-                {
-                    "page": [
-                        f"Page numbers stop at {paginator.num_pages}, after the first "
-                        f"{paginator.count} results; use `cursor` to walk further."
-                    ]
-                }
-            )
+        # The page first: one that comes back short needs no count (see CappedPaginator).
         try:
             self.page = paginator.page(number)
         except InvalidPage:
+            if paginator.capped and number > paginator.num_pages:
+                raise exceptions.ValidationError(
+                    {
+                        "page": [
+                            f"Page numbers stop at {paginator.num_pages}, after the first "
+                            f"{paginator.count} results; use `cursor` to walk further."
+                        ]
+                    }
+                ) from None
             raise exceptions.NotFound(self.invalid_page_message) from None
         return list(self.page)
 

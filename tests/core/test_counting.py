@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core import counting
 from core.counting import CappedPaginator, estimated_rows, significant
-from exhibitors.models import Exhibitor
+from exhibitors.models import Exhibitor, Sector
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,24 @@ def test_estimated_rows_asks_the_planner(seven):
 )
 def test_significant_keeps_two_digits(number, shown):
     assert significant(number) == shown
+
+
+def test_a_short_page_is_read_before_anything_is_counted(django_assert_num_queries):
+    f.SectorFactory.create_batch(3)
+    total = Sector.objects.count()
+    rows = Sector.objects.order_by("id")
+    # One query, the page's: coming back short, it is the last page and the total is exact.
+    with django_assert_num_queries(1):
+        paginator = CappedPaginator(rows, total + 5)
+        page = paginator.page(1)
+        assert len(page.object_list) == total
+        assert (paginator.total, paginator.exact, paginator.num_pages) == (total, True, 1)
+    # A full page keeps the rows it read: the count comes after them, and they are not read
+    # again.
+    first_two = list(rows.values_list("pk", flat=True)[:2])
+    # The rows, then the data version and the estimate (EXPLAIN) it keys, and the count.
+    with django_assert_num_queries(4):
+        paginator = CappedPaginator(rows, 2)
+        page = paginator.page(1)
+        assert [s.pk for s in page.object_list] == first_two
+        assert paginator.total == total and page.has_next()

@@ -36,19 +36,21 @@ def add_to_expo(exhibitor, expo):
 
 
 # With facet counts, charts and row estimates cached: queries_for's first request fills the
-# cache, so each page runs one query for the data version in their place. A download is one
+# cache, so a page with facets or charts runs one query for the data version in their place.
+# A page of a few rows is read before anything is counted, and coming back short it needs no
+# count (core.counting.CappedPaginator): the speakers' page is its one query. A download is one
 # statement, the COPY that writes it (related rows are subqueries of it).
 LIST_PAGES = {
     "/": 2,
-    "/exhibitors/": 4,
+    "/exhibitors/": 3,
     "/exhibitors/export.csv": 1,
-    "/expos/": 3,
+    "/expos/": 2,
     "/expos/export.csv": 1,
-    "/forums/": 6,
+    "/forums/": 5,
     "/forums/export.csv": 1,
-    "/speakers/": 3,
+    "/speakers/": 1,
     "/speakers/export.csv": 1,
-    "/deals/": 5,
+    "/deals/": 4,
     "/deals/export.csv": 1,
     "/expos/calendar.ics": 1,
     "/forums/calendar.ics": 1,
@@ -73,7 +75,7 @@ def test_detail_pages_queries_do_not_grow_with_related_rows(client):
     )
     pages = {
         exhibitor.get_absolute_url(): 9,
-        expo.get_absolute_url(): 22,
+        expo.get_absolute_url(): 21,
         f"/expos/{expo.slug}/calendar.ics": 2,
         forum.get_absolute_url(): 6,
         speaker.get_absolute_url(): 4,
