@@ -89,9 +89,11 @@ class RecordQueryMixin:
         )
 
     def get_row(self, query):
-        """get_object(), as the record's id: the filtered queryset, the URL's lookup, 404
-        when nothing (or an impossible value) matches."""
-        queryset = self.filter_queryset(self.get_queryset())
+        """get_object(), as the record's id, with the view's queryset before its filters (what
+        the record is written from): the filtered queryset, the URL's lookup, 404 when nothing
+        (or an impossible value) matches."""
+        base = self.get_queryset()
+        queryset = self.filter_queryset(base)
         lookup = self.lookup_url_kwarg or self.lookup_field
         try:
             rows = list(query.values(queryset.filter(**{self.lookup_field: self.kwargs[lookup]})))
@@ -100,7 +102,7 @@ class RecordQueryMixin:
         if len(rows) != 1:
             # Django's get_object_or_404 message, which DRF's get_object gives.
             raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
-        return rows[0]
+        return base, rows[0]
 
 
 class DirectoryViewSet(
@@ -160,7 +162,8 @@ class DirectoryViewSet(
         answered = self.answer_from_version(request, version)
         if answered:
             return answered
-        queryset = self.filter_queryset(self.get_queryset())
+        base = self.get_queryset()
+        queryset = self.filter_queryset(base)
         facets = requested_facets(request, self.filterset_class)
         streamed = request.accepted_renderer.format in ("csv", "ndjson")
         if not streamed and self.paginator is not None:
@@ -173,14 +176,14 @@ class DirectoryViewSet(
         query = self.record_query()
         if query is not None:
             page = self.paginate_queryset(query.values(queryset))
-            data = query.write(page, self.get_queryset(), self.get_serializer_context())
+            data = query.write(page, base, self.get_serializer_context())
         else:
             page = self.paginate_queryset(queryset)
             data = self.get_serializer(page, many=True).data
         response = self.get_paginated_response(data)
         if facets:
             response.data["facets"] = facet_counts(
-                self.filterset_class, request.query_params, self.get_queryset(), facets=facets
+                self.filterset_class, request.query_params, base, facets=facets
             )
         return self.keep_for_version(self.with_version(response, version), version)
 
@@ -194,14 +197,14 @@ class DirectoryViewSet(
         if query is None:
             record = self.get_object()
         else:
-            row = self.get_row(query)
+            base, row = self.get_row(query)
         fresh = self.not_modified(request, version)
         if fresh:
             return fresh
         if query is None:
             data = self.get_serializer(record).data
         else:
-            written = query.write([row], self.get_queryset(), self.get_serializer_context())
+            written = query.write([row], base, self.get_serializer_context())
             if not written:  # deleted since get_row() found it
                 raise Http404(f"No {query.model._meta.object_name} matches the given query.")
             data = written[0]
