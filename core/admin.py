@@ -15,6 +15,7 @@ what the public pages already do:
   a DISTINCT over the whole table;
 - IndexedSearchMixin: the admin's search box through core.search.ranked_search (the stored
   full-text vector and the trigram index of the names), best matches first;
+- AsciiNumbersMixin: numbers in forms and the page number read as ASCII digits only;
 - country_column and capped_figures: a country's name without Django's per-row walk through
   every choice, and a per-row count that is estimated past the exact limit.
 """
@@ -23,13 +24,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Contains
+from django.http import HttpResponseRedirect
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,7 @@ from django_countries.filters import CountryFilter
 
 from .counting import CappedPaginator, estimated_rows
 from .filtersets import ranked_search_limit
+from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integer_text
 from .search import MAX_SEARCH_LENGTH, RANKED, UnaccentedText, ranked_search
 
 # Shorter words are matched by the full-text and trigram search only: a pattern of one or two
@@ -186,6 +189,41 @@ class CountedAdminMixin:
         ):
             media += AutocompleteFilter.media()
         return media
+
+
+# --- Numbers ---------------------------------------------------------------------------------
+
+
+class AsciiNumbersMixin:
+    """A ModelAdmin or inline whose forms read numbers and dates as ASCII digits (core.numbers) and
+    whose change list refuses a page number in any other digits, which Django's int() reads
+    (`?p=١٢` is page 12). Every admin of the directory has it (a test walks the site)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        form_class = number_form_field(db_field)
+        if form_class is not None:
+            kwargs.setdefault("form_class", form_class)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        raw = request.GET.get(PAGE_VAR)
+        if raw is not None and not is_integer_text(raw):
+            # What Django's change list answers for a parameter it cannot use.
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+def number_form_field(db_field):
+    """The form field class for a model's number or date field, None for any other field."""
+    if db_field.choices or db_field.is_relation:
+        return None
+    if type(db_field) is models.DateField:
+        return DateFormField
+    if isinstance(db_field, models.DecimalField):
+        return DecimalFormField
+    if isinstance(db_field, models.IntegerField):
+        return IntegerFormField
+    return None
 
 
 # --- Filters ---------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from . import dataversion
+from .numbers import parse_integer
 
 # Past this many times the exact limit, the planner's estimate is taken without counting:
 # even a poor estimate that far out means more results than are counted exactly.
@@ -55,6 +57,16 @@ def significant(number, digits=2):
         return number
     scale = 10 ** (len(str(number)) - digits)
     return round(number / scale) * scale
+
+
+def page_number(number):
+    """A page number as an int: Paginator reads it with int(), which takes `١٢` for 12."""
+    if isinstance(number, str):
+        try:
+            return parse_integer(number)
+        except ValueError:
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+    return number
 
 
 class CappedPaginator(Paginator):
@@ -124,8 +136,10 @@ class CappedPaginator(Paginator):
         """Page `number` read before anything is counted: the Page when it comes back short
         (it is the last one, and the total is exact), else None, the rows kept for page()."""
         try:
-            number = int(number)
-        except (TypeError, ValueError):
+            number = page_number(number)
+        except PageNotAnInteger:
+            return None
+        if not isinstance(number, int):
             return None
         bottom = (number - 1) * self.per_page
         if number < 1 or bottom >= self.cap:
@@ -163,6 +177,9 @@ class CappedPaginator(Paginator):
             self.recount()
             return super().page(number)
         return page
+
+    def validate_number(self, number):
+        return super().validate_number(page_number(number))
 
     def get_page(self, number):
         """As Paginator.get_page (no number or not a number shows the first page, a number past

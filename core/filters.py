@@ -22,6 +22,7 @@ from modeltranslation.utils import build_localized_fieldname, get_language, reso
 
 from . import dataversion
 from .fields import value_bounds
+from .numbers import IntegerFormField, parse_integer
 
 
 def resolve_field(model, path):
@@ -55,7 +56,7 @@ class MultipleIntegerField(forms.Field):
         numbers = []
         for raw in values:
             try:
-                number = int(str(raw).strip())
+                number = parse_integer(str(raw).strip(" "))
             except ValueError:
                 raise forms.ValidationError(
                     self.error_messages["invalid"], code="invalid", params={"value": raw}
@@ -103,6 +104,14 @@ class YearFilter(django_filters.Filter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__in": value})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number, in ASCII digits: django-filter's NumberFilter takes any decimal, and
+    `record_id=1.5` would find the record 1."""
+
+    field_class = IntegerFormField
 
 
 class CountryCodesField(forms.MultipleChoiceField):

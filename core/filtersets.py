@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from .counting import estimated_rows
+from .numbers import digits_are_ascii
 from .search import RANKED
 
 # Orderings that need no further key but id to be total.
@@ -93,6 +94,8 @@ class ChangedSinceField(django_filters.fields.IsoDateTimeField):
     }
 
     def to_python(self, value):
+        if isinstance(value, str) and not digits_are_ascii(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         result = super().to_python(value)
         if result is None or result.utcoffset() is None:
             return result

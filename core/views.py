@@ -13,6 +13,7 @@ from .copy import page_download
 from .counting import CappedPaginator
 from .exports import csv_lines, started, streaming_response
 from .facets import facet_summary
+from .numbers import parse_positive_integer
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,23 @@ class DirectoryListView(TemplateView):
             self.request.GET, queryset=self.get_queryset(), request=self.request
         )
 
+    def page_errors(self):
+        """{"page": [message]} when `page` is given and is not a page number: Django's
+        Paginator shows the first page for `?page=x` and reads `?page=١٢` as 12."""
+        raw = self.request.GET.get("page")
+        if raw in (None, ""):
+            return {}
+        try:
+            parse_positive_integer(raw)
+        except ValueError:
+            return {"page": [str(_("A page number from 1 is required."))]}
+        return {}
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         valid = filterset.is_valid()
+        errors = {**(filterset.error_messages() if not valid else {}), **self.page_errors()}
+        valid = not errors
         if valid:
             paginator = CappedPaginator(filterset.qs, self.paginate_by)
             page = paginator.get_page(request.GET.get("page"))
@@ -71,7 +86,7 @@ class DirectoryListView(TemplateView):
             page, facets = None, {}
         context = self.get_context_data(
             filterset=filterset,
-            errors=filterset.error_messages() if not valid else {},
+            errors=errors,
             page_obj=page,
             object_list=list(page.object_list) if page else [],
             facets=facets,

@@ -22,6 +22,7 @@ from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
 
 from core.admin import (
+    AsciiNumbersMixin,
     CountedAdminMixin,
     DistinctCountryFilter,
     IndexedSearchMixin,
@@ -32,7 +33,7 @@ from core.admin import (
 from .models import Exhibitor, Sector
 
 
-class DirectoryAdmin(VersionAdmin, TranslationAdmin):
+class DirectoryAdmin(AsciiNumbersMixin, VersionAdmin, TranslationAdmin):
     """A versioned admin for a model with translated fields.
 
     VersionAdmin comes first: its change list and history templates are the ones used, and its

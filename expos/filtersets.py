@@ -12,6 +12,7 @@ from core.counttables import CountTable
 from core.facets import Facet
 from core.filters import (
     CountryFilter,
+    IntegerFilter,
     YearFilter,
     ordering_filter,
     slug_filter,
@@ -337,7 +338,7 @@ class CitationFilterSet(DirectoryFilterSet):
         method="filter_record_type",
         label=_("Record type"),
     )
-    record_id = django_filters.NumberFilter(field_name="object_id", label=_("Record id"))
+    record_id = IntegerFilter(field_name="object_id", label=_("Record id"))
     ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
 
     class Meta:

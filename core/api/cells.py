@@ -215,7 +215,10 @@ def serializer_cells(serializer, queryset):
             cells[name] = compact_many(queryset, f.child_relation, f.source)
         elif isinstance(f, CompactRelatedField):
             cells[name] = compact_one(queryset, f, source)
-        elif type(f) is relations.PrimaryKeyRelatedField:
+        elif (
+            isinstance(f, relations.PrimaryKeyRelatedField)
+            and type(f).to_representation is relations.PrimaryKeyRelatedField.to_representation
+        ):
             cells[name] = Cell(*typed("integer", F(source)))
         elif isinstance(f, CountryField):
             # The serializer's country field gives "" for a code django_countries does not know.

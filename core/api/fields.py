@@ -1,12 +1,15 @@
-"""Serializer fields for links between records, and for websites."""
+"""Serializer fields for links between records, for websites, and for numbers."""
 
 from urllib.parse import quote
 
 from django.core.validators import URLValidator
 from rest_framework import serializers
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+from rest_framework.utils import humanize_datetime
 
 from core.fields import HttpURLValidator
+from core.numbers import digits_are_ascii, is_decimal_text, is_integer_text, parse_integer
 
 
 class CompactRelatedField(serializers.SlugRelatedField):
@@ -70,3 +73,67 @@ class HttpURLSerializerField(serializers.URLField):
             *(v for v in self.validators if not isinstance(v, URLValidator)),
             HttpURLValidator(),
         ]
+
+
+class AsciiIntegerMixin:
+    """A whole number: a JSON integer, or text of ASCII digits (core.numbers). DRF's own reads
+    `"١٢"` as 12, `"1_000"` as 1000 and `12.0` as 12."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | float) or (
+            isinstance(data, str) and not is_integer_text(data.strip(" "))
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IntegerField(AsciiIntegerMixin, serializers.IntegerField):
+    pass
+
+
+class BigIntegerField(AsciiIntegerMixin, serializers.BigIntegerField):
+    pass
+
+
+class DecimalField(serializers.DecimalField):
+    """A decimal: a JSON number, or text of ASCII digits with at most one point. DRF's own
+    reads `"1_000"`, `"١٢٣"` and `"1e3"` as numbers."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (
+            isinstance(data, str) and not is_decimal_text(data.strip(" "))
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record by its id, read as IntegerField reads a number: Django would look up
+    `"١٢"` as the record 12."""
+
+    def to_internal_value(self, data):
+        try:
+            data = parse_integer(data.strip(" ") if isinstance(data, str) else data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class DateField(serializers.DateField):
+    """A date written in ASCII digits: DRF's parser takes any script's digits."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not digits_are_ascii(value):
+            formats = getattr(self, "input_formats", api_settings.DATE_INPUT_FORMATS)
+            self.fail("invalid", format=humanize_datetime.date_formats(formats))
+        return super().to_internal_value(value)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date and time written in ASCII digits: DRF's parser takes any script's digits."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not digits_are_ascii(value):
+            formats = getattr(self, "input_formats", api_settings.DATETIME_INPUT_FORMATS)
+            self.fail("invalid", format=humanize_datetime.datetime_formats(formats))
+        return super().to_internal_value(value)

@@ -10,6 +10,7 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
 from core.counting import CappedPaginator, count_cap, exact_count_limit
+from core.numbers import is_integer_text, parse_integer, parse_positive_integer
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -20,9 +21,11 @@ def page_size_from(request):
     if raw is None:
         return DEFAULT_PAGE_SIZE
     try:
-        size = int(raw)
+        size = parse_integer(raw)
     except ValueError:
-        raise exceptions.ValidationError({"page_size": ["A whole number is required."]}) from None
+        raise exceptions.ValidationError(
+            {"page_size": ["A whole number in ASCII digits is required."]}
+        ) from None
     if size < 1:
         raise exceptions.ValidationError({"page_size": ["Must be at least 1."]})
     return min(size, MAX_PAGE_SIZE)
@@ -42,11 +45,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError({"page": ["A page number from 1 is required."]})
+        try:
+            number = parse_positive_integer(raw)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"page": ["A page number from 1, in ASCII digits, is required."]}
+            ) from None
         self.request = request
         paginator = CappedPaginator(queryset, self.get_page_size(request))
-        number = int(raw)
         # The page first: one that comes back short needs no count (see CappedPaginator).
         try:
             self.page = paginator.page(number)
@@ -120,6 +126,8 @@ class CursorPagination(pagination.CursorPagination):
         if cursor is None or cursor.position is None:
             return cursor
         field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+        if isinstance(field, models.IntegerField) and not is_integer_text(cursor.position):
+            raise invalid_cursor()  # int() would read `١٢` as 12
         try:
             position = field.to_python(cursor.position)
         except DjangoValidationError:

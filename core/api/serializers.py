@@ -12,7 +12,17 @@ from rest_framework.settings import api_settings
 
 from core.fields import HttpURLField
 
+from . import fields
 from .fields import HttpURLSerializerField
+
+# Every number and date a model field gives a serializer is read in ASCII digits (core.numbers).
+STRICT_FIELDS = {
+    serializers.IntegerField: fields.IntegerField,
+    serializers.BigIntegerField: fields.BigIntegerField,
+    serializers.DecimalField: fields.DecimalField,
+    serializers.DateField: fields.DateField,
+    serializers.DateTimeField: fields.DateTimeField,
+}
 
 
 class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -20,9 +30,15 @@ class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
     write gets a 400 naming the field instead of a database error."""
 
     serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: STRICT_FIELDS.get(serializer_field, serializer_field)
+            for model_field, serializer_field in (
+                serializers.ModelSerializer.serializer_field_mapping.items()
+            )
+        },
         HttpURLField: HttpURLSerializerField,
     }
+    serializer_related_field = fields.PrimaryKeyRelatedField
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
-from core.admin import CountedAdminMixin
+from core.admin import AsciiNumbersMixin, CountedAdminMixin
 from exhibitors.admin import DirectoryAdmin
 
 from ..models import (
@@ -21,7 +21,7 @@ SHORT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 # --- Inlines -------------------------------------------------------------------------------
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(AsciiNumbersMixin, GenericTabularInline):
     """The quoted sentences a record is taken from.
 
     The inline's ModelForm runs Citation.full_clean(), so Citation.clean() rejects a quote that
@@ -38,7 +38,7 @@ class CitationInline(GenericTabularInline):
         return super().get_queryset(request).select_related("source")
 
 
-class ParticipationInline(TranslationTabularInline):
+class ParticipationInline(AsciiNumbersMixin, TranslationTabularInline):
     """On the expo page the exhibitor is chosen, on the exhibitor page the expo."""
 
     model = Participation
@@ -51,7 +51,7 @@ class ParticipationInline(TranslationTabularInline):
         return super().get_queryset(request).select_related("exhibitor", "expo", "area")
 
 
-class AppearanceInline(TranslationTabularInline):
+class AppearanceInline(AsciiNumbersMixin, TranslationTabularInline):
     """On the forum page the speaker is chosen, on the speaker page the forum."""
 
     model = Appearance

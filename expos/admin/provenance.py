@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
+from core.admin import AsciiNumbersMixin
+
 from ..models import (
     Citation,
     ImportRun,
@@ -19,7 +21,7 @@ from ..models import (
 
 
 @admin.register(Source)
-class SourceAdmin(VersionAdmin):
+class SourceAdmin(AsciiNumbersMixin, VersionAdmin):
     list_display = ("title", "publisher", "published_on", "language", "file_name", "citation_count")
     list_filter = ("language", "publisher", "title_supplied")
     search_fields = ("title", "slug", "publisher", "author", "file_name")
@@ -35,7 +37,7 @@ class SourceAdmin(VersionAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(VersionAdmin):
+class CitationAdmin(AsciiNumbersMixin, VersionAdmin):
     """All citations in one list; they are usually edited inline on the record they cite."""
 
     list_display = ("short_quote", "source", "content_type", "record_link")
@@ -74,7 +76,7 @@ class CitationAdmin(VersionAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     """What each bulk import did: written by the importer, read here, never edited. Superusers
     may delete old entries."""
 

@@ -4,6 +4,7 @@ sentence it came from."""
 from django.contrib.contenttypes.models import ContentType
 from rest_framework import serializers
 
+from core.api import fields
 from core.api.serializers import ValidatedModelSerializer
 from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS
 from expos import models
@@ -56,7 +57,7 @@ class CitationSerializer(ValidatedModelSerializer):
     url = identity("citation", "pk")
     source = compact("source", models.Source.objects.all(), name_field="title")
     record_type = RecordTypeField(source="content_type")
-    record_id = serializers.IntegerField(source="object_id", min_value=1)
+    record_id = fields.IntegerField(source="object_id", min_value=1)
 
     class Meta:
         model = models.Citation

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api import fields
 from core.api.fields import CompactRelatedField, DetailURLField
 from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
 from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS, ExhibitorSerializer
@@ -61,7 +62,7 @@ class ParticipationSerializer(ValidatedModelSerializer):
     url = identity("participation", "pk")
     exhibitor = compact("exhibitor", Exhibitor.objects.all())
     expo = compact("expo", models.Expo.objects.all())
-    area = serializers.PrimaryKeyRelatedField(
+    area = fields.PrimaryKeyRelatedField(
         queryset=models.Area.objects.all(), required=False, allow_null=True
     )
     # A method rather than CharField(source="area.name", default=None): DRF skips a field's
@@ -334,7 +335,7 @@ class HighlightSerializer(ValidatedModelSerializer):
         "forum", models.Forum.objects.all(), name_field="title", required=False, allow_null=True
     )
     exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
-    area = serializers.PrimaryKeyRelatedField(
+    area = fields.PrimaryKeyRelatedField(
         queryset=models.Area.objects.all(), required=False, allow_null=True
     )
 

@@ -309,3 +309,12 @@ def test_a_nul_character_hides_no_problem_of_the_next_rows(tmp_path, capsys):
     assert "line 2: NUL characters are not allowed." in err
     assert "line 3, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
     assert "line 4, country: “XX” is not an ISO 3166-1 alpha-2 country code." in err
+
+
+@pytest.mark.parametrize("year", ["٢٠٣٠", "２０３０", "2_030", "2030.0", "²⁰³⁰"])
+def test_an_expo_year_in_other_digits_is_a_problem_of_its_line(tmp_path, capsys, year):
+    bad = HEADER + f"acme-iot,Acme IoT,ES,,,,scewc-2030,SCEWC 2030,{year},ES,\n"
+    with pytest.raises(CommandError, match="1 problem"):
+        run(write(tmp_path, bad))
+    assert f"line 2, expo_year: “{year}” is not a year" in capsys.readouterr().err
+    assert not Exhibitor.objects.exists()
