@@ -71,6 +71,8 @@ def _events(request, records) -> list[Event]:
         try:
             event = _event(request, record) if _has_dates_in_range(record) else None
         except (ValueError, OverflowError):
+            # What date and time arithmetic raise: a day or zone no check above foresaw still
+            # costs one event, not the feed.
             event = None
         if event is None:
             left_out.append(f"{type(record).__name__} {record.pk}")
@@ -108,7 +110,9 @@ def _text(value: str, *, lines: bool = False) -> vText:
     in text of several lines, a space in a name; other control characters are dropped.
     """
     text = ("\n" if lines else " ").join(value.splitlines())
-    return vText("".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc"))
+    if not text.isprintable():  # rare: most text is printed as it is
+        text = "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
+    return vText(text)
 
 
 def _event(request, record: Expo | Forum) -> Event:
