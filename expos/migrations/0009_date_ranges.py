@@ -3,7 +3,9 @@
 import core.fields
 import datetime
 import django.core.validators
+import importlib.resources
 from django.db import migrations, models
+from django.utils import timezone
 
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 DATES = (
@@ -32,6 +34,37 @@ def refuse_dates_out_of_range(apps, schema_editor):
         )
 
 
+def move_expos_to_canonical_time_zones(apps, schema_editor):
+    """An expo whose zone has an old name (`Asia/Calcutta`, `US/Eastern`, `Europe/Kiev`) takes
+    the name the new choices list for it (`Asia/Kolkata`, …), so that its next edit in the admin
+    does not meet a zone the form no longer offers.
+
+    tzdata ships a link as a copy of its zone's file, so the zone is the one of zone.tab whose
+    file has the same bytes; where several have (`Iceland`: Abidjan, Reykjavik, …) or none
+    (`EST5EDT`), the expo keeps its zone for an editor to choose.
+    """
+    Expo = apps.get_model("expos", "Expo")
+    allowed = set(core.fields.time_zone_names())
+    stray = set(Expo.objects.exclude(timezone="").values_list("timezone", flat=True)) - allowed
+    if not stray:
+        return
+    files = importlib.resources.files("tzdata.zoneinfo")
+
+    def rules(name):
+        try:
+            return files.joinpath(*name.split("/")).read_bytes()
+        except OSError:
+            return None
+
+    zones_by_rules = {}
+    for zone in sorted(allowed):
+        zones_by_rules.setdefault(rules(zone), []).append(zone)
+    for name in sorted(stray):
+        same = zones_by_rules.get(rules(name), []) if rules(name) is not None else []
+        if len(same) == 1:
+            Expo.objects.filter(timezone=name).update(timezone=same[0], updated=timezone.now())
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,6 +74,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(refuse_dates_out_of_range, migrations.RunPython.noop),
+        migrations.RunPython(move_expos_to_canonical_time_zones, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='deal',
             name='signed_on',

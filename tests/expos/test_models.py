@@ -433,3 +433,32 @@ def test_expo_time_zones_are_those_of_zone_tab_and_utc():
     assert 300 < len(zones) < len(zoneinfo.available_timezones())
     assert set(zones) <= zoneinfo.available_timezones()
     assert "UTC" in zones and "Asia/Kolkata" in zones and "Asia/Calcutta" not in zones
+
+
+def test_the_migration_moves_expos_from_old_zone_names_to_the_ones_of_zone_tab():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("expos.migrations.0009_date_ranges")
+    zones = {
+        "Asia/Calcutta": "Asia/Kolkata",
+        "US/Eastern": "America/New_York",
+        "Europe/Kiev": "Europe/Kyiv",
+        "Etc/UTC": "UTC",
+        "Asia/Shanghai": "Asia/Shanghai",
+        # The same rules as a dozen zones of zone.tab, or as none: an editor chooses.
+        "Iceland": "Iceland",
+        "EST5EDT": "EST5EDT",
+        "Etc/GMT-8": "Etc/GMT-8",
+        "": "",
+    }
+    expos = {zone: factories.ExpoFactory() for zone in zones}
+    for zone, expo in expos.items():  # as they were saved before the choices narrowed
+        models.Expo.objects.filter(pk=expo.pk).update(timezone=zone)
+
+    migration.move_expos_to_canonical_time_zones(apps, None)
+
+    assert {
+        zone: models.Expo.objects.get(pk=expo.pk).timezone for zone, expo in expos.items()
+    } == zones
