@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"
 CURRENCY_CODE_PATTERN = r"^[A-Z]{3}$"
 # The years the directory records: an expo's edition, a figure's year. Its dates (an expo's
-# days, a forum's, a deal's, a source's) fall within the same years, so that a calendar can
-# always name the day after the last and a date can always be told as a year.
+# days, a forum's, a deal's, a source's) fall within the same years, so that a date's year is
+# always one the year filters take, and a calendar can always name the day after the last.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 FIRST_DAY, LAST_DAY = datetime.date(FIRST_YEAR, 1, 1), datetime.date(LAST_YEAR, 12, 31)
 
