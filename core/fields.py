@@ -4,6 +4,9 @@ Each rule is written once here and read from the model by everything else: the i
 the filters and the API take their limits from the model's fields (see `value_bounds`).
 """
 
+import datetime
+import functools
+import importlib.resources
 import re
 from urllib.parse import urlsplit
 
@@ -21,8 +24,11 @@ from django.utils.translation import gettext_lazy as _
 # ISO 3166-1 alpha-2 and ISO 4217 codes, checked by the database as well as by forms.
 COUNTRY_CODE_PATTERN = r"^[A-Z]{2}$"
 CURRENCY_CODE_PATTERN = r"^[A-Z]{3}$"
-# The years the directory records: an expo's edition, a figure's year.
+# The years the directory records: an expo's edition, a figure's year. Its dates (an expo's
+# days, a forum's, a deal's, a source's) fall within the same years, so that a date's year is
+# always one the year filters take, and a calendar can always name the day after the last.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_DAY, LAST_DAY = datetime.date(FIRST_YEAR, 1, 1), datetime.date(LAST_YEAR, 12, 31)
 
 
 # What RFC 3986 allows in a URI after its host: unreserved and reserved characters, and "%"
@@ -81,6 +87,11 @@ def year_validators():
     return [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
+def date_validators():
+    """The validators of a date field: FIRST_DAY to LAST_DAY (see date_in_range)."""
+    return [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)]
+
+
 def value_bounds(field) -> tuple:
     """(lowest, highest) that a model field's Min/MaxValueValidators allow (None: no bound).
 
@@ -98,13 +109,26 @@ def value_bounds(field) -> tuple:
 
 def year_in_range(field: str, name: str) -> models.CheckConstraint:
     """A named CHECK that a year column is empty or between FIRST_YEAR and LAST_YEAR."""
+    message = format_lazy(
+        _("A year must be between {first} and {last}."), first=FIRST_YEAR, last=LAST_YEAR
+    )
+    return _in_range(field, name, FIRST_YEAR, LAST_YEAR, message)
+
+
+def date_in_range(field: str, name: str) -> models.CheckConstraint:
+    """A named CHECK that a date column is empty or between FIRST_DAY and LAST_DAY."""
+    message = format_lazy(
+        _("A date must be between {first} and {last}."), first=FIRST_DAY, last=LAST_DAY
+    )
+    return _in_range(field, name, FIRST_DAY, LAST_DAY, message)
+
+
+def _in_range(field, name, first, last, message) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__isnull": True})
-        | Q(**{f"{field}__gte": FIRST_YEAR, f"{field}__lte": LAST_YEAR}),
+        | Q(**{f"{field}__gte": first, f"{field}__lte": last}),
         name=name,
-        violation_error_message=format_lazy(
-            _("A year must be between {first} and {last}."), first=FIRST_YEAR, last=LAST_YEAR
-        ),
+        violation_error_message=message,
     )
 
 
@@ -136,3 +160,25 @@ def not_negative(field: str, name: str) -> models.CheckConstraint:
         name=name,
         violation_error_message=_("Numbers and amounts cannot be negative."),
     )
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA time zones a person would pick for a place, and UTC.
+
+    These are the zones of zone.tab (each country's, named after a city), read from the pinned
+    tzdata package rather than the server's database, which also holds old names kept as links
+    (`Asia/Calcutta`), POSIX-style rules (`EST5EDT`), the server's own `localtime` and the
+    placeholder `Factory`: names a person choosing where an expo is held would not mean.
+    """
+    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    zones = {
+        line.split("\t")[2]
+        for line in table.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return tuple(sorted(zones | {"UTC"}))
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in time_zone_names()]

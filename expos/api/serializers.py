@@ -94,24 +94,25 @@ class ParticipationSerializer(ValidatedModelSerializer):
         "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
         "example": "Asia/Shanghai",
         "description": (
-            'An IANA time zone name, such as `Europe/Madrid` or `Etc/GMT-8` ("" where the '
-            "source gives none). The server checks it against its time zone database: any "
-            "other value is a 400 naming `timezone`."
+            "The IANA time zone of the place, as the tz database's zone.tab names it (such as "
+            '`Europe/Madrid` or `America/Argentina/Buenos_Aires`), or `UTC` ("" where the '
+            "source gives none). Old names kept as links (`Asia/Calcutta`), POSIX-style rules "
+            "(`EST5EDT`) and any other value are a 400 naming `timezone`."
         ),
     }
 )
 class TimeZoneField(serializers.ChoiceField):
     """An IANA time zone, described in the schema as a string rather than an enum.
 
-    An enum of the ~600 zones breaks client generators: names such as `Etc/GMT+1` and
-    `Etc/GMT-1`, or `GMT+0` and `GMT0`, become the same identifier once punctuation is
-    dropped. The choices are still checked here, on the server.
+    The zones are the model field's choices (core.fields.time_zone_names), which follow the
+    tzdata package: an enum of them would make every generated client refuse a zone added by a
+    later tzdata release. They are still checked here, on the server.
     """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_blank", True)
-        super().__init__(choices=models.TIME_ZONE_CHOICES, **kwargs)
+        super().__init__(choices=models.Expo._meta.get_field("timezone").choices, **kwargs)
 
 
 class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):

@@ -1,9 +1,10 @@
 """Checking a row: its exhibitor's values and its expo's, against what the models allow.
 
 The limits are the models' own, read from their fields when this module is imported: the
-max_length of each text field a row fills, and the range of expo years from the validators of
-`Expo.edition_year`. Country codes are django_countries'. So a limit changed in a model is a
-limit changed here, and the messages name the model's numbers.
+max_length of each text field a row fills, and the ranges of expo years and dates from the
+validators of `Expo.edition_year`, `Expo.start_date` and `Expo.end_date`. Country codes are
+django_countries'. So a limit changed in a model is a limit changed here, and the messages name
+the model's numbers.
 
 A check returns the row's problems as (field, message) pairs together with the values as the
 staging table takes them, already in COPY's text format, so that the loop over the rows
@@ -77,9 +78,24 @@ def year_range(field):
     return first, last
 
 
+def date_range(field):
+    """(first, last): the days the MinValueValidator and MaxValueValidator of `field` allow."""
+    first, last = value_bounds(field)
+    if first is None or last is None:
+        raise ImproperlyConfigured(
+            f"{field.model.__name__}.{field.name} needs a MinValueValidator and a "
+            "MaxValueValidator: the bulk importer accepts the dates between them."
+        )
+    return first, last
+
+
 EXHIBITOR_MAX = max_lengths(Exhibitor, "slug", "name", "region", "city")
 EXPO_MAX = max_lengths(Expo, "slug", "name", "city")
 FIRST_YEAR, LAST_YEAR = year_range(Expo._meta.get_field("edition_year"))
+DATE_RANGES = {
+    "expo_start": date_range(Expo._meta.get_field("start_date")),
+    "expo_end": date_range(Expo._meta.get_field("end_date")),
+}
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -208,9 +224,15 @@ def check_expo(values):
     for column, raw in (("expo_start", start), ("expo_end", end)):
         if raw:
             try:
-                dates[column] = datetime.date.fromisoformat(raw)
+                day = datetime.date.fromisoformat(raw)
             except ValueError:
                 problems.append((column, f"“{raw}” is not a date (YYYY-MM-DD)."))
+                continue
+            first, last = DATE_RANGES[column]
+            if first <= day <= last:
+                dates[column] = day
+            else:
+                problems.append((column, f"“{raw}” is not a date between {first} and {last}."))
     if len(dates) == 2 and dates["expo_end"] < dates["expo_start"]:
         problems.append(("expo_end", "The end date cannot be before the start date."))
     country = country.upper()

@@ -4,7 +4,7 @@ figures, and the source documents every fact is cited from. One module a topic.
 This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
 
-from .expos import TIME_ZONE_CHOICES, Area, Expo, ExpoSeries, Figure, Participation
+from .expos import Area, Expo, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
@@ -22,7 +22,6 @@ from .provenance import (
 
 __all__ = [
     "CITED_ELSEWHERE",
-    "TIME_ZONE_CHOICES",
     "Appearance",
     "Area",
     "Award",

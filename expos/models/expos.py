@@ -1,7 +1,5 @@
 """Expos: the recurring series, each edition, its figures, its halls and who exhibited."""
 
-import zoneinfo
-
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -14,7 +12,10 @@ from django_countries.fields import CountryField
 from core.fields import (
     country_code_is_well_formed,
     currency_code_is_well_formed,
+    date_in_range,
+    date_validators,
     not_negative,
+    time_zone_choices,
     year_in_range,
     year_validators,
 )
@@ -24,8 +25,6 @@ from exhibitors.models import Exhibitor, Sector
 
 from .organisations import Organisation
 from .provenance import CitedModel
-
-TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class ExpoSeries(CitedModel):
@@ -82,10 +81,12 @@ class Expo(SyntheticMixin, CitedModel):
         null=True,
         blank=True,
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=date_validators()
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=date_validators())
     timezone = models.CharField(
-        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True
+        _("time zone"), max_length=64, choices=time_zone_choices, blank=True
     )
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -135,6 +136,8 @@ class Expo(SyntheticMixin, CitedModel):
             models.CheckConstraint(condition=~Q(parent=F("id")), name="expos_expo_not_own_parent"),
             country_code_is_well_formed("country", "expos_expo_country_iso_3166"),
             year_in_range("edition_year", "expos_expo_edition_year_range"),
+            date_in_range("start_date", "expos_expo_start_date_range"),
+            date_in_range("end_date", "expos_expo_end_date_range"),
         ]
 
     def __str__(self):

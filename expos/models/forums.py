@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import date_in_range, date_validators
 from core.search import search_document
 from exhibitors.models import Exhibitor
 
@@ -28,7 +29,7 @@ class Forum(CitedModel):
     )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     city = models.CharField(_("city"), max_length=120, blank=True)
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="forums_organised", blank=True
@@ -54,6 +55,7 @@ class Forum(CitedModel):
         indexes = [GinIndex(fields=["search_vector"], name="expos_forum_search")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_forum_unique_slug"),
+            date_in_range("date", "expos_forum_date_range"),
         ]
 
     def __str__(self):

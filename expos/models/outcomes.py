@@ -7,7 +7,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import currency_code_is_well_formed, not_negative
+from core.fields import (
+    currency_code_is_well_formed,
+    date_in_range,
+    date_validators,
+    not_negative,
+)
 from core.search import search_document
 from exhibitors.models import Exhibitor, Sector
 
@@ -43,7 +48,7 @@ class Deal(CitedModel):
     parties = models.ManyToManyField(
         Exhibitor, verbose_name=_("parties"), related_name="deals", blank=True
     )
-    signed_on = models.DateField(_("date"), null=True, blank=True)
+    signed_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     description = models.TextField(_("description"), blank=True)
 
     search_vector = models.GeneratedField(
@@ -62,6 +67,7 @@ class Deal(CitedModel):
             not_negative("amount", "expos_deal_amount_not_negative"),
             not_negative("amount_usd", "expos_deal_amount_usd_not_negative"),
             currency_code_is_well_formed("currency", "expos_deal_currency_iso_4217"),
+            date_in_range("signed_on", "expos_deal_signed_on_range"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | ~Q(currency=""),
                 name="expos_deal_amount_has_currency",

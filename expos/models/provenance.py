@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import date_in_range, date_validators
 from core.models import TimeStampedModel
 from exhibitors.models import Exhibitor, Sector
 
@@ -30,7 +31,7 @@ class Source(TimeStampedModel):
     )
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     author = models.CharField(_("author"), max_length=300, blank=True)
-    published_on = models.DateField(_("date"), null=True, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     language = models.CharField(
         _("language"), max_length=8, help_text=_("The language the document is written in.")
     )
@@ -44,6 +45,7 @@ class Source(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="expos_source_unique_slug"),
             models.UniqueConstraint(fields=["file_name"], name="expos_source_unique_file_name"),
+            date_in_range("published_on", "expos_source_published_on_range"),
         ]
 
     def __str__(self):

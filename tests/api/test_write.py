@@ -397,3 +397,97 @@ def test_participation_patch_answers_with_every_field(users, assert_matches_sche
     url = f"/api/v1/participations/{with_area.pk}/"
     patched = client.patch(url, {}, format="json")
     assert patched.json()["area_name"] == with_area.area.name
+
+
+# --- Dates within the directory's years, time zones of places -----------------------------------
+
+DATED = [
+    ("expos", "smart-china-expo-2021", "start_date"),
+    ("expos", "smart-china-expo-2021", "end_date"),
+    ("forums", "empowering-smart-city-construction-with-digital-technology", "date"),
+    ("deals", "smart-china-expo-2021-major-projects", "signed_on"),
+    ("sources", "smart-china-expo-2021-peoples-daily", "published_on"),
+]
+
+
+@pytest.mark.parametrize(("prefix", "slug", "field"), DATED)
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", "Ensure this value is greater than or equal to 1900-01-01."),
+        ("1899-12-31", "Ensure this value is greater than or equal to 1900-01-01."),
+        ("9999-12-31", "Ensure this value is less than or equal to 2100-12-31."),
+    ],
+)
+def test_date_outside_the_directory_range_is_400_naming_it(
+    users, prefix, slug, field, day, message
+):
+    model = ENDPOINTS[prefix].queryset.model
+    before = model.objects.values(field).get(slug=slug)
+    body = {field: day}
+    if prefix == "expos":  # the other end alone would already refuse it
+        body = {"start_date": None, "end_date": None, field: day}
+    client = client_for(users("editor", model_permissions(model)))
+    response = client.patch(f"/api/v1/{prefix}/{slug}/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: [message]}
+    assert model.objects.values(field).get(slug=slug) == before
+    # The ends of the range themselves are kept.
+    for edge in ("1900-01-01", "2100-12-31"):
+        response = client.patch(f"/api/v1/{prefix}/{slug}/", body | {field: edge}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()[field] == edge
+        assert str(getattr(model.objects.get(slug=slug), field)) == edge
+
+
+def test_expo_created_from_year_one_to_9999_is_400_and_not_written(users):
+    response = client_for(users("editor", model_permissions(Expo))).post(
+        "/api/v1/expos/",
+        {"name_en": "Atk Forever", "start_date": "0001-01-01", "end_date": "9999-12-31"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "start_date": ["Ensure this value is greater than or equal to 1900-01-01."],
+        "end_date": ["Ensure this value is less than or equal to 2100-12-31."],
+    }
+    assert not Expo.objects.filter(name_en="Atk Forever").exists()
+
+
+@pytest.mark.parametrize(("prefix", "slug", "field"), DATED)
+def test_the_schema_gives_each_date_its_range(openapi, prefix, slug, field):
+    component = {
+        "expos": "Expo",
+        "forums": "Forum",
+        "deals": "Deal",
+        "sources": "Source",
+    }[prefix]
+    for name in (component, f"{component}Request", f"Patched{component}Request"):
+        schema = openapi["components"]["schemas"][name]["properties"][field]
+        date = next(part for part in schema["anyOf"] if part.get("format") == "date")
+        assert date["description"] == "A date from 1900-01-01 to 2100-12-31."
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "EST5EDT", "Asia/Calcutta", "US/Eastern"])
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_time_zone_that_is_not_a_place_is_400_naming_it(users, method, zone):
+    client = client_for(users("editor", model_permissions(Expo)))
+    if method == "post":
+        response = client.post(
+            "/api/v1/expos/", {"name_en": "Atk Zone", "timezone": zone}, format="json"
+        )
+    else:
+        response = client.patch(
+            "/api/v1/expos/smart-china-expo-2021/", {"timezone": zone}, format="json"
+        )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"timezone": [f'"{zone}" is not a valid choice.']}
+    assert not Expo.objects.filter(name_en="Atk Zone").exists()
+    assert Expo.objects.get(slug="smart-china-expo-2021").timezone == "Asia/Shanghai"
+    # Zones of places, and UTC, are kept.
+    for kept in ("UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires", ""):
+        response = client.patch(
+            "/api/v1/expos/smart-china-expo-2021/", {"timezone": kept}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        assert Expo.objects.get(slug="smart-china-expo-2021").timezone == kept

@@ -8,7 +8,7 @@ from django.utils.html import escape
 from reversion.models import Version
 
 from exhibitors.models import Exhibitor, Sector
-from expos.models import Expo
+from expos.models import Deal, Expo, Forum, Source
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -210,3 +210,58 @@ def test_admin_query_with_a_nul_is_a_400(admin_client, url):
     response = admin_client.get(url)
     assert response.status_code == 400
     assert b"Traceback" not in response.content
+
+
+DATED = [
+    (Expo, "smart-china-expo-2021", "start_date"),
+    (Expo, "smart-china-expo-2021", "end_date"),
+    (Forum, "empowering-smart-city-construction-with-digital-technology", "date"),
+    (Deal, "smart-china-expo-2021-major-projects", "signed_on"),
+    (Source, "smart-china-expo-2021-peoples-daily", "published_on"),
+]
+
+
+@pytest.mark.parametrize(("model", "slug", "field"), DATED, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", "Ensure this value is greater than or equal to 1900-01-01."),
+        ("9999-12-31", "Ensure this value is less than or equal to 2100-12-31."),
+    ],
+)
+def test_admin_date_outside_the_directory_range_is_a_form_error(
+    admin_client, model, slug, field, day, message
+):
+    record = model.objects.get(slug=slug)
+    url = admin_url(model, "change", record.pk)
+    data = form_data(admin_client.get(url))
+    if model is Expo:  # the other end alone would already refuse it
+        data["start_date"] = data["end_date"] = ""
+    data[field] = day
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {field: [message]}
+    assert getattr(model.objects.get(pk=record.pk), field) == getattr(record, field)
+    assert not Version.objects.get_for_object(record).exists()
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "EST5EDT", "Asia/Calcutta"])
+def test_admin_time_zone_that_is_not_a_place_is_a_form_error(admin_client, zone):
+    expo = Expo.objects.get(slug="smart-china-expo-2021")
+    url = admin_url(Expo, "change", expo.pk)
+    data = form_data(admin_client.get(url))
+    data["timezone"] = zone
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "timezone": [f"Select a valid choice. {zone} is not one of the available choices."]
+    }
+    assert Expo.objects.get(pk=expo.pk).timezone == "Asia/Shanghai"
+
+
+def test_admin_time_zone_choices_are_places_and_utc(admin_client):
+    expo = Expo.objects.get(slug="smart-china-expo-2021")
+    form = admin_client.get(admin_url(Expo, "change", expo.pk)).context["adminform"].form
+    zones = [value for value, _label in form.fields["timezone"].choices]
+    assert "UTC" in zones and "Asia/Shanghai" in zones
+    assert not {"localtime", "Factory", "EST5EDT", "Asia/Calcutta"} & set(zones)

@@ -4,18 +4,20 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
 
-from expos.models import Expo
+from expos.models import Expo, Forum
 from tests.factories import ExpoFactory, ForumFactory
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
 ZHEJIANG = "zhejiang-smart-city-exhibition-spain-2023"
 ZHEJIANG_UID = f"expo-{ZHEJIANG}@expo-directory"
-ROUND_TABLE_UID = "forum-empowering-smart-city-construction-with-digital-technology@expo-directory"
+ROUND_TABLE = "empowering-smart-city-construction-with-digital-technology"
+ROUND_TABLE_UID = f"forum-{ROUND_TABLE}@expo-directory"
 SMART_CHINA_UID = "expo-smart-china-expo-2021@expo-directory"
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -247,3 +249,128 @@ def test_calendar_query_count_does_not_grow_with_events(
         after = Calendar.from_ical(client.get(url).content).walk("VEVENT")
 
     assert (len(before), len(after)) == (events_before, events_before + 2)
+
+
+# --- A feed never fails because of one record ---------------------------------------------------
+
+
+def write_around_the_rules(model, pk, **values):
+    """Write `values` as a raw UPDATE into a database without the table's CHECKs would: one
+    from before a rule was added, or restored around it. (Dropped in the test's transaction.)"""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events to block ALTER
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c'",
+            [table],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    model.objects.filter(pk=pk).update(**values)
+
+
+FEEDS = [
+    # (name, slug, the UIDs the feed keeps when the Zhejiang expo and its round table are bad)
+    ("expo-list-calendar", None, {SMART_CHINA_UID, "expo-on-the-edges@expo-directory"}),
+    ("forum-list-calendar", None, {"forum-on-the-last-day@expo-directory"}),
+    ("expo-calendar", ZHEJIANG, {"forum-on-the-last-day@expo-directory"}),
+]
+
+
+@pytest.mark.parametrize(("name", "slug", "kept"), FEEDS)
+def test_calendar_leaves_out_a_record_with_dates_outside_the_range_and_warns_once(
+    client, caplog, name, slug, kept
+):
+    zhejiang = Expo.objects.get(slug=ZHEJIANG)
+    ExpoFactory(
+        slug="on-the-edges",
+        start_date=datetime.date(1900, 1, 1),
+        end_date=datetime.date(2100, 12, 31),
+        timezone="Asia/Shanghai",
+    )
+    ForumFactory(slug="on-the-last-day", expo=zhejiang, date=datetime.date(2100, 12, 31))
+    write_around_the_rules(
+        Expo,
+        zhejiang.pk,
+        start_date=datetime.date(1, 1, 1),
+        end_date=datetime.date(9999, 12, 31),
+    )
+    round_table = Forum.objects.get(slug=ROUND_TABLE)
+    write_around_the_rules(Forum, round_table.pk, date=datetime.date(9999, 12, 31))
+    caplog.set_level("WARNING", logger="expos.calendars")
+
+    _, calendar = download(client, name, slug=slug)
+
+    events = events_by_uid(calendar)
+    assert set(events) == kept
+    if "expo-on-the-edges@expo-directory" in events:
+        edges = events["expo-on-the-edges@expo-directory"]
+        shanghai = ZoneInfo("Asia/Shanghai")
+        assert edges["DTSTART"].dt == datetime.datetime(1900, 1, 1, tzinfo=shanghai)
+        assert edges["DTEND"].dt == datetime.datetime(2101, 1, 1, tzinfo=shanghai)
+    if "forum-on-the-last-day@expo-directory" in events:
+        last = events["forum-on-the-last-day@expo-directory"]
+        assert last["DTEND"].dt == datetime.datetime(2101, 1, 1, tzinfo=MADRID)
+    warnings = [
+        record.getMessage() for record in caplog.records if record.name == "expos.calendars"
+    ]
+    left_out = [f"Expo {zhejiang.pk}"] if name != "forum-list-calendar" else []
+    if name != "expo-list-calendar":
+        left_out.append(f"Forum {round_table.pk}")
+    assert len(warnings) == 1
+    assert warnings[0].endswith(": " + ", ".join(left_out))
+
+
+# --- Every text is escaped -------------------------------------------------------------------
+
+# Line breaks of every kind a client might split lines on, each followed by what would be a
+# property or an event of the record's choosing, and control characters TEXT may not hold.
+NAME = "Atk\rBEGIN:VEVENT\rSUMMARY:Injected\r\nEND:VEVENT\u2028BEGIN:VEVENT\x85SUMMARY:Two\x1b\x7f"
+ONE_LINE = "Atk BEGIN:VEVENT SUMMARY:Injected END:VEVENT BEGIN:VEVENT SUMMARY:Two"
+TEXT = "First line\rBEGIN:VEVENT\nSUMMARY:Injected\u2029last;line,\ttabbed\x0b"
+LINES = "First line\nBEGIN:VEVENT\nSUMMARY:Injected\nlast;line,\ttabbed"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "events", "summary", "uid"),
+    [
+        ("expo-list-calendar", None, 2, "name_en", ZHEJIANG_UID),
+        ("forum-list-calendar", None, 1, "title_en", ROUND_TABLE_UID),
+        ("expo-calendar", ZHEJIANG, 2, "name_en", ZHEJIANG_UID),
+        ("expo-calendar", ZHEJIANG, 2, "title_en", ROUND_TABLE_UID),
+    ],
+)
+def test_calendar_text_with_line_breaks_and_control_characters_stays_in_its_property(
+    client, name, slug, events, summary, uid
+):
+    zhejiang = Expo.objects.get(slug=ZHEJIANG)
+    write_around_the_rules(
+        Expo, zhejiang.pk, name_en=NAME, venue_en=NAME, city_en="", description_en=TEXT
+    )
+    write_around_the_rules(
+        Forum, Forum.objects.get(slug=ROUND_TABLE).pk, title_en=NAME, city_en="", topic_en=TEXT
+    )
+
+    response, calendar = download(client, name, slug=slug)
+
+    assert len(calendar.walk("VEVENT")) == events
+    event = events_by_uid(calendar)[uid]
+    assert str(event["SUMMARY"]) == ONE_LINE
+    assert str(event["DESCRIPTION"]) == LINES
+    assert str(event["LOCATION"]) == f"{ONE_LINE}, Spain"
+    if slug:
+        assert str(calendar["X-WR-CALNAME"]) == str(calendar["NAME"]) == ONE_LINE
+    # A client that ends a line at any line break still reads the same events.
+    text = response.content.decode()
+    assert sum(line == "BEGIN:VEVENT" for line in text.splitlines()) == events
+    assert text.split("\r\n") == [*text.splitlines(), ""]
+
+
+def test_expo_calendar_with_a_line_feed_in_the_expo_name_names_the_calendar(client):
+    zhejiang = Expo.objects.get(slug=ZHEJIANG)
+    write_around_the_rules(Expo, zhejiang.pk, name_en="Zhejiang\nat SCEWC")
+
+    _, calendar = download(client, "expo-calendar", slug=ZHEJIANG)
+
+    assert str(calendar["X-WR-CALNAME"]) == "Zhejiang at SCEWC"
+    assert str(events_by_uid(calendar)[ZHEJIANG_UID]["SUMMARY"]) == "Zhejiang at SCEWC"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db import models as django_models
 
 from expos import models
 from tests import factories
@@ -307,3 +308,157 @@ def test_the_year_range_migration_names_the_records_it_would_refuse():
     models.Expo.objects.filter(pk=expo.pk).update(edition_year=2150)
     with pytest.raises(RuntimeError, match=rf"Expo {expo.pk}: edition_year 2150"):
         migration.refuse_years_out_of_range(apps, None)
+
+
+# --- Dates: within the directory's years -------------------------------------------------------
+
+DATE_FIELDS = [
+    (factories.ExpoFactory, "start_date", "expos_expo_start_date_range"),
+    (factories.ExpoFactory, "end_date", "expos_expo_end_date_range"),
+    (factories.ForumFactory, "date", "expos_forum_date_range"),
+    (factories.DealFactory, "signed_on", "expos_deal_signed_on_range"),
+    (factories.SourceFactory, "published_on", "expos_source_published_on_range"),
+]
+
+
+def with_day(field, day):
+    """The values that put `day` in `field` alone: an expo's other date is left empty, so that
+    no end comes before its start."""
+    if field in ("start_date", "end_date"):
+        return {"start_date": None, "end_date": None, field: day}
+    return {field: day}
+
+
+@pytest.mark.parametrize(("factory", "field", "constraint"), DATE_FIELDS)
+def test_date_outside_the_directory_range_rejected_and_its_ends_accepted(
+    factory, field, constraint
+):
+    for day in (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)):
+        record = factory(**with_day(field, day))
+        record.full_clean()
+        record.refresh_from_db()
+        assert getattr(record, field) == day
+    for day, message in [
+        (datetime.date(1, 1, 1), "Ensure this value is greater than or equal to 1900-01-01."),
+        (datetime.date(1899, 12, 31), "Ensure this value is greater than or equal to 1900-01-01."),
+        (datetime.date(2101, 1, 1), "Ensure this value is less than or equal to 2100-12-31."),
+        (datetime.date(9999, 12, 31), "Ensure this value is less than or equal to 2100-12-31."),
+    ]:
+        assert_rejected(
+            constraint,
+            lambda day=day: (
+                type(record).objects.filter(pk=record.pk).update(**with_day(field, day))
+            ),
+        )
+        unsaved = factory.build(**with_day(field, day))
+        with pytest.raises(ValidationError) as error:
+            unsaved.full_clean(exclude=[f.name for f in unsaved._meta.fields if f.name != field])
+        assert error.value.message_dict[field] == [message]
+
+
+def test_every_date_a_user_writes_has_the_directory_range():
+    """The class, not the examples: every date or time field of a model that editors write
+    (in the admin or the API) is bounded on the model and in the database."""
+    from django.contrib import admin
+    from django.db.models import CheckConstraint
+
+    from core.fields import FIRST_DAY, LAST_DAY, value_bounds
+
+    written = [
+        model
+        for model in admin.site._registry
+        if model._meta.app_label in ("exhibitors", "expos") and model is not models.ImportRun
+    ]
+    found = set()
+    for model in written:
+        checked = {
+            constraint.name
+            for constraint in model._meta.constraints
+            if isinstance(constraint, CheckConstraint)
+        }
+        for field in model._meta.concrete_fields:
+            if isinstance(field, django_models.DateField) and field.editable:
+                assert value_bounds(field) == (FIRST_DAY, LAST_DAY), field
+                assert f"{model._meta.db_table}_{field.name}_range" in checked, field
+                found.add(f"{model.__name__}.{field.name}")
+    assert found == {
+        "Expo.start_date",
+        "Expo.end_date",
+        "Forum.date",
+        "Deal.signed_on",
+        "Source.published_on",
+    }
+
+
+def test_the_date_range_migration_names_the_records_it_would_refuse():
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("expos.migrations.0009_date_ranges")
+    forum = factories.ForumFactory(date=datetime.date(2023, 11, 7))
+    migration.refuse_dates_out_of_range(apps, None)  # nothing out of range: nothing said
+    with connection.cursor() as cursor:  # the database as it was before the migration
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE expos_forum DROP CONSTRAINT expos_forum_date_range")
+    models.Forum.objects.filter(pk=forum.pk).update(date=datetime.date(9999, 12, 31))
+    with pytest.raises(RuntimeError, match=rf"Forum {forum.pk}: date 9999-12-31"):
+        migration.refuse_dates_out_of_range(apps, None)
+
+
+# --- Time zones: the ones a person would choose ------------------------------------------------
+
+
+def test_expo_time_zone_is_a_place_or_utc():
+    def errors(zone):
+        expo = factories.ExpoFactory.build(timezone=zone)
+        try:
+            expo.full_clean(exclude=[f.name for f in expo._meta.fields if f.name != "timezone"])
+        except ValidationError as error:
+            return error.message_dict
+        return {}
+
+    for zone in ("UTC", "Europe/Madrid", "Asia/Shanghai", "America/Argentina/Buenos_Aires", ""):
+        assert errors(zone) == {}, zone
+    for zone in ("localtime", "Factory", "EST5EDT", "Etc/GMT-8", "Asia/Calcutta", "US/Eastern"):
+        assert errors(zone) == {"timezone": [f"Value '{zone}' is not a valid choice."]}
+
+
+def test_expo_time_zones_are_those_of_zone_tab_and_utc():
+    import zoneinfo
+
+    zones = [value for value, _label in models.Expo._meta.get_field("timezone").choices]
+    assert zones == sorted(zones)
+    assert 300 < len(zones) < len(zoneinfo.available_timezones())
+    assert set(zones) <= zoneinfo.available_timezones()
+    assert "UTC" in zones and "Asia/Kolkata" in zones and "Asia/Calcutta" not in zones
+
+
+def test_the_migration_moves_expos_from_old_zone_names_to_the_ones_of_zone_tab():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("expos.migrations.0009_date_ranges")
+    zones = {
+        "Asia/Calcutta": "Asia/Kolkata",
+        "US/Eastern": "America/New_York",
+        "Europe/Kiev": "Europe/Kyiv",
+        "Etc/UTC": "UTC",
+        "Asia/Shanghai": "Asia/Shanghai",
+        # The same rules as a dozen zones of zone.tab, or as none: an editor chooses.
+        "Iceland": "Iceland",
+        "EST5EDT": "EST5EDT",
+        "Etc/GMT-8": "Etc/GMT-8",
+        "": "",
+    }
+    expos = {zone: factories.ExpoFactory() for zone in zones}
+    for zone, expo in expos.items():  # as they were saved before the choices narrowed
+        models.Expo.objects.filter(pk=expo.pk).update(timezone=zone)
+
+    migration.move_expos_to_canonical_time_zones(apps, None)
+
+    assert {
+        zone: models.Expo.objects.get(pk=expo.pk).timezone for zone, expo in expos.items()
+    } == zones

@@ -103,6 +103,38 @@ def test_import_end_before_start_rejected(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("expo_start", "0001-01-01"),
+        ("expo_start", "1899-12-31"),
+        ("expo_end", "2101-01-01"),
+        ("expo_end", "9999-12-31"),
+    ],
+)
+def test_import_date_outside_the_models_range_rejected_with_its_line(
+    tmp_path, capsys, column, value
+):
+    dates = {"expo_start": "2030-05-01", "expo_end": "2030-05-02"} | {column: value}
+    text = (
+        "slug,name,expo,expo_start,expo_end\n"
+        "ok,OK,e,2030-05-01,2030-05-02\n"
+        f"x,X,e,{dates['expo_start']},{dates['expo_end']}\n"
+    )
+    with pytest.raises(CommandError, match="1 problem"):
+        run(write(tmp_path, text))
+    assert (
+        f"line 3, {column}: “{value}” is not a date between 1900-01-01 and 2100-12-31."
+        in capsys.readouterr().err
+    )
+    assert not Expo.objects.exists()
+    assert not Exhibitor.objects.exists()
+    # The ends of the range themselves are taken.
+    run(write(tmp_path, "slug,name,expo,expo_start,expo_end\nx,X,e,1900-01-01,2100-12-31\n"))
+    expo = Expo.objects.get(slug="e")
+    assert (str(expo.start_date), str(expo.end_date)) == ("1900-01-01", "2100-12-31")
+
+
 def test_reimport_of_the_same_file_leaves_unchanged_records_untouched(tmp_path):
     run(write(tmp_path, GOOD))
     before = dict(Exhibitor.objects.values_list("slug", "updated"))

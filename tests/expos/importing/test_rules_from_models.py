@@ -1,5 +1,6 @@
 """The importer takes its limits, columns and defaults from the models, not from copies."""
 
+import datetime
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.db.models import NOT_PROVIDED, Value
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
+from core.fields import value_bounds
 from exhibitors.models import Exhibitor
 from expos import importing
 from expos.importing import checks, sql, writing
@@ -106,6 +108,20 @@ def test_the_year_range_is_read_from_the_validators_and_required():
     for validators in [(), (MinValueValidator(1950),), (MaxValueValidator(2050),)]:
         with pytest.raises(ImproperlyConfigured, match=r"Expo\.edition_year needs a Min"):
             checks.year_range(year_field(*validators))
+
+
+def test_the_date_ranges_are_read_from_the_validators_and_required():
+    assert {
+        "expo_start": value_bounds(Expo._meta.get_field("start_date")),
+        "expo_end": value_bounds(Expo._meta.get_field("end_date")),
+    } == checks.DATE_RANGES
+    name, _path, args, kwargs = Expo._meta.get_field("start_date").deconstruct()
+    for validators in [(), (MinValueValidator(datetime.date(1950, 1, 1)),)]:
+        field = models.DateField(*args, **{**kwargs, "validators": list(validators)})
+        field.set_attributes_from_name(name)
+        field.model = Expo
+        with pytest.raises(ImproperlyConfigured, match=r"Expo\.start_date needs a Min"):
+            checks.date_range(field)
 
 
 # --- Columns -----------------------------------------------------------------------------------
