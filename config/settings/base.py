@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (sessions, CSRF, the admin's forms, the API) or runs a
+    # view, and before the CSRF check, which would answer an unknown method with 403.
+    "core.middleware.RequestBodyFraming",
+    "core.middleware.RefuseUnknownMethods",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
