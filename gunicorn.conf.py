@@ -35,3 +35,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # with its id (core.middleware.RequestLog). GUNICORN_ACCESS_LOG=- turns gunicorn's on as well.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Build the API's schema (config.api.docs.SchemaView) in each worker before it takes a
+    request: built on a request, it held every thread of the worker, the liveness check's
+    included, for a second or more, and again in each new worker that max_requests brings."""
+    from config.api.docs import SchemaView
+
+    SchemaView.build_all()

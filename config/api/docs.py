@@ -10,8 +10,11 @@ does not embed the schema: Swagger UI fetches it from SchemaView.
 import hashlib
 import threading
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.http import quote_etag
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, renderers, routers
@@ -23,13 +26,16 @@ from core.api.language import LanguageMixin
 class SchemaView(LanguageMixin, JSONErrorsMixin, SpectacularAPIView):
     """The OpenAPI schema, built once per process for each language and format.
 
-    It changes only with the code, and building it takes most of a second of one core: each
-    answer after the first is a copy of the first one's bytes, with an ETag that an
-    If-None-Match answers with 304. The variants are bounded: a language the API knows
-    (`?lang=`, else Accept-Language, else English; see LanguageMixin) and one of the view's
-    four renderers (what the client's Accept or `?format=` chose; parameters of its media
-    type, such as an indent, are not honoured, so that they make no variant). An unknown
-    format is a JSON error like the rest of the API's.
+    It changes only with the code, and building it takes most of a second of one core, during
+    which the process's other threads wait for the interpreter: each answer is a copy of bytes
+    built before, with an ETag that an If-None-Match answers with 304. A gunicorn worker
+    builds every variant before it takes its first request (gunicorn.conf.py), so that no
+    request waits for one, even after the worker is replaced (max_requests). The variants are
+    bounded: a language the API knows (`?lang=`, else Accept-Language, else English; see
+    LanguageMixin) and one of the view's four renderers (what the client's Accept or
+    `?format=` chose; parameters of its media type, such as an indent, are not honoured, so
+    that they make no variant). The schema is the same for every request (it is public, and
+    drf-spectacular's command line builds it with no request), so none is needed to build it.
 
     `?version=` is refused, with a 400 naming it, as an unknown parameter is everywhere in the
     API: drf-spectacular reads it to choose among the versions of a versioning class, which
@@ -37,7 +43,8 @@ class SchemaView(LanguageMixin, JSONErrorsMixin, SpectacularAPIView):
     given into `info.version`.
     """
 
-    built = {}  # (language, renderer class) -> (content, content type, ETag, file name)
+    documents = {}  # language -> the schema as data
+    built = {}  # (language, renderer class) -> (content, content type, ETag)
     building = threading.Lock()
 
     @extend_schema(exclude=True)
@@ -47,31 +54,47 @@ class SchemaView(LanguageMixin, JSONErrorsMixin, SpectacularAPIView):
                 {"version": ["Unknown parameter: the API's one version is v1, in its path."]}
             )
         renderer = request.accepted_renderer
-        key = (self.language, type(renderer))
-        if key not in self.built:
-            with self.building:
-                if key not in self.built:
-                    self.built[key] = self.build(request, *args, **kwargs)
-        content, content_type, etag, disposition = self.built[key]
+        content, content_type, etag = self.rendered(self.language, type(renderer))
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()
         else:
             response = HttpResponse(content, content_type=content_type)
-            response["Content-Disposition"] = disposition
+            filename = f"{spectacular_settings.TITLE}.{renderer.format}"
+            response["Content-Disposition"] = f'inline; filename="{filename}"'
         response["ETag"] = etag
         return response
 
-    def build(self, request, *args, **kwargs):
-        """The schema in the request's language, rendered by its renderer with that
-        renderer's own media type."""
-        renderer = request.accepted_renderer
-        response = super().get(request, *args, **kwargs)
-        content = renderer.render(response.data, renderer.media_type, self.get_renderer_context())
+    @classmethod
+    def rendered(cls, language, renderer_class):
+        """(content, content type, ETag) of the schema in `language` by `renderer_class`."""
+        key = (language, renderer_class)
+        if key not in cls.built:
+            with cls.building:
+                if key not in cls.built:
+                    cls.built[key] = cls.build(language, renderer_class)
+        return cls.built[key]
+
+    @classmethod
+    def build(cls, language, renderer_class):
+        if language not in cls.documents:
+            generator = cls.generator_class(urlconf=cls.urlconf, patterns=cls.patterns)
+            with translation.override(language):
+                cls.documents[language] = generator.get_schema(
+                    request=None, public=cls.serve_public
+                )
+        renderer = renderer_class()
+        content = renderer.render(cls.documents[language], renderer.media_type, {})
         content_type = renderer.media_type
         if renderer.charset:
             content_type = f"{content_type}; charset={renderer.charset}"
-        etag = quote_etag(hashlib.sha256(content).hexdigest()[:32])
-        return content, content_type, etag, response["Content-Disposition"]
+        return content, content_type, quote_etag(hashlib.sha256(content).hexdigest()[:32])
+
+    @classmethod
+    def build_all(cls):
+        """Every variant: each language of the site, by each renderer."""
+        for language, _name in settings.LANGUAGES:
+            for renderer_class in cls.renderer_classes:
+                cls.rendered(language, renderer_class)
 
 
 class APIDocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
