@@ -40,7 +40,12 @@ errorlog = "-"
 def post_worker_init(worker):
     """Build the API's schema (config.api.docs.SchemaView) in each worker before it takes a
     request: built on a request, it held every thread of the worker, the liveness check's
-    included, for a second or more, and again in each new worker that max_requests brings."""
+    included, for a second or more, and again in each new worker that max_requests brings.
+    Should it fail, the worker serves anyway: the site does not depend on its schema, which is
+    then built on its first request (and fails there, visibly)."""
     from config.api.docs import SchemaView
 
-    SchemaView.build_all()
+    try:
+        SchemaView.build_all()
+    except Exception:
+        worker.log.exception("The API schema could not be built in advance.")

@@ -186,3 +186,25 @@ def test_schema_every_variant_is_built_before_a_gunicorn_worker_takes_requests(s
 
     assert yaml_es["ETag"] == SchemaView.built[("es", OpenApiYamlRenderer)][2]
     assert json_en.json()["info"]["title"] == "Smart-city expo directory API"
+
+
+def test_schema_that_cannot_be_built_in_advance_does_not_stop_the_worker(monkeypatch):
+    import runpy
+
+    from config.api.docs import SchemaView
+
+    def fail():
+        raise RuntimeError("no schema")
+
+    logged = []
+
+    class Log:
+        def exception(self, message):
+            logged.append(message)
+
+    class Worker:
+        log = Log()
+
+    monkeypatch.setattr(SchemaView, "build_all", fail)
+    runpy.run_path("gunicorn.conf.py")["post_worker_init"](Worker())
+    assert logged == ["The API schema could not be built in advance."]
