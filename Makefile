@@ -50,12 +50,14 @@ bench: $(STAMP)
 
 ## make loadtest: a mixed read load on the server `make serve` runs (start it first; see the
 ## README's "Load test"): LOADTEST_CONNECTIONS connections for LOADTEST_SECONDS seconds against
-## LOADTEST_URL, a loopback address only. Prints requests/s, the non-2xx answers, latencies.
+## LOADTEST_URL, a loopback address only, with LOADTEST_MIX's requests (standard, or costly:
+## the most expensive ones). Prints requests/s, the non-2xx answers, latencies and liveness.
 LOADTEST_CONNECTIONS ?= 64
 LOADTEST_SECONDS ?= 30
 LOADTEST_URL ?= http://127.0.0.1:$(PORT)
+LOADTEST_MIX ?= standard
 loadtest: $(STAMP)
-	$(BIN)/python -m bench.loadtest --url $(LOADTEST_URL) \
+	$(BIN)/python -m bench.loadtest --url $(LOADTEST_URL) --mix $(LOADTEST_MIX) \
 		--connections $(LOADTEST_CONNECTIONS) --seconds $(LOADTEST_SECONDS)
 
 ## make backup: the database (DATABASE_URL's, or else the embedded one, which manage.py starts)

@@ -35,3 +35,17 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # with its id (core.middleware.RequestLog). GUNICORN_ACCESS_LOG=- turns gunicorn's on as well.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Build the API's schema (config.api.docs.SchemaView) in each worker before it takes a
+    request: built on a request, it held every thread of the worker, the liveness check's
+    included, for a second or more, and again in each new worker that max_requests brings.
+    Should it fail, the worker serves anyway: the site does not depend on its schema, which is
+    then built on its first request (and fails there, visibly)."""
+    from config.api.docs import SchemaView
+
+    try:
+        SchemaView.build_all()
+    except Exception:
+        worker.log.exception("The API schema could not be built in advance.")

@@ -1,12 +1,22 @@
 """`make loadtest`: a mixed read load on a server running on this machine, and what it answered.
 
     python -m bench.loadtest [--url http://127.0.0.1:8000] [--connections 64] [--seconds 30]
+                             [--mix standard|costly]
 
 Each connection is a thread with one keep-alive HTTP connection that requests, in turn, the
-pages in both languages, a search, API lists with filters, detail pages and API details (of
-records the API lists when the run starts), a CSV download and the liveness check. It prints
-requests per second, how many answers were not 2xx (by status; 429s are the throttle doing
-its job), and the latency percentiles. It exits 1 if any answer was neither 2xx nor 429.
+requests of the mix. The standard mix is the pages in both languages, a search, API lists with
+filters, detail pages and API details (of records the API lists when the run starts), a CSV
+download and the liveness check. The costly mix is the most expensive requests a client can
+make without signing in: every facet of every list that has facets, `expand=` of every
+expandable list, many-word and broad searches, the schema, the CSV, NDJSON and iCalendar
+downloads, and cursor walks to the end of a list; page sizes vary from request to request, so
+that the API's response cache cannot answer them.
+
+Beside the load, one more connection asks for the liveness check (/health/live/) every
+LIVENESS_INTERVAL seconds: how long a load balancer would wait to hear that the server is
+alive. It prints requests per second, how many answers were not 2xx (by status; 429s are the
+throttle doing its job), and the latency percentiles and maximum of each kind. It exits 1 if
+any answer was neither 2xx nor 429, or if a liveness check took LIVENESS_LIMIT seconds or more.
 
 Only a loopback address is ever loaded: this is a tool to measure one's own server, and
 every loop is bounded in time and in count. The server is not started here: run `make serve`
@@ -53,6 +63,39 @@ PATHS = [
     ("csv", "/exhibitors/export.csv"),
     ("health", "/health/live/"),
 ]
+# The costliest requests found: (kind, path). `{size}` is a page size that changes from one
+# request to the next (a new URL, which the API's response cache has not seen), and a
+# "cursor walk" follows `next` to the end of the list (at most MAX_WALK_PAGES pages).
+COSTLY_PATHS = [
+    ("facets", "/api/v1/expos/?facets=attendance,country,sector,series,year&page_size={size}"),
+    ("facets", "/api/v1/exhibitors/?facets=country,expo,sector,year&page_size={size}"),
+    ("facets", "/api/v1/participations/?facets=country,expo,year&page_size={size}"),
+    ("facets", "/api/v1/forums/?facets=expo,kind,year&page_size={size}"),
+    ("facets", "/api/v1/deals/?facets=expo,sector,year&page_size={size}"),
+    ("facets", "/api/v1/organisations/?facets=country,kind&page_size={size}"),
+    ("expand", "/api/v1/expos/?expand=deals,forums,participations&page_size={size}"),
+    ("expand", "/api/v1/exhibitors/?expand=participations&facets=country,sector&page_size={size}"),
+    ("search", "/api/v1/exhibitors/?q=smart+or+city+or+video+or+iot+or+twin&page_size={size}"),
+    ("search", "/api/v1/expos/?q=smart+city+expo+world+congress&page_size={size}"),
+    ("search", "/search/?q=smart+city+expo+china+technology"),
+    ("search", "/es/search/?q=ciudad+inteligente+exposici%C3%B3n"),
+    ("search", "/exhibitors/?q=smart&country=CN&sector=video-iot&ordering=-name"),
+    ("schema", "/api/schema/"),
+    ("schema", "/api/schema/?format=json&lang=es"),
+    ("download", "/api/v1/exhibitors/?format=csv"),
+    ("download", "/api/v1/participations/?format=ndjson"),
+    ("download", "/api/v1/expos/?format=csv&expand=forums"),
+    ("download", "/exhibitors/export.csv"),
+    ("download", "/expos/calendar.ics"),
+    ("cursor walk", "/api/v1/exhibitors/?cursor=&page_size=2"),
+    ("cursor walk", "/api/v1/citations/?cursor=&page_size=5"),
+]
+MIXES = {"standard": PATHS, "costly": COSTLY_PATHS}
+MAX_WALK_PAGES = 100
+LIVENESS_PATH = "/health/live/"
+LIVENESS_INTERVAL = 0.25
+LIVENESS_LIMIT = 1.0
+
 # Lists whose first records' slugs give the detail requests: (API list, page, API detail).
 DETAILS = [
     ("/api/v1/exhibitors/?page_size=5", "/exhibitors/{}/", "/api/v1/exhibitors/{}/"),
@@ -123,7 +166,12 @@ def arguments(argv=None, environ=os.environ):
     parser.add_argument("--url", default=environ.get("LOADTEST_URL") or DEFAULT_URL)
     parser.add_argument("--connections", type=int, default=number("LOADTEST_CONNECTIONS", 64))
     parser.add_argument("--seconds", type=int, default=number("LOADTEST_SECONDS", 30))
+    parser.add_argument("--mix", default=environ.get("LOADTEST_MIX") or "standard")
     options = parser.parse_args(argv)
+    if options.mix not in MIXES:
+        raise Refused(
+            f"LOADTEST_MIX (--mix) must be one of {', '.join(MIXES)}, not {options.mix!r}."
+        )
     bounded("LOADTEST_CONNECTIONS (--connections)", options.connections, 1, MAX_CONNECTIONS)
     bounded("LOADTEST_SECONDS (--seconds)", options.seconds, 1, MAX_SECONDS)
     options.target = loopback_target(options.url)
@@ -183,11 +231,61 @@ def detail_paths(target) -> list:
     return found
 
 
-def load(target, *, connections, seconds, paths):
-    """Run the load: `connections` threads for `seconds`. Returns (elapsed, Tally)."""
+def page_size(count):
+    """A page size near the largest (500), different for each of 51 requests in a row."""
+    return 450 + count % 51
+
+
+def request(connection, tally, kind, path):
+    """GET `path` and count it under `kind`; its (status, body)."""
+    started = time.perf_counter()
+    try:
+        status, body = connection.get(path)
+    except (OSError, http.client.HTTPException) as error:
+        connection.close()
+        status, body = type(error).__name__, b""
+    tally.add(kind, status, time.perf_counter() - started)
+    return status, body
+
+
+def walk(connection, tally, kind, path, deadline):
+    """Follow a list's `next` links from `path`, each page counted, to the end of the list,
+    MAX_WALK_PAGES pages or the deadline, whichever comes first."""
+    for _page in range(MAX_WALK_PAGES):
+        status, body = request(connection, tally, kind, path)
+        if status != 200 or time.monotonic() >= deadline:
+            return
+        try:
+            following = json.loads(body).get("next")
+        except (ValueError, AttributeError):
+            return
+        if not following:
+            return
+        parts = urlsplit(following)  # the same server: only the path and query are followed
+        path = f"{parts.path}?{parts.query}"
+
+
+def probe_liveness(target, tally, deadline, path=LIVENESS_PATH):
+    """Ask for `path` every LIVENESS_INTERVAL seconds until the deadline, on a connection of
+    its own, each answer counted as "liveness"."""
+    connection = Connection(target)
+    try:
+        for _count in range(int(MAX_SECONDS / LIVENESS_INTERVAL) + 1):
+            started = time.monotonic()
+            if started >= deadline:
+                break
+            request(connection, tally, "liveness", path)
+            time.sleep(max(0.0, LIVENESS_INTERVAL - (time.monotonic() - started)))
+    finally:
+        connection.close()
+
+
+def load(target, *, connections, seconds, paths, liveness=None):
+    """Run the load: `connections` threads for `seconds`, and with `liveness` (a path) one more
+    that probes it (see probe_liveness). Returns (elapsed, Tally)."""
     deadline = time.monotonic() + seconds
     limit = seconds * MAX_REQUESTS_PER_SECOND
-    tallies = [Tally() for _ in range(connections)]
+    tallies = [Tally() for _ in range(connections + 1)]
 
     def work(index):
         tally, connection = tallies[index], Connection(target)
@@ -196,18 +294,22 @@ def load(target, *, connections, seconds, paths):
                 if time.monotonic() >= deadline:
                     break
                 kind, path = paths[(index + count) % len(paths)]
-                started = time.perf_counter()
-                try:
-                    status, _body = connection.get(path)
-                except (OSError, http.client.HTTPException) as error:
-                    connection.close()
-                    status = type(error).__name__
-                tally.add(kind, status, time.perf_counter() - started)
+                path = path.replace("{size}", str(page_size(count)))
+                if kind == "cursor walk":
+                    walk(connection, tally, kind, path, deadline)
+                else:
+                    request(connection, tally, kind, path)
         finally:
             connection.close()
 
     started = time.monotonic()
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(connections)]
+    if liveness is not None:
+        threads.append(
+            threading.Thread(
+                target=probe_liveness, args=(target, tallies[-1], deadline, liveness), daemon=True
+            )
+        )
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -246,6 +348,7 @@ def summary(elapsed, tally) -> dict:
                 "requests": len(values),
                 "p50": round(percentile(values, 0.5) * 1000, 1),
                 "p95": round(percentile(values, 0.95) * 1000, 1),
+                "max": round(max(values) * 1000, 1),
             }
             for kind, values in [*sorted(tally.latencies.items()), ("all", every)]
             if values
@@ -258,11 +361,19 @@ def report(figures, *, url, connections) -> str:
         f"{figures['requests']} requests in {figures['seconds']} s from {connections} "
         f"connections to {url}: {figures['requests_per_second']} requests/s",
         "non-2xx: " + (", ".join(f"{s} × {n}" for s, n in figures["non_2xx"].items()) or "none"),
-        f"{'latency (ms)':<14}{'requests':>10}{'p50':>10}{'p95':>10}",
+        f"{'latency (ms)':<14}{'requests':>10}{'p50':>10}{'p95':>10}{'max':>10}",
     ]
     for kind, row in figures["latency_ms"].items():
-        lines.append(f"{kind:<14}{row['requests']:>10}{row['p50']:>10}{row['p95']:>10}")
+        lines.append(
+            f"{kind:<14}{row['requests']:>10}{row['p50']:>10}{row['p95']:>10}{row['max']:>10}"
+        )
     return "\n".join(lines)
+
+
+def slow_liveness(figures):
+    """The slowest liveness check in ms if it took LIVENESS_LIMIT or more, else None."""
+    slowest = figures["latency_ms"].get("liveness", {}).get("max", 0)
+    return slowest if slowest >= LIVENESS_LIMIT * 1000 else None
 
 
 def main(argv=None, environ=os.environ):
@@ -271,14 +382,23 @@ def main(argv=None, environ=os.environ):
     except Refused as refused:
         print(f"loadtest: {refused}", file=sys.stderr)
         return 2
-    paths = PATHS + detail_paths(options.target)
+    paths = MIXES[options.mix]
+    if options.mix == "standard":
+        paths = paths + detail_paths(options.target)
     elapsed, tally = load(
-        options.target, connections=options.connections, seconds=options.seconds, paths=paths
+        options.target,
+        connections=options.connections,
+        seconds=options.seconds,
+        paths=paths,
+        liveness=LIVENESS_PATH,
     )
     figures = summary(elapsed, tally)
     print(report(figures, url=options.url, connections=options.connections))
     unexpected = {s: n for s, n in figures["non_2xx"].items() if s != "429"}
-    return 1 if unexpected else 0
+    slowest = slow_liveness(figures)
+    if slowest is not None:
+        print(f"liveness took {slowest} ms, over the {LIVENESS_LIMIT:g} s limit", file=sys.stderr)
+    return 1 if unexpected or slowest is not None else 0
 
 
 if __name__ == "__main__":

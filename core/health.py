@@ -11,12 +11,14 @@ import asyncio
 
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from health_check.views import HealthCheckView
 
 from .outage import with_retry_after
 
 
 @never_cache
+@require_safe
 def live(request):
     """200 while the process can answer a request."""
     return JsonResponse({"status": "ok"})

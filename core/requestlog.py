@@ -76,3 +76,18 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = REQUEST_ID.get() or "-"
         return True
+
+
+class OneLineWarning(logging.Filter):
+    """Logs a record as a one-line warning: the level lowered, the traceback left out.
+
+    For what a client alone causes and the server can do nothing about: a request for a host
+    the site does not serve (Django's DisallowedHost, which it logs at ERROR with the
+    traceback of its own host check), sent by every scanner on the internet. An error would
+    page someone, and its traceback says nothing the message does not.
+    """
+
+    def filter(self, record):
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True

@@ -1,18 +1,100 @@
-"""The API's offline documentation: Swagger UI from drf-spectacular-sidecar's local files.
+"""The API's schema and its offline documentation: Swagger UI from drf-spectacular-sidecar's
+local files.
 
-Served as two responses, the page and its start-up script (`?script`), so that the page has no
-inline script and keeps to the site's Content-Security-Policy unchanged; its template also
-moves drf-spectacular's inline <style> to a static file.
+The documentation is served as two responses, the page and its start-up script (`?script`),
+so that the page has no inline script and keeps to the site's Content-Security-Policy
+unchanged; its template also moves drf-spectacular's inline <style> to a static file. The page
+does not embed the schema: Swagger UI fetches it from SchemaView.
 """
 
+import hashlib
+import threading
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import translation
+from django.utils.http import quote_etag
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import renderers, routers
+from rest_framework import exceptions, renderers, routers
 
 from core.api.errors import JSONErrorsMixin
+from core.api.language import LanguageMixin
 
 
-class SchemaView(JSONErrorsMixin, SpectacularAPIView):
-    """The OpenAPI schema; an unknown `?format=` is a JSON error like the rest of the API's."""
+class SchemaView(LanguageMixin, JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema, built once per process for each language and format.
+
+    It changes only with the code, and building it takes most of a second of one core, during
+    which the process's other threads wait for the interpreter: each answer is a copy of bytes
+    built before, with an ETag that an If-None-Match answers with 304. A gunicorn worker
+    builds every variant before it takes its first request (gunicorn.conf.py), so that no
+    request waits for one, even after the worker is replaced (max_requests). The variants are
+    bounded: a language the API knows (`?lang=`, else Accept-Language, else English; see
+    LanguageMixin) and one of the view's four renderers (what the client's Accept or
+    `?format=` chose; parameters of its media type, such as an indent, are not honoured, so
+    that they make no variant). The schema is the same for every request (it is public, and
+    drf-spectacular's command line builds it with no request), so none is needed to build it.
+
+    `?version=` is refused, with a 400 naming it, as an unknown parameter is everywhere in the
+    API: drf-spectacular reads it to choose among the versions of a versioning class, which
+    this API has none of (its one version is in its path, /api/v1/), and copied any text
+    given into `info.version`.
+    """
+
+    documents = {}  # language -> the schema as data
+    built = {}  # (language, renderer class) -> (content, content type, ETag)
+    building = threading.Lock()
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if "version" in request.query_params:
+            raise exceptions.ValidationError(
+                {"version": ["Unknown parameter: the API's one version is v1, in its path."]}
+            )
+        renderer = request.accepted_renderer
+        content, content_type, etag = self.rendered(self.language, type(renderer))
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(content, content_type=content_type)
+            filename = f"{spectacular_settings.TITLE}.{renderer.format}"
+            response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["ETag"] = etag
+        return response
+
+    @classmethod
+    def rendered(cls, language, renderer_class):
+        """(content, content type, ETag) of the schema in `language` by `renderer_class`."""
+        key = (language, renderer_class)
+        if key not in cls.built:
+            with cls.building:
+                if key not in cls.built:
+                    cls.built[key] = cls.build(language, renderer_class)
+        return cls.built[key]
+
+    @classmethod
+    def build(cls, language, renderer_class):
+        if language not in cls.documents:
+            generator = cls.generator_class(urlconf=cls.urlconf, patterns=cls.patterns)
+            with translation.override(language):
+                cls.documents[language] = generator.get_schema(
+                    request=None, public=cls.serve_public
+                )
+        renderer = renderer_class()
+        content = renderer.render(cls.documents[language], renderer.media_type, {})
+        content_type = renderer.media_type
+        if renderer.charset:
+            content_type = f"{content_type}; charset={renderer.charset}"
+        return content, content_type, quote_etag(hashlib.sha256(content).hexdigest()[:32])
+
+    @classmethod
+    def build_all(cls):
+        """Every variant: each language of the site, by each renderer."""
+        for language, _name in settings.LANGUAGES:
+            for renderer_class in cls.renderer_classes:
+                cls.rendered(language, renderer_class)
 
 
 class APIDocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):

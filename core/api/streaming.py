@@ -49,16 +49,15 @@ class StreamingMixin:
 
     def copied(self, sql, params, fmt, serializer):
         """The rows from COPY; the first block is read here, so a query the database refuses
-        is an error response (see core.exports.started). A CSV with rows starts with the
-        header line; with none it is empty, as the Python path's."""
+        is an error response (see core.exports.started). A CSV starts with the header line,
+        rows or none, as the Python path's and the pages' downloads do: a file of no rows
+        still says what its columns are. An NDJSON file of no records is empty, as it has no
+        header to write."""
         blocks = started(copy.copy_blocks(sql, params, fmt))
         if fmt != "csv":
             return blocks
-        first = next(blocks, None)
-        if first is None:
-            return iter(())
         header = "".join(csv_lines(list(serializer.fields), [])).encode()
-        return chain([header, first], blocks)
+        return chain([header], blocks)
 
     def serialised(self, queryset, fmt, serializer_class, context):
         """The rows serialised by DRF, a chunk at a time."""

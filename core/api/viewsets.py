@@ -34,8 +34,9 @@ class BodyLimitMixin:
     """A body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused before it is read: 413."""
 
     def initial(self, request, *args, **kwargs):
-        length = request.META.get("CONTENT_LENGTH") or 0
-        if str(length).isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # Plain ASCII digits when present: core.middleware.RequestBodyFraming refused the rest.
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise PayloadTooLarge()
         super().initial(request, *args, **kwargs)
 

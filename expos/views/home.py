@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from core import dataversion
@@ -21,6 +22,7 @@ def bar_chart(rows):
 HOME_EXPOS = 12
 
 
+@require_safe
 def home(request):
     return render(
         request,

@@ -3,6 +3,7 @@
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
@@ -31,6 +32,7 @@ SEARCH_GROUPS = [
 SEARCH_LIMIT = 10
 
 
+@require_safe
 def search(request):
     """One search box over every kind of record, through each list's own `q` filter.
 

@@ -47,3 +47,40 @@ def test_csv_and_ndjson_hold_the_same_rows_as_json(client):
 def test_unknown_format_is_400(client):
     body = get(client, "/api/v1/exhibitors/?format=xml", status=400).json()
     assert body == {"format": ["Choose one of: json, csv, ndjson."]}
+
+
+def api_lists():
+    from config.api import router
+
+    return [prefix for prefix, _viewset, _basename in router.registry]
+
+
+def test_api_lists_are_the_routers_seventeen():
+    assert len(api_lists()) == 17
+
+
+# After every record of the seed: a filter every list has, that matches nothing.
+NOTHING = "updated_since=2100-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("prefix", api_lists())
+def test_csv_of_no_rows_is_the_header_of_the_csv_with_rows(client, prefix):
+    full = get(client, f"/api/v1/{prefix}/?format=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(full.streaming_content).decode())))
+    assert len(rows) > 1, prefix
+    empty = get(client, f"/api/v1/{prefix}/?format=csv&{NOTHING}")
+    assert empty["Content-Type"] == "text/csv; charset=utf-8"
+    assert list(csv.reader(io.StringIO(b"".join(empty.streaming_content).decode()))) == [rows[0]]
+    ndjson = get(client, f"/api/v1/{prefix}/?format=ndjson&{NOTHING}")
+    # NDJSON has no header: a file of no records is empty, and still valid NDJSON.
+    assert b"".join(ndjson.streaming_content) == b""
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/exhibitors/?expand=participations", "/api/v1/expos/?expand=forums,deals"]
+)
+def test_csv_of_no_rows_written_by_the_serializers_is_their_header(client, url):
+    full = get(client, f"{url}&format=csv")
+    header = b"".join(full.streaming_content).decode().splitlines()[0]
+    empty = get(client, f"{url}&format=csv&q=zzzqqq")
+    assert b"".join(empty.streaming_content).decode().splitlines() == [header]

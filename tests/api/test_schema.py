@@ -1,7 +1,9 @@
 """The OpenAPI schema validates with no warnings, and describes filters, formats and errors."""
 
+import pytest
 import yaml
 from django.core.management import call_command
+from django.test import Client
 
 
 def test_schema_validates_without_warnings(tmp_path):
@@ -91,3 +93,118 @@ def test_schema_marks_synthetic_records_and_websites_as_iris():
         {"type": "string", "format": "iri", "maxLength": 200},
         {"type": "string", "maxLength": 0},
     ]
+
+
+@pytest.fixture
+def schema_builds(monkeypatch):
+    """A fresh set of built schemas, and a list of the languages each schema was generated in
+    (once a language: each format renders the same data)."""
+    from django.utils import translation
+    from drf_spectacular.generators import SchemaGenerator
+
+    from config.api.docs import SchemaView
+
+    monkeypatch.setattr(SchemaView, "built", {}, raising=False)
+    monkeypatch.setattr(SchemaView, "documents", {}, raising=False)
+    builds = []
+    get_schema = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        builds.append(translation.get_language())
+        return get_schema(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    return builds
+
+
+def test_schema_is_generated_once_per_language_and_rendered_once_per_format(client, schema_builds):
+    first = client.get("/api/schema/")
+    again = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en")
+    as_json = [client.get("/api/schema/?format=json") for _ in range(2)]
+    spanish = [
+        client.get("/api/schema/?lang=es"),
+        client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="es"),
+    ]
+    assert schema_builds == ["en", "es"]
+    assert (
+        first.status_code == 200
+        and first["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    )
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert yaml.safe_load(first.content)["info"]["version"] == "1.0.0"
+    assert as_json[0]["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert as_json[1].json() == as_json[0].json() == yaml.safe_load(first.content)
+    assert as_json[0]["ETag"] not in (first["ETag"], None)
+    assert spanish[0].content == spanish[1].content
+    assert spanish[0]["Content-Language"] == "es" and first["Content-Language"] == "en"
+    assert first["Content-Disposition"] == 'inline; filename="Smart-city expo directory API.yaml"'
+
+
+def test_schema_answers_its_own_etag_with_304(client, schema_builds):
+    first = client.get("/api/schema/?format=json")
+    current = client.get("/api/schema/?format=json", HTTP_IF_NONE_MATCH=f'"x", {first["ETag"]}')
+    assert current.status_code == 304 and current.content == b""
+    assert current["ETag"] == first["ETag"]
+    stale = client.get("/api/schema/?format=json", HTTP_IF_NONE_MATCH='"x"')
+    assert stale.status_code == 200 and stale.json()["info"]["version"] == "1.0.0"
+    other_format = client.get("/api/schema/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert other_format.status_code == 200 and other_format.content.startswith(b"openapi: 3")
+    assert schema_builds == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("version=<script>alert(1)</script>", "version"),
+        ("version=1.0.0", "version"),
+        ("lang=xx", "lang"),
+    ],
+)
+def test_schema_version_or_an_unknown_language_is_a_400_naming_it(
+    client, schema_builds, query, parameter
+):
+    response = client.get(f"/api/schema/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [parameter]
+    assert schema_builds == []
+
+
+def test_schema_every_variant_is_built_before_a_gunicorn_worker_takes_requests(schema_builds):
+    import runpy
+
+    from config.api.docs import SchemaView
+
+    hooks = runpy.run_path("gunicorn.conf.py")
+    hooks["post_worker_init"](worker=None)
+    assert schema_builds == ["en", "es"]
+    assert len(SchemaView.built) == 8  # 2 languages, 4 renderers
+    client = Client()
+    yaml_es = client.get("/api/schema/?lang=es")
+    json_en = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema_builds == ["en", "es"]
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+
+    assert yaml_es["ETag"] == SchemaView.built[("es", OpenApiYamlRenderer)][2]
+    assert json_en.json()["info"]["title"] == "Smart-city expo directory API"
+
+
+def test_schema_that_cannot_be_built_in_advance_does_not_stop_the_worker(monkeypatch):
+    import runpy
+
+    from config.api.docs import SchemaView
+
+    def fail():
+        raise RuntimeError("no schema")
+
+    logged = []
+
+    class Log:
+        def exception(self, message):
+            logged.append(message)
+
+    class Worker:
+        log = Log()
+
+    monkeypatch.setattr(SchemaView, "build_all", fail)
+    runpy.run_path("gunicorn.conf.py")["post_worker_init"](Worker())
+    assert logged == ["The API schema could not be built in advance."]

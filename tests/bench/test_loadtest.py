@@ -99,3 +99,55 @@ def test_loadtest_mix_is_made_of_pages_that_answer(client, kind, path):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert len(body) > 100 or kind == "health"
+
+
+def test_loadtest_takes_its_mix_from_the_environment(capsys):
+    assert loadtest.arguments([], {"LOADTEST_MIX": "costly"}).mix == "costly"
+    assert loadtest.arguments(["--mix", "standard"], {"LOADTEST_MIX": "costly"}).mix == "standard"
+    assert loadtest.arguments([], {}).mix == "standard"
+    assert loadtest.main(["--mix", "cheap"], environ={}) == 2
+    assert "LOADTEST_MIX (--mix) must be one of standard, costly, not 'cheap'" in (
+        capsys.readouterr().err
+    )
+
+
+COSTLY = [(kind, path.replace("{size}", "473")) for kind, path in loadtest.COSTLY_PATHS]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(("kind", "path"), COSTLY, ids=[p for _k, p in COSTLY])
+def test_loadtest_costly_mix_is_made_of_requests_that_answer(client, kind, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert len(body) > 100
+
+
+def test_loadtest_costly_mix_varies_its_page_sizes_within_the_cap():
+    sizes = {loadtest.page_size(count) for count in range(200)}
+    assert len(sizes) == 51 and min(sizes) == 450 and max(sizes) == 500
+    kinds = {kind for kind, _path in loadtest.COSTLY_PATHS}
+    assert kinds == {"facets", "expand", "search", "schema", "download", "cursor walk"}
+
+
+@pytest.mark.usefixtures("seed_committed", "transactional_db")
+def test_loadtest_walks_cursors_and_probes_liveness_alongside(live_server):
+    target = loadtest.loopback_target(live_server.url)
+    paths = [("cursor walk", "/api/v1/exhibitors/?cursor=&page_size=4")]
+    elapsed, tally = loadtest.load(
+        target, connections=1, seconds=2, paths=paths, liveness=loadtest.LIVENESS_PATH
+    )
+    figures = loadtest.summary(elapsed, tally)
+    assert figures["non_2xx"] == {}
+    # The seed's 11 exhibitors, 4 a page: each walk is 3 pages, and the last may be cut short
+    # by the deadline.
+    walked = figures["latency_ms"]["cursor walk"]["requests"]
+    assert walked >= 3
+    probes = figures["latency_ms"]["liveness"]
+    # One probe every LIVENESS_INTERVAL (0.25 s) for 2 s: about 8, never more than 9.
+    assert 2 <= probes["requests"] <= 2 / loadtest.LIVENESS_INTERVAL + 1
+    assert 0 < probes["p50"] <= probes["p95"] <= probes["max"]
+    text = loadtest.report(figures, url=live_server.url, connections=1)
+    assert "liveness" in text and "max" in text.splitlines()[2]
+    assert loadtest.slow_liveness(figures) is None
+    assert loadtest.slow_liveness({"latency_ms": {"liveness": {"max": 1000.0}}}) == 1000.0
