@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connections, models, transaction
-from django.db.models import F, FloatField, Func, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -34,6 +34,8 @@ from drf_spectacular.utils import extend_schema_field
 from psycopg.errors import QueryCanceled
 
 RANKED = "-search_rank"  # best matches first: the order of a search without `ordering`
+# Whether a record matches the words themselves (full text), not only a name like them.
+WHOLE_WORDS = "search_whole_words"
 CONFIGS = ("simple", "english", "spanish")
 # Longer than any search anyone types; the bound keeps the query's size (and its planning
 # time) small whatever is sent.
@@ -244,6 +246,7 @@ def ranked_search(queryset, value, *, names, also=None):
         )
         rank = SearchRank(F("search_vector"), query)
         condition = Q(search_vector=query)
+        queryset = queryset.alias(**{WHOLE_WORDS: ExpressionWrapper(condition, BooleanField())})
     if not is_websearch(typed_text):
         # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
         typed = Func(Lower(Value(typed_text)), function="directory_unaccent")
@@ -311,10 +314,17 @@ def ranked_window(queryset, size):
     Ranking reads every row it orders before the first page can be cut, so a search that
     matched a large part of the directory cost in proportion to it (seconds at a million
     exhibitors). The window is the first `size` matches the indexes give (matching_ids),
-    ranked. `matches` is how many there are when at most `size` (all are ranked: the
+    those with the words themselves before those with a name merely like them, ranked.
+    `matches` is how many there are when at most `size` (all are ranked: the
     order is the full ranking's), else `size + 1`: the window holds `size` of more.
     """
-    ids = matching_ids(queryset, size + 1)
+    ids = []
+    if WHOLE_WORDS in queryset.query.annotations:
+        # The records with the words themselves first: each is quick to check (where a name
+        # like the words typed is not), and they rank above names that are merely alike.
+        ids = matching_ids(queryset.filter(**{WHOLE_WORDS: True}), size + 1)
+    if len(ids) <= size:
+        ids += matching_ids(queryset.exclude(pk__in=ids), size + 1 - len(ids))
     return queryset.filter(pk__in=ids[:size]), len(ids)
 
 
