@@ -246,7 +246,10 @@ def ranked_search(queryset, value, *, names, also=None):
         )
         rank = SearchRank(F("search_vector"), query)
         condition = Q(search_vector=query)
-        queryset = queryset.alias(**{WHOLE_WORDS: ExpressionWrapper(condition, BooleanField())})
+        if not is_websearch(typed_text) or also is not None:
+            # A record may match otherwise too: ranked_window looks for these first.
+            whole_words = ExpressionWrapper(condition, BooleanField())
+            queryset = queryset.alias(**{WHOLE_WORDS: whole_words})
     if not is_websearch(typed_text):
         # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
         typed = Func(Lower(Value(typed_text)), function="directory_unaccent")
