@@ -22,6 +22,7 @@ from bench.http import (
     expect,
     latency,
     local_path,
+    percentile,
 )
 from bench.server import rss_kib
 from bench.settings import (
@@ -53,6 +54,42 @@ def measure_latencies(server, country, sector, terms):
         figures[f"search {kind} p95"] = latency(
             client, search_path(term), fraction=0.95, requests=TAIL_REQUESTS
         )
+    client.close()
+    return figures
+
+
+# What people type into `q` (B13): company names and words of names, cities, typos, Spanish
+# words, several words and phrases, common and rare; from expos/synthetic.py's vocabulary
+# and the seed.
+SEARCH_TERMS = [
+    "minsk", "dahua", "chongqing", "smart city", "smart", "urban", "data", "cloud", "energy",
+    "mobility", "traffic", "sensor", "vision", "transit", "parking", "systems", "solutions",
+    "technologies", "group", "analytics", "networks", "labs", "berlin", "tokyo", "london",
+    "paris", "madrid", "barcelona", "hangzhou", "zhejiang", "moscow", "dubai", "são paulo",
+    "sao paulo", "bogota", "istanbul", "kraków", "dahau", "chongquing", "hangzhuo",
+    "mobilty", "tecnologias", "soluciones", "energía", "movilidad", "iluminación",
+    "gestión", "ciudad inteligente", "señalización", "ingenieria", "smart parking",
+    "urban mobility", "data analytics", "traffic light sensors", "zhejiang dahua technology",
+    "hikvision", "huawei", "mastercard", "cloudwalk", "graffiti intelligence", "kalo",
+    "zentor", "quamar", "kator", "lixvel", "智慧", "杭州", "スマート", "스마트", "умный",
+    "مدينة", "έξυπνη", "stadtwerk", "énergie", "città", "smart -city", "energy or water",
+]  # fmt: skip
+TERM_REQUESTS = 10  # each term's p50, after one warm-up request
+
+
+def measure_search_terms(server):
+    """B13: {term: p50 seconds} of the API list's search for each of SEARCH_TERMS."""
+    client = Client(server.port)
+    figures = {}
+    for term in SEARCH_TERMS:
+        path = search_path(term)
+        expect(client.get(path)[0], 200, path)
+        samples = []
+        for _ in range(TERM_REQUESTS):
+            response, _body, elapsed = client.get(path)
+            expect(response, 200, path)
+            samples.append(elapsed)
+        figures[term] = percentile(samples, 0.5)
     client.close()
     return figures
 

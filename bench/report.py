@@ -325,3 +325,14 @@ def issue12_context(large, f):
         f"{PEER_SLICE_ROWS:,} rows: row by row, the whole file would take far past the "
         "run's time (its estimate is in the row).",
     ]
+
+
+def search_terms_row(large, terms):
+    """B13: the worst p50, in ms, of the API list's search over the terms people type."""
+    ranked = sorted(terms.items(), key=lambda item: item[1], reverse=True)
+    _worst, seconds = ranked[0]
+    return (
+        "B13", f"ms: p50 of `/api/v1/exhibitors/?q=…` for the worst of {len(terms)} terms "
+        f"({label(large)})", seconds * 1000, ms(seconds),
+        "slowest: " + ", ".join(f"{term!r} {ms(value)}" for term, value in ranked[:5]),
+    )  # fmt: skip

@@ -30,6 +30,7 @@ from bench import admin_pages as admin
 from bench.databases import dataset_counts, filter_matches, load, pick_filter, pick_search_terms
 from bench.loading import drop_fresh, measure_import, measure_import_peer
 from bench.measures import (
+    SEARCH_TERMS,
     count_queries,
     measure_cold_facets,
     measure_computed,
@@ -39,6 +40,7 @@ from bench.measures import (
     measure_latencies,
     measure_ndjson_stream,
     measure_peers,
+    measure_search_terms,
     measure_throughput,
 )
 from bench.psql_exports import measure_psql_exports
@@ -50,6 +52,7 @@ from bench.report import (
     issue12_rows,
     ms,
     result_rows,
+    search_terms_row,
     table,
 )
 from bench.server import Server
@@ -124,6 +127,10 @@ def main():
                 admin_figures[size] = admin.measure_admin(server, credentials[size], country, rare)
                 if size != large:
                     continue
+                say(f"{databases[size]}: {len(SEARCH_TERMS)} search terms (B13)")
+                more["terms"] = measure_search_terms(server)
+                worst = max(more["terms"], key=more["terms"].get)
+                say(f"  worst {worst!r} {ms(more['terms'][worst])}")
                 say(f"{databases[size]}: cursor walk (B3)")
                 first_page, deep_page, depth, deep_path = measure_cursor_walk(server)
                 walk = first_page, deep_page, depth
@@ -180,6 +187,7 @@ def main():
         small, large, search, latencies, walk, queries, (computed, served), imported, stream
     )
     rows += issue12_rows(small, large, more)
+    rows.append(search_terms_row(large, more["terms"]))
     rows += admin.admin_rows(small, large, admin_figures)
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
     context += issue12_context(large, more)

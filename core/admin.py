@@ -21,7 +21,7 @@ what the public pages already do:
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
@@ -38,10 +38,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
-from .counting import CappedPaginator, estimated_rows
-from .filtersets import ranked_search_limit
+from .counting import CappedPaginator
 from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integer_text
-from .search import MAX_SEARCH_LENGTH, RANKED, UnaccentedText, ranked_search
+from .search import (
+    MAX_SEARCH_LENGTH,
+    RANKED,
+    UnaccentedText,
+    check_search_words,
+    ranked_search,
+)
 
 # Shorter words are matched by the full-text and trigram search only: a pattern of one or two
 # letters has no trigram for the index to look up, so `LIKE '%ab%'` would read every row.
@@ -82,9 +87,8 @@ class CountedChangeList(ChangeList):
     EXISTS rather than a join that Django then makes DISTINCT: DISTINCT sorts every match
     before the first page can be cut, where EXISTS keeps the walk along the list's index.
 
-    Searching, the best matches come first (as on the public lists) where the search is
-    estimated to match few enough records to rank; past that, and whenever a column was
-    chosen, the list's usual order.
+    Searching, the best matches come first (as on the public lists: a bounded window of them
+    is ranked, see core.search.ranked_window), unless a column was chosen.
     """
 
     def get_filters(self, request):
@@ -121,9 +125,9 @@ class CountedChangeList(ChangeList):
         # ModelAdmin.get_search_results runs after the list's ordering is set, and ranked
         # search replaces it with the rank alone: set it again, the rank first if cheap.
         ordering = self.get_ordering(request, queryset)
-        if ORDER_VAR not in self.params and estimated_rows(queryset) <= ranked_search_limit():
-            # Ranking reads every match before the page is cut: only for a search that
-            # matches few records (the public lists' limit, core.filtersets).
+        if ORDER_VAR not in self.params:
+            # Best matches first: AdminPaginator ranks a bounded window of them, as the
+            # public lists do (core.search.ranked_window).
             ordering = [RANKED, *ordering]
         return queryset.order_by(*ordering)
 
@@ -340,6 +344,18 @@ def country_column(path="country", description=None):
 # --- Search ----------------------------------------------------------------------------------
 
 
+def search_term_is_accepted(request, search_term):
+    """Whether the admin's search box may search for `search_term`: the public lists' bound
+    on words (core.search.check_search_words) holds here too, and text past it is shown the
+    same message, with no results, rather than searched in part."""
+    try:
+        check_search_words(search_term)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    return True
+
+
 class IndexedSearchMixin:
     """The admin's search box through core.search.ranked_search: the words in the stored
     full-text vector (names, places and descriptions, in English, Spanish and unstemmed),
@@ -369,5 +385,7 @@ class IndexedSearchMixin:
         search_term = search_term.strip()[:MAX_SEARCH_LENGTH]
         if not search_term or not self.search_names:
             return super().get_search_results(request, queryset, search_term)
+        if not search_term_is_accepted(request, search_term):
+            return queryset.none(), False
         also = self.search_also(request, search_term)
         return ranked_search(queryset, search_term, names=self.search_names, also=also), False

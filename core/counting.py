@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dataversion
 from .numbers import parse_integer
+from .search import is_ranked, ranked_search_limit, ranked_window
 
 # Past this many times the exact limit, the planner's estimate is taken without counting:
 # even a poor estimate that far out means more results than are counted exactly.
@@ -84,21 +85,38 @@ class CappedPaginator(Paginator):
 
     Page numbers reach the first `cap` results at most (`capped` says they stop short of the
     end), so no page needs an OFFSET past the cap.
+
+    A search listed best matches first has its pages cut from its ranked window (see
+    core.search.ranked_window): the cap is then the window's size, and finding the window
+    counts the matches up to it, so a search that fits in it is counted exactly for free.
     """
 
     def __init__(self, object_list, per_page, *, cap=None, exact_limit=None, **kwargs):
+        self.counted = object_list  # what the figures count; the pages are cut from object_list
+        matches = None
+        if is_ranked(object_list):
+            window = ranked_search_limit()
+            object_list, matches = ranked_window(object_list, window)
         super().__init__(object_list, per_page, **kwargs)
         self.cap = count_cap() if cap is None else cap
         self.exact_limit = exact_count_limit() if exact_limit is None else exact_limit
+        if matches is None:
+            return
+        if matches <= window:
+            self.settle(matches, True)
+            return
+        self.cap = min(self.cap, window)
+        if matches > self.exact_limit:
+            self.settle(significant(max(estimated_rows(self.counted), matches)), False)
 
     @cached_property
     def figures(self):
         """(total, exact)."""
-        estimate = estimated_rows(self.object_list)
+        estimate = estimated_rows(self.counted)
         if estimate > self.exact_limit * TRUST_ESTIMATE_ABOVE:
             return significant(estimate), False
         # Without ORDER BY: the order of the rows counted does not change how many there are.
-        counted = self.object_list.order_by()[: self.exact_limit + 1].count()
+        counted = self.counted.order_by()[: self.exact_limit + 1].count()
         if counted <= self.exact_limit:
             return counted, True
         return significant(max(estimate, counted)), False
@@ -126,7 +144,7 @@ class CappedPaginator(Paginator):
 
     def recount(self):
         """Count for real, up to the cap: the estimate proved wrong at the end of the pages."""
-        counted = self.object_list.order_by()[: self.cap + 1].count()
+        counted = self.counted.order_by()[: self.cap + 1].count()
         if counted <= self.cap:
             self.settle(counted, True)
         else:

@@ -19,17 +19,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
-from .counting import estimated_rows
 from .numbers import digits_are_ascii
 from .search import RANKED
 
 # Orderings that need no further key but id to be total.
 UNIQUE_KEYS = {"id", "pk", "updated", "created"}
-
-
-def ranked_search_limit():
-    """Up to how many estimated matches a search is ranked; past it, the usual order."""
-    return settings.DIRECTORY_RANKED_SEARCH_LIMIT
 
 
 class RejectNulCharactersForm(forms.Form):
@@ -221,11 +215,6 @@ class DirectoryFilterSet(django_filters.FilterSet):
         model = queryset.model
         chosen = [base_key(model, key) for key in queryset.query.order_by]
         default = list(model._meta.ordering)
-        if chosen[:1] == [RANKED] and estimated_rows(queryset) > ranked_search_limit():
-            # Ranking reads every match before the first page can be cut, so a search that
-            # matches a large part of the directory would cost in proportion to it: past the
-            # limit, matches come in the list's usual order (an index walk), not best first.
-            chosen = []
         if not chosen:
             ordering = default
         else:

@@ -17,23 +17,35 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
     TrigramWordSimilarity,
 )
-from django.db import models
-from django.db.models import F, FloatField, Func, Q, Value
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connections, models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from drf_spectacular.utils import extend_schema_field
+from psycopg.errors import QueryCanceled
 
 RANKED = "-search_rank"  # best matches first: the order of a search without `ordering`
+# Whether a record matches the words themselves (full text), not only a name like them.
+WHOLE_WORDS = "search_whole_words"
 CONFIGS = ("simple", "english", "spanish")
 # Longer than any search anyone types; the bound keeps the query's size (and its planning
 # time) small whatever is sent.
 MAX_SEARCH_LENGTH = 200
+# More words than a name or a question takes. Each word becomes a text-search query in every
+# configuration, built into each statement a list runs (its rows, its count, its facets): a
+# hundred one-letter words, within the length above, took seconds a request.
+MAX_SEARCH_WORDS = 12
+# How long a search may look for its matches by reading the table (see matching_ids).
+EARLY_STOP_MS = 30
 
 
 def search_document(*, names, texts=(), plain_names=()):
@@ -155,6 +167,16 @@ def parse_search(value: str) -> ParsedSearch:
     return parsed
 
 
+def count_words(parsed: ParsedSearch) -> int:
+    """The words of every term, those of a phrase and excluded ones included; the `or`s
+    between terms and pieces without a letter or digit are not words."""
+    return sum(
+        len([word for word in term.text.split() if has_lexeme(word)])
+        for clause in parsed.clauses
+        for term in clause
+    )
+
+
 def is_websearch(value: str) -> bool:
     """Whether the words use websearch syntax: "a phrase", -exclusion or OR."""
     return (
@@ -224,6 +246,10 @@ def ranked_search(queryset, value, *, names, also=None):
         )
         rank = SearchRank(F("search_vector"), query)
         condition = Q(search_vector=query)
+        if not is_websearch(typed_text) or also is not None:
+            # A record may match otherwise too: ranked_window looks for these first.
+            whole_words = ExpressionWrapper(condition, BooleanField())
+            queryset = queryset.alias(**{WHOLE_WORDS: whole_words})
     if not is_websearch(typed_text):
         # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
         typed = Func(Lower(Value(typed_text)), function="directory_unaccent")
@@ -237,6 +263,72 @@ def ranked_search(queryset, value, *, names, also=None):
         for config in CONFIGS:
             condition &= ~Q(search_vector=term_query(wanted_again, config))
     return queryset.filter(condition).annotate(search_rank=rank).order_by(RANKED)
+
+
+def ranked_search_limit():
+    """How many matches of a search are ranked at most (see ranked_window)."""
+    return settings.DIRECTORY_RANKED_SEARCH_LIMIT
+
+
+def is_ranked(queryset):
+    """Whether `queryset` is a search listed best matches first (see ranked_search)."""
+    return queryset.query.order_by[:1] == (RANKED,)
+
+
+def matching_ids(queryset, limit):
+    """The ids of at most `limit` rows of `queryset`, in no particular order, at a cost that
+    does not grow with how many rows match.
+
+    PostgreSQL picks the plan by its estimate of the matches. Where it expects many, it
+    reads the table until it has `limit`: quick when they are many, but the whole table
+    when the estimate is wrong (it takes a phrase for its words apart, "smart city" for a
+    third of the directory where four match; two common words that never meet, for many).
+    So that plan gets EARLY_STOP_MS; past it, the search's own indexes are read instead
+    (a bitmap scan: their lists of matches, then the first `limit` rows), which costs at
+    most a read of those lists.
+    """
+    rows = queryset.order_by().values_list("pk", flat=True)[:limit]
+    connection = connections[queryset.db]
+    try:
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", [f"{EARLY_STOP_MS}ms"]
+            )
+            ids = list(rows)
+            # A setting local to the transaction outlasts a savepoint, until the caller's
+            # transaction ends: back to the session's for what follows.
+            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+    except OperationalError as error:
+        if not isinstance(error.__cause__, QueryCanceled):
+            raise
+        # The rollback took the timeout back.
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            ids = list(rows)
+            cursor.execute(
+                "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
+            )
+    return ids
+
+
+def ranked_window(queryset, size):
+    """The ranked search `queryset` with its ranking bounded: (the queryset, matches).
+
+    Ranking reads every row it orders before the first page can be cut, so a search that
+    matched a large part of the directory cost in proportion to it (seconds at a million
+    exhibitors). The window is the first `size` matches the indexes give (matching_ids),
+    those with the words themselves before those with a name merely like them, ranked.
+    `matches` is how many there are when at most `size` (all are ranked: the
+    order is the full ranking's), else `size + 1`: the window holds `size` of more.
+    """
+    ids = []
+    if WHOLE_WORDS in queryset.query.annotations:
+        # The records with the words themselves first: each is quick to check (where a name
+        # like the words typed is not), and they rank above names that are merely alike.
+        ids = matching_ids(queryset.filter(**{WHOLE_WORDS: True}), size + 1)
+    if len(ids) <= size:
+        ids += matching_ids(queryset.exclude(pk__in=ids), size + 1 - len(ids))
+    return queryset.filter(pk__in=ids[:size]), len(ids)
 
 
 def text_search(queryset, fields, value):
@@ -257,10 +349,27 @@ def text_search(queryset, fields, value):
 # --- The `q` parameter ---------------------------------------------------------------------
 
 
+def check_search_words(value):
+    """Refuse text of more than MAX_SEARCH_WORDS words (see count_words)."""
+    count = count_words(parse_search(value))
+    if count > MAX_SEARCH_WORDS:
+        raise ValidationError(
+            ngettext_lazy(
+                "Search for at most %(limit)d word (this has %(count)d).",
+                "Search for at most %(limit)d words (this has %(count)d).",
+                "limit",
+            ),
+            code="max_words",
+            params={"limit": MAX_SEARCH_WORDS, "count": count},
+        )
+
+
 class SearchField(forms.CharField):
-    """What was typed in a search box: at most MAX_SEARCH_LENGTH characters, an error beyond
-    (naming `q`), with line breaks and tabs read as spaces. A NUL is an error, as in every
-    parameter."""
+    """What was typed in a search box: at most MAX_SEARCH_LENGTH characters and
+    MAX_SEARCH_WORDS words, an error beyond (naming `q`), with line breaks and tabs read as
+    spaces. A NUL is an error, as in every parameter."""
+
+    default_validators = [check_search_words]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_SEARCH_LENGTH)
@@ -279,7 +388,8 @@ class SearchField(forms.CharField):
         "maxLength": MAX_SEARCH_LENGTH,
         "description": (
             'Words to search for, with websearch syntax: "a phrase", -excluded, either or '
-            f"other; at most {MAX_SEARCH_LENGTH} characters."
+            f"other; at most {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words (the "
+            "words of a phrase and excluded words count; `or` does not)."
         ),
     }
 )

@@ -229,8 +229,9 @@ DIRECTORY_REFRESH_IN_BACKGROUND = env.bool("DJANGO_REFRESH_IN_BACKGROUND", defau
 DIRECTORY_EXACT_COUNT = env.int("DJANGO_EXACT_COUNT", default=1_000)
 # Page numbers reach this many results; the rest are a cursor walk or a download away.
 DIRECTORY_COUNT_CAP = env.int("DJANGO_COUNT_CAP", default=10_000)
-# A search estimated to match more records than this comes in the list's order, not ranked.
-DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=5_000)
+# A search ranks at most this many of its matches (core/search.py, ranked_window); the pages
+# of one that matches more reach those.
+DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=1_000)
 # The API's reads of records are prepared statements, once per connection and statement
 # (core/api/records.py): worth it where connections last (make serve's pool). Off behind a
 # connection pooler that cannot keep prepared statements (PgBouncer in transaction mode, unless

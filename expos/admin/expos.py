@@ -15,6 +15,7 @@ from core.admin import (
     IndexedSearchMixin,
     capped_figures,
     country_column,
+    search_term_is_accepted,
 )
 from core.search import MAX_SEARCH_LENGTH
 from exhibitors.models import Exhibitor
@@ -152,6 +153,8 @@ class ParticipationAdmin(CitedAdmin):
         search_term = search_term.strip()[:MAX_SEARCH_LENGTH]
         if not search_term:
             return queryset, False
+        if not search_term_is_accepted(request, search_term):
+            return queryset.none(), False
         found = {}
         for model in (Exhibitor, Expo):
             model_admin = self.admin_site.get_model_admin(model)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from core.search import is_ranked, ranked_search_limit, ranked_window
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import (
@@ -50,7 +51,10 @@ def search(request):
                 groups, errors = [], filterset.error_messages()
                 break
             # Results show only names and links: the lists' prefetches are not needed here.
-            rows = list(filterset.qs.prefetch_related(None)[: SEARCH_LIMIT + 1])
+            queryset = filterset.qs.prefetch_related(None)
+            if is_ranked(queryset):  # always, but for a `q` of no word
+                queryset, _matches = ranked_window(queryset, ranked_search_limit())
+            rows = list(queryset[: SEARCH_LIMIT + 1])
             groups.append(
                 {
                     "key": key,

@@ -129,7 +129,7 @@ def test_cap_and_limit_settings_come_from_the_environment():
     shown = subprocess.run(
         [sys.executable, "-c", read], env=environment, capture_output=True, text=True, check=True
     )
-    assert shown.stdout.split() == ["40", "7", "5000"]
+    assert shown.stdout.split() == ["40", "7", "1000"]
 
 
 def test_estimated_rows_asks_the_planner(seven):

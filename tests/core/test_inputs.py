@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from config.api import router
 from core.counting import estimated_rows
-from core.search import MAX_SEARCH_LENGTH, parse_search
+from core.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, count_words, parse_search
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import ExhibitorFilterSet, SpeakerFilterSet
@@ -92,7 +92,7 @@ def test_parse_search_reads_websearch_syntax():
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_search_q_too_long_is_a_400_naming_q(url, fmt):
     accept = {"json": "application/json", "csv": "text/csv"}[fmt]
-    response = client().get(url, {"q": "word " * 100}, HTTP_ACCEPT=accept)
+    response = client().get(url, {"q": "w" * (MAX_SEARCH_LENGTH + 1)}, HTTP_ACCEPT=accept)
     assert response.status_code == 400
     # In JSON, the API's error shape, even where a CSV was asked for.
     assert response["Content-Type"] == "application/json"
@@ -105,6 +105,69 @@ def test_search_q_too_long_is_a_400_on_pages_feeds_and_downloads(url):
     response = client().get(url, {"q": "x" * (MAX_SEARCH_LENGTH + 1)})
     assert response.status_code == 400
     assert f"at most {MAX_SEARCH_LENGTH} characters" in body(response).decode()
+
+
+# A hundred one-letter words, within the length: each word is a query in three languages.
+MANY_WORDS = "智 " * 100
+WORDS_MESSAGE = f"at most {MAX_SEARCH_WORDS} words (this has 100)"
+
+
+@pytest.mark.parametrize("url", SEARCHABLE_API_LISTS)
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_search_q_of_too_many_words_is_a_400_naming_q(url, fmt):
+    accept = {"json": "application/json", "csv": "text/csv"}[fmt]
+    response = client().get(url, {"q": MANY_WORDS}, HTTP_ACCEPT=accept)
+    assert response.status_code == 400
+    assert response.json() == {"q": [f"Search for {WORDS_MESSAGE}."]}
+
+
+@pytest.mark.parametrize("url", [*PAGE_LISTS, "/search/", *FEEDS, *PAGE_DOWNLOADS])
+def test_search_q_of_too_many_words_is_a_400_on_pages_feeds_and_downloads(url):
+    response = client().get(url, {"q": MANY_WORDS})
+    assert response.status_code == 400
+    assert WORDS_MESSAGE in body(response).decode()
+
+
+@pytest.mark.parametrize("url", ["/exhibitors/", "/search/"])
+def test_search_page_of_too_many_words_shows_the_error_and_no_results(url):
+    response = client().get(url, {"q": "Dahua " * (MAX_SEARCH_WORDS + 1)})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<code>q</code>" in html and f"at most {MAX_SEARCH_WORDS} words" in html
+    assert "/exhibitors/zhejiang-dahua-technology/" not in html
+
+
+def test_search_q_of_too_many_words_is_explained_in_spanish():
+    response = client().get("/es/exhibitors/", {"q": MANY_WORDS})
+    assert response.status_code == 400
+    assert f"como máximo {MAX_SEARCH_WORDS} palabras (esta búsqueda tiene 100)" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("url", ["/api/v1/exhibitors/", "/exhibitors/", "/search/"])
+def test_search_q_of_exactly_the_most_words_is_searched(url):
+    response = client().get(url, {"q": " ".join(["Dahua"] * MAX_SEARCH_WORDS)})
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert [row["slug"] for row in response.json()["results"]] == ["zhejiang-dahua-technology"]
+    else:
+        assert "/exhibitors/zhejiang-dahua-technology/" in response.content.decode()
+
+
+def test_count_words_counts_phrases_word_by_word_and_exclusions_but_not_or():
+    assert count_words(parse_search('smart "city hall" -lighting video or iot -- ! or')) == 6
+    assert count_words(parse_search("smart-city 智慧城市")) == 2
+
+
+def test_search_bound_is_in_the_schema(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/exhibitors/"]["get"]["parameters"]
+    (q,) = [parameter for parameter in parameters if parameter["name"] == "q"]
+    assert q["schema"]["maxLength"] == MAX_SEARCH_LENGTH
+    assert (
+        f"at most {MAX_SEARCH_LENGTH} characters and {MAX_SEARCH_WORDS} words" in q["description"]
+    )
 
 
 def test_search_page_with_a_nul_shows_the_error_and_no_results():

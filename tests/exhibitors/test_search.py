@@ -1,9 +1,14 @@
 """Search: full text in English and Spanish with websearch syntax, and accent-insensitive,
 typo-tolerant names."""
 
-import pytest
-from django.http import QueryDict
+import re
 
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from core.search import EARLY_STOP_MS, matching_ids
 from exhibitors.selectors import exhibitor_list
 from expos import selectors as expo_selectors
 from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet
@@ -92,11 +97,56 @@ def test_every_list_q_uses_full_text_search(client, url, query, expected):
         assert slugs[: len(expected)] == expected  # best match first; a near name may follow
 
 
-def test_search_past_the_ranking_limit_comes_in_the_usual_order(settings):
-    ranked = exhibitors("smart")
-    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 0
-    by_name = exhibitors("smart")
-    # The same matches: only their order changes, to the list's usual one (by name, then id).
-    usual = exhibitor_list().filter(slug__in=ranked).order_by("name_en", "id")
-    assert by_name == [e.slug for e in usual]
-    assert sorted(by_name) == sorted(ranked) and by_name != ranked
+def ranking_queries(captured):
+    """The statements that order rows by their rank (not those that count or estimate)."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if "ts_rank(" in q["sql"] and " ORDER BY " in q["sql"] and "EXPLAIN" not in q["sql"]
+    ]
+
+
+def test_search_of_many_matches_ranks_a_bounded_window(client, settings):
+    everything = exhibitors("smart")  # the filter itself ranks every match, for downloads
+    assert len(everything) > 3
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 3
+    with CaptureQueriesContext(connection) as captured:
+        data = client.get("/api/v1/exhibitors/", {"q": "smart"}).json()
+    # The page is ranked among three matches, whose ids the statement that ranks names:
+    # before, it ranked every match to cut the first page.
+    (ranking,) = ranking_queries(captured)
+    window = re.search(r'"exhibitors_exhibitor"\."id" IN \(([^)]*)\)', ranking)
+    assert window and len(window.group(1).split(",")) == 3
+    slugs = [row["slug"] for row in data["results"]]
+    assert len(slugs) == 3 and set(slugs) <= set(everything)
+    assert slugs == [slug for slug in everything if slug in slugs]  # in the ranking's order
+    # Pages stop at the window, and say so; the count is of every match.
+    assert data["count_capped"] is True and data["count"] >= len(everything)
+    assert data["next"] is None
+
+
+def test_search_within_the_window_is_ranked_whole_and_counted_exactly(client, settings):
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 100
+    with CaptureQueriesContext(connection) as captured:
+        data = client.get("/api/v1/exhibitors/", {"q": "smart", "page_size": 500}).json()
+    assert [row["slug"] for row in data["results"]] == exhibitors("smart")
+    assert (data["count"], data["count_exact"]) == (len(exhibitors("smart")), True)
+    # Finding the window counted the matches: no count of its own, no estimate.
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not any(s.startswith("EXPLAIN") or "COUNT(" in s for s in sql)
+
+
+def test_search_window_is_found_through_the_indexes_when_the_table_would_take_long():
+    """A phrase of two common words is estimated as common: the plan that reads the table
+    until it has enough gets EARLY_STOP_MS, then the indexes are read instead."""
+    queryset = ExhibitorFilterSet(
+        QueryDict(mutable=True) | {"q": "smart"}, queryset=exhibitor_list()
+    ).qs
+    with CaptureQueriesContext(connection) as captured:
+        ids = matching_ids(queryset, 1000)
+    assert sorted(ids) == sorted(e.pk for e in queryset)
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert f"set_config('statement_timeout', '{EARLY_STOP_MS}ms', true)" in sql
+    with connection.cursor() as cursor:  # and the settings are as they were
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.search import MAX_SEARCH_WORDS
 from exhibitors.models import Exhibitor
 from expos.models import Expo, Participation
 from tests.factories import ExpoFactory, ParticipationFactory
@@ -133,6 +134,15 @@ def test_participation_search_finds_by_exhibitor_or_expo(admin_client, typed, ex
         expected = {str(p.exhibitor) for p in Participation.objects.filter(expo=expo)}
     response = changelist(admin_client, PARTICIPATIONS, {"q": typed})
     assert {str(row.exhibitor) for row in response.context["cl"].result_list} == expected
+
+
+@pytest.mark.parametrize("url", [PARTICIPATIONS, "/admin/expos/expo/"])
+def test_search_of_too_many_words_is_refused_with_one_message(admin_client, url):
+    response = changelist(admin_client, url, {"q": "trade " * (MAX_SEARCH_WORDS + 1)})
+    assert list(response.context["cl"].result_list) == []
+    messages = [str(message) for message in response.context["messages"]]
+    limit = MAX_SEARCH_WORDS
+    assert messages == [f"Search for at most {limit} words (this has {limit + 1})."]
 
 
 def test_participation_search_uses_the_indexes(admin_client):
