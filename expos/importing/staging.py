@@ -14,6 +14,7 @@ from .checks import (
     ImportRejected,
     check_exhibitor,
     check_expo,
+    check_showcase,
     copy_text,
     has_nul,
 )
@@ -115,14 +116,13 @@ def stage(cursor, records, problems, progress):
                 expo_problems = MISSING_EXPO if any(values[details_part]) else ()
                 nul = expo_problems and has_nul(values[expo_part])
             showcase = values[SHOWCASE]
-            if run_problems or expo_problems or nul or "\x00" in showcase:
+            showcase_problems = () if showcase.isprintable() else check_showcase(showcase)
+            if run_problems or expo_problems or nul or showcase_problems:
                 if run_text is None or nul or "\x00" in showcase:
                     for field, message in NUL_ROW:
                         add(number, field, message)
                     continue
-                for field, message in run_problems:
-                    add(number, field, message)
-                for field, message in expo_problems:
+                for field, message in (*run_problems, *expo_problems, *showcase_problems):
                     add(number, field, message)
                 continue
             # A good row: copy it, with the exhibitor's details if it starts a run and the

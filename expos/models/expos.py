@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
     country_code_is_well_formed,
     currency_code_is_well_formed,
     not_negative,
@@ -31,10 +34,10 @@ TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezone
 class ExpoSeries(CitedModel):
     """A recurring expo, such as Smart City Expo World Congress; each year is an Expo."""
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    short_name = SingleLineField(_("short name"), max_length=60, blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -59,9 +62,9 @@ class Expo(SyntheticMixin, CitedModel):
         ONLINE = "online", _("Online")
         HYBRID = "hybrid", _("Hybrid (online and in person)")
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    short_name = SingleLineField(_("short name"), max_length=80, blank=True)
     series = models.ForeignKey(
         ExpoSeries,
         verbose_name=_("series"),
@@ -84,20 +87,18 @@ class Expo(SyntheticMixin, CitedModel):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    timezone = models.CharField(
-        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True
-    )
-    venue = models.CharField(_("venue"), max_length=255, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    timezone = SingleLineField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+    venue = SingleLineField(_("venue"), max_length=255, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="expos_organised", blank=True
     )
-    format = models.CharField(_("format"), max_length=12, choices=Format.choices, blank=True)
+    format = SingleLineField(_("format"), max_length=12, choices=Format.choices, blank=True)
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("sectors"), related_name="expos", blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
     exhibitors = models.ManyToManyField(
         Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
     )
@@ -187,19 +188,19 @@ class Figure(CitedModel):
         null=True,
         blank=True,
     )
-    subject = models.CharField(
+    subject = SingleLineField(
         _("subject"), max_length=200, help_text=_("What the number is about, e.g. Chongqing.")
     )
-    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
-    qualifier = models.CharField(
+    metric = SingleLineField(_("metric"), max_length=20, choices=Metric.choices)
+    qualifier = SingleLineField(
         _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
     )
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = SingleLineField(_("currency"), max_length=3, blank=True)
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, validators=year_validators()
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MultiLineField(_("note"), blank=True)
 
     class Meta:
         ordering = ["expo", "metric", "id"]
@@ -227,8 +228,8 @@ class Area(CitedModel):
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="areas"
     )
-    name = models.CharField(_("name"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = SingleLineField(_("name"), max_length=255)
+    kind = SingleLineField(_("kind"), max_length=10, choices=Kind.choices)
     size_m2 = models.DecimalField(
         _("size (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -240,7 +241,7 @@ class Area(CitedModel):
         null=True,
         blank=True,
     )
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["expo", "name", "id"]
@@ -274,7 +275,7 @@ class Participation(CitedModel):
         null=True,
         blank=True,
     )
-    showcase = models.TextField(_("what it showcased"), blank=True)
+    showcase = MultiLineField(_("what it showcased"), blank=True)
 
     class Meta:
         ordering = ["expo", "exhibitor", "id"]

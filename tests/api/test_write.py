@@ -397,3 +397,54 @@ def test_participation_patch_answers_with_every_field(users, assert_matches_sche
     url = f"/api/v1/participations/{with_area.pk}/"
     patched = client.patch(url, {}, format="json")
     assert patched.json()["area_name"] == with_area.area.name
+
+
+def single_line_inputs(prefix):
+    """The writable fields of an endpoint that fill a single-line text field of its model,
+    found from the serializer and the model's _meta: a field added later is walked too."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import CharField
+
+    viewset = ENDPOINTS[prefix]
+    model = viewset.queryset.model
+    for name, field in viewset.serializer_class().fields.items():
+        try:
+            model_field = model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            continue
+        if not field.read_only and isinstance(model_field, CharField):
+            yield name
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_a_control_character_in_any_single_line_field_is_400_naming_it(prefix, users):
+    """A line break in a name went unescaped into a calendar; a bare CR injected an event."""
+    model = ENDPOINTS[prefix].queryset.model
+    editor = client_for(users("editor", model_permissions(model)))
+    detail = APIClient().get(f"/api/v1/{prefix}/").json()["results"][-1]["url"]
+    before = APIClient().get(detail).json()
+    for name in single_line_inputs(prefix):
+        for text in ("Atk\rBEGIN:VEVENT\rSUMMARY:Injected", "Two\nlines", "Esc\x1b[2J"):
+            response = editor.patch(detail, {name: text}, format="json")
+            assert response.status_code == 400, (name, response.content)
+            assert list(response.json()) == [name], response.json()
+    assert APIClient().get(detail).json() == before
+
+
+def test_the_walk_finds_the_translated_fields():
+    assert {"name_en", "name_es", "city_en", "venue_es"} <= set(single_line_inputs("expos"))
+
+
+def test_a_description_keeps_its_line_breaks_and_refuses_an_escape(users):
+    editor = client_for(users("editor", model_permissions(Exhibitor)))
+    url = "/api/v1/exhibitors/zhejiang-dahua-technology/"
+    kept = editor.patch(url, {"description_en": "One.\r\n\tTwo.\nThree."}, format="json")
+    assert kept.status_code == 200, kept.content
+    assert Exhibitor.objects.get(slug="zhejiang-dahua-technology").description_en == (
+        "One.\r\n\tTwo.\nThree."
+    )
+    refused = editor.patch(url, {"description_es": "Uno\x1b[31m"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "description_es": ["Control characters are not allowed (line breaks and tabs are)."]
+    }

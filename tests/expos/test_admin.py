@@ -210,3 +210,32 @@ def test_admin_query_with_a_nul_is_a_400(admin_client, url):
     response = admin_client.get(url)
     assert response.status_code == 400
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admin_client, model):
+    """Every single-line field the change form shows, translated ones included, walked from
+    the form and the model's _meta: the error is on the field, and nothing is saved."""
+    from django.db.models import CharField
+
+    record = model.objects.first()
+    url = admin_url(model, "change", record.pk)
+    page = admin_client.get(url)
+    data = form_data(page)
+    form = page.context["adminform"].form
+    names = [
+        name
+        for name in form.fields
+        if name in {f.name for f in model._meta.concrete_fields}
+        and isinstance(model._meta.get_field(name), CharField)
+    ]
+    for name in names:
+        response = admin_client.post(url, {**data, name: "Atk\rBEGIN:VEVENT\rSUMMARY:Injected"})
+        assert response.status_code == 200, name
+        assert name in response.context["adminform"].form.errors, name
+    assert names or model._meta.label in {
+        "expos.Citation",
+        "expos.Participation",
+        "expos.Statement",
+    }
+    assert not Version.objects.get_for_object(record).exists()

@@ -2,8 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, TextField
+from django.utils import timezone
 
 from expos import models
 from tests import factories
@@ -307,3 +310,106 @@ def test_the_year_range_migration_names_the_records_it_would_refuse():
     models.Expo.objects.filter(pk=expo.pk).update(edition_year=2150)
     with pytest.raises(RuntimeError, match=rf"Expo {expo.pk}: edition_year 2150"):
         migration.refuse_years_out_of_range(apps, None)
+
+
+# --- Control characters: every text field of every model, walked from the models' _meta ----
+
+TEXT_APPS = ("core", "exhibitors", "expos")
+# Line breaks of every kind, and other control characters (ESC starts a terminal's escapes).
+NOT_IN_A_LINE = ["\r", "\n", "\x1b", "\t", "\x85", "\u2028", "\u2029", "\x7f"]
+NOT_IN_TEXT = ["\x1b", "\x00", "\x07", "\x7f", "\x9b", "\ud800"]
+
+
+def text_fields(kind):
+    """(model, field) for each concrete field of `kind` of the directory's models, translated
+    columns (name_en, name_es) included: a field added later is walked too."""
+    return [
+        pytest.param(model, field, id=f"{model._meta.label}.{field.name}")
+        for label in TEXT_APPS
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, kind)
+    ]
+
+
+def write_raw(model, field, value):
+    """UPDATE one row of the model's table, as a writer without Django would."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "{field.column}" = %s'
+            f" WHERE ctid = (SELECT ctid FROM {table} LIMIT 1) RETURNING 1",
+            [value],
+        )
+        assert cursor.fetchone(), f"{table} has no row to write to"
+
+
+@pytest.fixture
+def a_row_in_every_table(seeded):
+    factories.ExpoFactory(parent=factories.ExpoFactory())
+    models.ImportRun.objects.create(file_name="rows.csv", started=timezone.now())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(CharField))
+def test_single_line_field_refuses_control_characters(model, field):
+    for character in NOT_IN_A_LINE:
+        with pytest.raises(ValidationError):
+            field.clean(f"{character}Atk"[: field.max_length], model())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(CharField))
+def test_single_line_column_refuses_control_characters_from_any_writer(
+    a_row_in_every_table, model, field
+):
+    """Raw SQL, an import, a translated column: the column itself refuses them."""
+    for character in NOT_IN_A_LINE:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            write_raw(model, field, character)
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(TextField))
+def test_multi_line_field_keeps_line_breaks_and_refuses_other_control_characters(model, field):
+    field.clean("First line,\r\n\tsecond\nthird\u2028fourth", model())
+    for character in NOT_IN_TEXT:
+        with pytest.raises(ValidationError):
+            field.clean(f"Atk{character}x", model())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(TextField))
+def test_multi_line_column_refuses_control_characters_from_any_writer(
+    a_row_in_every_table, model, field
+):
+    write_raw(model, field, "a\r\n\tb\nc")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_raw(model, field, "a\x1b")
+
+
+def test_full_clean_names_the_translated_field_with_a_control_character():
+    expo = factories.ExpoFactory.build(name_en="Atk\rBEGIN:VEVENT", name_es="Línea\nrota")
+    with pytest.raises(ValidationError) as caught:
+        expo.full_clean()
+    assert {"name_en", "name_es"} <= set(caught.value.message_dict)
+    assert "line breaks" in caught.value.message_dict["name_en"][0]
+
+
+def test_text_columns_migration_cleans_stored_rows_before_checking_them():
+    """Rows an attacker stored before the CHECK existed become one line, and not refused."""
+    import importlib
+
+    migration = importlib.import_module("expos.migrations.0009_text_characters")
+    (operation,) = [op for op in migration.Migration.operations if hasattr(op, "code")]
+    expo = factories.ExpoFactory(name_en="Good", description_en="Kept\nas is")
+    with connection.cursor() as cursor:  # the database as it was before the migration
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE expos_expo DROP CONSTRAINT expos_expo_name_en_check")
+        cursor.execute("ALTER TABLE expos_expo DROP CONSTRAINT expos_expo_description_en_check")
+    models.Expo.objects.filter(pk=expo.pk).update(
+        name_en="Atk\rBEGIN:VEVENT\rSUMMARY:Injected", description_en="Bell\x07\nkept"
+    )
+    with connection.schema_editor() as editor:
+        operation.code(apps, editor)
+    expo.refresh_from_db()
+    assert expo.name_en == "Atk BEGIN:VEVENT SUMMARY:Injected"
+    assert expo.description_en == "Bell \nkept"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        models.Expo.objects.filter(pk=expo.pk).update(name_en="Atk\nagain")
