@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
-    RegexValidator,
     URLValidator,
     validate_slug,
 )
@@ -51,14 +50,34 @@ class Characters:
         self.sql = "[" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in stored) + "]"
 
     def validator(self):
-        return RegexValidator(
-            self.regex, self.message, code="control_characters", inverse_match=True
-        )
+        return RefusedCharactersValidator(self)
 
     def escape(self, text: str) -> str:
         """`text` with each of these characters written as its Python escape (`\\n`,
         `\\x1b`): for text the directory records but did not choose, such as a file name."""
         return self.regex.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+class RefusedCharactersValidator:
+    """Refuses a value holding any of `characters`. Not a RegexValidator: the API's schema
+    would publish its pattern as one the text must match, the opposite of what it means."""
+
+    code = "control_characters"
+
+    def __init__(self, characters: Characters):
+        self.characters = characters
+
+    def __call__(self, value):
+        if self.characters.regex.search(str(value)):
+            raise ValidationError(self.characters.message, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, RefusedCharactersValidator) and (
+            other.characters is self.characters
+        )
+
+    def __hash__(self):
+        return hash(self.characters.ranges)
 
 
 # Never in any text: the control characters (Unicode category Cc) but the tab, line feed and
