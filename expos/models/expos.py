@@ -2,12 +2,14 @@
 
 import zoneinfo
 
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -52,6 +54,74 @@ class ExpoSeries(CitedModel):
 
     def get_absolute_url(self):
         return reverse("expos:expo-list") + f"?series={self.slug}"
+
+
+# --- An expo's parents never loop ----------------------------------------------------------
+
+# Raised by the database in English (see PARENT_NOT_IN_LOOP), translated where it is shown.
+PARENT_LOOP = gettext_noop(
+    "An expo cannot be held within itself, nor within an expo held within it."
+)
+
+
+def parent_loop_sql(table, child, parent):
+    """SQL that is true when `parent` (an expo id) is `child` or held within it: walking up
+    from `parent` through the expos each is held within reaches `child`. UNION, not UNION
+    ALL, so that the walk ends even on a loop stored before this rule existed."""
+    return f"""
+        EXISTS (
+            WITH RECURSIVE up(id) AS (
+                SELECT {parent}::bigint
+                UNION
+                SELECT e.parent_id FROM {table} e JOIN up ON e.id = up.id
+                WHERE e.parent_id IS NOT NULL
+            )
+            SELECT FROM up WHERE id = {child}
+        )
+    """
+
+
+def lock_expo_parents(cursor, table):
+    """Wait for any other transaction changing an expo's parent to end, and hold off the others
+    until this one ends: two transactions, one putting A within B and the other B within A,
+    would each find no loop in what the other has not committed. The lock is the table's own
+    advisory lock key (its oid), which the trigger takes too."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s::regclass::oid::bigint)", [table])
+
+
+class ParentNotInLoop(pgtrigger.Trigger):
+    """Refuses, for any writer, a parent that is the expo itself or held within it.
+
+    It takes the lock of lock_expo_parents() first, then walks up from the new parent with a
+    fresh snapshot (each statement of a trigger function sees what was committed before it
+    ran, at READ COMMITTED, Django's level), so a concurrent change of parents has committed
+    and is seen, or waits for this one. Its error is a check_violation naming the column, so
+    the API answers it as a 400 on `parent` (core.api.errors).
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Insert | pgtrigger.Update
+    condition = pgtrigger.Q(new__parent__isnull=False)
+
+    def get_func(self, model):
+        table = model._meta.db_table
+        column = model._meta.get_field("parent").column
+        message = PARENT_LOOP.replace("'", "''")
+        return f"""
+            -- An unchanged parent makes no new loop; the expo itself as its parent is the
+            -- CHECK expos_expo_not_own_parent's to refuse, under its own name.
+            IF (TG_OP = 'UPDATE' AND NEW.{column} IS NOT DISTINCT FROM OLD.{column})
+               OR NEW.{column} = NEW.id THEN
+                RETURN NEW;
+            END IF;
+            PERFORM pg_advisory_xact_lock(TG_RELID::bigint);
+            IF {parent_loop_sql(table, "NEW.id", f"NEW.{column}")} THEN
+                RAISE EXCEPTION USING
+                    ERRCODE = 'check_violation', MESSAGE = '{message}',
+                    TABLE = TG_TABLE_NAME, COLUMN = '{column}', CONSTRAINT = '{self.name}';
+            END IF;
+            RETURN NEW;
+        """
 
 
 class Expo(SyntheticMixin, CitedModel):
@@ -137,6 +207,7 @@ class Expo(SyntheticMixin, CitedModel):
             country_code_is_well_formed("country", "expos_expo_country_iso_3166"),
             year_in_range("edition_year", "expos_expo_edition_year_range"),
         ]
+        triggers = [ParentNotInLoop(name="expos_expo_parent_not_in_loop")]
 
     def __str__(self):
         return self.name
@@ -146,8 +217,17 @@ class Expo(SyntheticMixin, CitedModel):
 
     def clean(self):
         super().clean()
-        if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("An expo cannot be held within itself.")})
+        if self.parent_id is None or self.pk is None:
+            return  # a new expo has nothing held within it yet
+        table = self._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:  # the admin's save: checked and written under one lock
+                lock_expo_parents(cursor, table)
+            in_loop = parent_loop_sql(table, child="%(child)s", parent="%(parent)s")
+            cursor.execute(f"SELECT {in_loop}", {"child": self.pk, "parent": self.parent_id})
+            (loop,) = cursor.fetchone()
+        if loop:
+            raise ValidationError({"parent": gettext(PARENT_LOOP)})
 
 
 class Figure(CitedModel):

@@ -448,3 +448,50 @@ def test_a_description_keeps_its_line_breaks_and_refuses_an_escape(users):
     assert refused.json() == {
         "description_es": ["Control characters are not allowed (line breaks and tabs are)."]
     }
+
+
+# --- An expo's parents never loop ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [2, 3])
+def test_expo_parent_that_makes_a_loop_is_400_naming_parent(users, length):
+    """After POST B with parent A, PATCH A with parent B was accepted: A→B→A was stored."""
+    editor = client_for(users("editor", model_permissions(Expo)))
+    slugs = []
+    for number in range(length):
+        payload = {"name_en": f"Loop {number}", "parent": slugs[-1] if slugs else None}
+        created = editor.post("/api/v1/expos/", payload, format="json")
+        assert created.status_code == 201, created.content
+        slugs.append(created.json()["slug"])
+    response = editor.patch(f"/api/v1/expos/{slugs[0]}/", {"parent": slugs[-1]}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "parent": ["An expo cannot be held within itself, nor within an expo held within it."]
+    }
+    assert Expo.objects.get(slug=slugs[0]).parent is None
+
+
+def test_expo_parent_loop_refused_by_the_database_is_400_naming_parent(users, monkeypatch):
+    """A loop the model's check could not see (another transaction made B's parent A after
+    this request checked) is refused by the database's trigger: still a 400, never a 500."""
+    editor = client_for(users("editor", model_permissions(Expo)))
+    a = Expo.objects.create(slug="a", name_en="A")
+    Expo.objects.create(slug="b", name_en="B", parent=a)
+    monkeypatch.setattr(Expo, "clean", lambda self: None)  # as if checked before B existed
+    response = editor.patch("/api/v1/expos/a/", {"parent": "b"}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "parent": ["An expo cannot be held within itself, nor within an expo held within it."]
+    }
+    assert Expo.objects.get(slug="a").parent is None
+
+
+def test_expo_parent_loop_message_is_in_the_language_asked(users, monkeypatch):
+    editor = client_for(users("editor", model_permissions(Expo)))
+    a = Expo.objects.create(slug="a", name_en="A")
+    Expo.objects.create(slug="b", name_en="B", parent=a)
+    for clean in (Expo.clean, lambda self: None):  # the model's check, then the trigger's
+        monkeypatch.setattr(Expo, "clean", clean)
+        response = editor.patch("/api/v1/expos/a/?lang=es", {"parent": "b"}, format="json")
+        assert response.status_code == 400
+        assert response.json()["parent"][0].startswith("Una exposición no puede celebrarse")

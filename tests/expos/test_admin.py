@@ -239,3 +239,18 @@ def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admi
         "expos.Statement",
     }
     assert not Version.objects.get_for_object(record).exists()
+
+
+def test_admin_expo_parent_that_makes_a_loop_is_a_form_error(admin_client):
+    top = Expo.objects.create(slug="top", name_en="Top")
+    middle = Expo.objects.create(slug="middle", name_en="Middle", parent=top)
+    bottom = Expo.objects.create(slug="bottom", name_en="Bottom", parent=middle)
+    url = admin_url(Expo, "change", top.pk)
+    data = {**form_data(admin_client.get(url)), "parent": bottom.pk}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parent"] == [
+        "An expo cannot be held within itself, nor within an expo held within it."
+    ]
+    top.refresh_from_db()
+    assert top.parent is None

@@ -1,10 +1,12 @@
 import datetime
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import CharField, TextField
 from django.utils import timezone
 
@@ -413,3 +415,109 @@ def test_text_columns_migration_cleans_stored_rows_before_checking_them():
     assert expo.description_en == "Bell \nkept"
     with pytest.raises(IntegrityError), transaction.atomic():
         models.Expo.objects.filter(pk=expo.pk).update(name_en="Atk\nagain")
+
+
+# --- An expo's parents never loop ----------------------------------------------------------
+
+
+def chain(length):
+    """Expos e0 ⊃ e1 ⊃ … : each held within the one before."""
+    expos = [factories.ExpoFactory()]
+    for _ in range(length - 1):
+        expos.append(factories.ExpoFactory(parent=expos[-1]))
+    return expos
+
+
+@pytest.mark.parametrize("length", [2, 3, 5])
+def test_expo_parent_loop_of_any_length_is_a_form_error(length):
+    expos = chain(length)
+    top = expos[0]
+    top.parent = expos[-1]
+    with pytest.raises(ValidationError) as caught:
+        top.full_clean()
+    assert caught.value.message_dict["parent"] == [
+        "An expo cannot be held within itself, nor within an expo held within it."
+    ]
+
+
+def test_expo_parent_that_makes_no_loop_is_accepted():
+    first, second = chain(2)
+    other = factories.ExpoFactory()
+    second.parent = other
+    second.full_clean()
+    second.save()
+    first.parent = other  # both within the same expo: no loop
+    first.full_clean()
+
+
+@pytest.mark.parametrize("length", [2, 3, 5])
+def test_expo_parent_loop_of_any_length_rejected_for_any_writer(length):
+    expos = chain(length)
+    assert_rejected(
+        "expos_expo_parent_not_in_loop",
+        lambda: models.Expo.objects.filter(pk=expos[0].pk).update(parent=expos[-1]),
+    )
+    assert models.Expo.objects.get(pk=expos[0].pk).parent is None
+
+
+def test_expo_parent_loop_made_in_one_statement_rejected():
+    """Both halves of A→B→A in one UPDATE: the row written second sees the first."""
+    a, b = factories.ExpoFactory(), factories.ExpoFactory()
+
+    def both():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE expos_expo SET parent_id = CASE id WHEN %s THEN %s ELSE %s END"
+                " WHERE id IN (%s, %s)",
+                [a.pk, b.pk, a.pk, a.pk, b.pk],
+            )
+
+    assert_rejected("expos_expo_parent_not_in_loop", both)
+
+
+def test_expo_inserted_within_an_expo_is_accepted():
+    (top,) = chain(1)
+    child = models.Expo.objects.create(slug="child", name_en="Child", parent=top)
+    assert child.parent == top
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transactions_cannot_make_a_loop_between_them():
+    """One transaction puts A within B, another B within A at the same time: neither sees the
+    other's uncommitted change, so the second must wait for the first and then see it."""
+    from tests.expos.test_facet_counts import wait_until_blocked
+
+    a, b = factories.ExpoFactory(), factories.ExpoFactory()
+    first_written, release = threading.Event(), threading.Event()
+    pids, outcomes = {}, {}
+
+    def write(name, expo, parent, wait):
+        try:
+            with transaction.atomic():
+                pids[name] = connection.connection.info.backend_pid
+                models.Expo.objects.filter(pk=expo.pk).update(parent=parent)
+                if wait:
+                    first_written.set()
+                    if not release.wait(30):
+                        raise AssertionError("never released")
+            outcomes[name] = "committed"
+        except IntegrityError as error:
+            outcomes[name] = str(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=write, args=("first", a, b, True))
+    first.start()
+    assert first_written.wait(30)
+    second = threading.Thread(target=write, args=("second", b, a, False))
+    second.start()
+    deadline = time.monotonic() + 20
+    while "second" not in pids and time.monotonic() < deadline:
+        time.sleep(0.02)
+    wait_until_blocked(pids["second"])
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcomes["first"] == "committed"
+    assert "An expo cannot be held within itself, nor within" in outcomes["second"]
+    assert dict(models.Expo.objects.values_list("pk", "parent")) == {a.pk: b.pk, b.pk: None}
