@@ -116,7 +116,8 @@ def stage(cursor, records, problems, progress):
                 expo_problems = MISSING_EXPO if any(values[details_part]) else ()
                 nul = expo_problems and has_nul(values[expo_part])
             showcase = values[SHOWCASE]
-            showcase_problems = () if showcase.isprintable() else check_showcase(showcase)
+            plain_showcase = showcase.isprintable()
+            showcase_problems = () if plain_showcase else check_showcase(showcase)
             if run_problems or expo_problems or nul or showcase_problems:
                 if run_text is None or nul or "\x00" in showcase:
                     for field, message in NUL_ROW:
@@ -148,7 +149,7 @@ def stage(cursor, records, problems, progress):
                 else:
                     variant_id = variant[2] = number
                     expo_text = variant[1]
-            if "\\" in showcase or not showcase.isprintable():
+            if "\\" in showcase or not plain_showcase:
                 showcase = copy_text(showcase)
             write(f"{number}\t{run}\t{variant_id}\t{showcase}{exhibitor_text}{expo_text}\n")
         copy.write("".join(buffer))
