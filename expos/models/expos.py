@@ -58,7 +58,7 @@ class ExpoSeries(CitedModel):
 
 # --- An expo's parents never loop ----------------------------------------------------------
 
-# Raised by the database in English (see PARENT_NOT_IN_LOOP), translated where it is shown.
+# Raised by the database in English (see ParentNotInLoop), translated where it is shown.
 PARENT_LOOP = gettext_noop(
     "An expo cannot be held within itself, nor within an expo held within it."
 )
