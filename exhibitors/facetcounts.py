@@ -15,6 +15,7 @@ import pgtrigger
 from django.db import models
 
 from core.counttables import CountModel, add, recount_trigger, statement_trigger
+from core.fields import SingleLineField
 
 from .models import Exhibitor, Sector
 
@@ -25,7 +26,7 @@ LINKS = Exhibitor.sectors.through._meta.db_table
 class CountryCount(CountModel):
     """How many exhibitors each country has (blank: those without one)."""
 
-    country = models.CharField(max_length=2, primary_key=True)
+    country = SingleLineField(max_length=2, primary_key=True)
 
     recount_sql = f"SELECT country, count(*) FROM {EXHIBITORS} GROUP BY country"
 
@@ -37,7 +38,7 @@ class CountrySectorCount(CountModel):
     """How many exhibitors of each country work in each sector."""
 
     pk = models.CompositePrimaryKey("country", "sector")
-    country = models.CharField(max_length=2)
+    country = SingleLineField(max_length=2)
     # No foreign key: a count outlives nothing it counts, and must not hold up a sector's
     # deletion; a deleted sector's row is left at 0 and never read.
     sector = models.ForeignKey(

@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.fields import HttpURLField, country_code_is_well_formed
+from core.fields import (
+    HttpURLField,
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
+    country_code_is_well_formed,
+)
 from core.models import SyntheticMixin, TimeStampedModel
 from core.search import UnaccentedText, search_document
 
@@ -24,9 +30,9 @@ class Sector(SyntheticMixin, TimeStampedModel):
     deals are tagged with it.
     """
 
-    slug = models.SlugField(_("slug"), max_length=80)
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=80)
+    name = SingleLineField(_("name"), max_length=120)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -46,15 +52,15 @@ class Sector(SyntheticMixin, TimeStampedModel):
 class Exhibitor(SyntheticMixin, TimeStampedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
     country = CountryField(_("country"), blank=True)
-    region = models.CharField(_("province or region"), max_length=120, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    region = SingleLineField(_("province or region"), max_length=120, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("sectors"), related_name="exhibitors", blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
     website = HttpURLField(_("website"), blank=True)
     search_vector = models.GeneratedField(
         expression=search_document(names=["name", "city", "region"], texts=["description"]),

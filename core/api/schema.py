@@ -211,7 +211,7 @@ class DateFieldExtension(OpenApiSerializerFieldExtension):
     range is written in the description, read from the field's own validators.
     """
 
-    target_class = "rest_framework.fields.DateField"
+    target_class = "core.api.fields.DateField"
 
     def map_serializer_field(self, auto_schema, direction):
         schema = {"type": "string", "format": "date"}

@@ -18,12 +18,24 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django_countries import countries
 
-from core.fields import HttpURLValidator, value_bounds
+from core.fields import CheckedCharactersMixin, HttpURLValidator, value_bounds
 from exhibitors.models import Exhibitor
 
-from ..models import Expo
+from ..models import Expo, Participation
+from .writing import EXHIBITOR_FIELDS, EXPO_FIELDS, PARTICIPATION_FIELDS
 
 KEPT_ERRORS = 10_000  # every bad line is counted; this many are kept to be shown
+
+# The columns of a file, in the order a record's values come (see reading).
+COLUMNS = [
+    "slug", "name", "country", "region", "city", "sectors", "website", "description",
+    "expo", "expo_name", "expo_year", "expo_country", "expo_city", "expo_start", "expo_end",
+    "showcase",
+]  # fmt: skip
+# Where the parts of a row are among its values: the exhibitor's, the expo's, the showcase.
+EXHIBITOR_VALUES = slice(0, COLUMNS.index("expo"))
+EXPO_VALUES = slice(COLUMNS.index("expo"), COLUMNS.index("showcase"))
+SHOWCASE = COLUMNS.index("showcase")
 
 
 class ImportRejected(Exception):
@@ -96,6 +108,17 @@ DATE_RANGES = {
     "expo_start": date_range(Expo._meta.get_field("start_date")),
     "expo_end": date_range(Expo._meta.get_field("end_date")),
 }
+# The characters each text column's model field refuses (a line, or lines of text).
+REFUSED = {
+    column: field.refused
+    for model, fields in (
+        (Exhibitor, EXHIBITOR_FIELDS),
+        (Expo, EXPO_FIELDS),
+        (Participation, PARTICIPATION_FIELDS),
+    )
+    for column, name in fields.items()
+    if isinstance(field := model._meta.get_field(name), CheckedCharactersMixin)
+}
 COUNTRY_CODES = frozenset(code for code, _name in countries)
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -148,6 +171,23 @@ def copy_text(value):
     return value
 
 
+def refused_characters(problems, columns, values):
+    """Add a problem for each value holding a character its column's field refuses (a line
+    break in a name, an escape anywhere), unless its column has a problem already."""
+    flagged = {column for column, _message in problems}
+    for column, value in zip(columns, values, strict=True):
+        characters = REFUSED.get(column)
+        if characters and column not in flagged and characters.regex.search(value):
+            problems.append((column, str(characters.message)))
+
+
+def check_showcase(showcase):
+    """The showcase's problems: characters it may not hold."""
+    problems = []
+    refused_characters(problems, ("showcase",), (showcase,))
+    return problems
+
+
 MISSING_EXPO = [("expo", "Expo columns are filled in but the expo slug is missing.")]
 NUL_ROW = [("", "NUL characters are not allowed.")]
 
@@ -192,6 +232,8 @@ def check_exhibitor(values, has_sectors, known_sectors):
     for column, value in (("region", region), ("city", city)):
         if len(value) > most[column]:
             problems.append((column, too_long(most[column])))
+    if not raw.isprintable():
+        refused_characters(problems, COLUMNS[EXHIBITOR_VALUES], values)
     fields = [slug, name, country, region, city, tags, website, description]
     if "\\" in raw or not raw.isprintable():
         fields = [None if field is None else copy_text(field) for field in fields]
@@ -238,6 +280,8 @@ def check_expo(values):
     country = country.upper()
     if country and country not in COUNTRY_CODES:
         problems.append(("expo_country", not_a_country(country)))
+    if not all(value.isprintable() for value in values):
+        refused_characters(problems, COLUMNS[EXPO_VALUES], values)
     staged = "\t" + "\t".join(
         [
             copy_text(expo), copy_text(name), str(int(year)) if year else "\\N", country,

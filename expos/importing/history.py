@@ -17,6 +17,8 @@ import logging
 from django.db import DatabaseError
 from django.utils import timezone
 
+from core.fields import NOT_IN_A_LINE, NOT_IN_TEXT
+
 from ..models import ImportOutcome, ImportRun
 from .checks import ImportRejected
 
@@ -61,9 +63,13 @@ def recorded(path, *, user=None):
     (entry,) = ImportRun.objects.bulk_create(
         [
             ImportRun(
-                file_name=str(path)[-ImportRun._meta.get_field("file_name").max_length :],
+                # A file's name, and the account's, may hold any character but "/" and NUL:
+                # the entry shows the ones a line cannot hold escaped.
+                file_name=NOT_IN_A_LINE.escape(str(path))[
+                    -ImportRun._meta.get_field("file_name").max_length :
+                ],
                 user=user,
-                system_user=system_user(),
+                system_user=NOT_IN_A_LINE.escape(system_user()),
                 started=timezone.now(),
             )
         ]
@@ -74,7 +80,9 @@ def recorded(path, *, user=None):
     except BaseException as error:
         try:
             ImportRun.objects.filter(pk=entry.pk).update(
-                outcome=ImportOutcome.FAILED, finished=timezone.now(), error=describe(error, path)
+                outcome=ImportOutcome.FAILED,
+                finished=timezone.now(),
+                error=NOT_IN_TEXT.escape(describe(error, path)),
             )
         except DatabaseError:  # the database itself failed: report the import's error
             logger.exception("Could not record the failed import of %s", path)

@@ -10,18 +10,10 @@ import csv
 import json
 import operator
 
-from .checks import ImportRejected
+from .checks import COLUMNS, EXHIBITOR_VALUES, EXPO_VALUES, SHOWCASE, ImportRejected
 
-COLUMNS = [
-    "slug", "name", "country", "region", "city", "sectors", "website", "description",
-    "expo", "expo_name", "expo_year", "expo_country", "expo_city", "expo_start", "expo_end",
-    "showcase",
-]  # fmt: skip
+__all__ = ["COLUMNS", "EXHIBITOR_VALUES", "EXPO_VALUES", "SHOWCASE", "read_records", "read_rows"]
 REQUIRED_COLUMNS = ("slug", "name")
-# Where the parts of a row are among its values: the exhibitor's, the expo's, the showcase.
-EXHIBITOR_VALUES = slice(0, COLUMNS.index("expo"))
-EXPO_VALUES = slice(COLUMNS.index("expo"), COLUMNS.index("showcase"))
-SHOWCASE = COLUMNS.index("showcase")
 
 
 def read_records(path, *, fmt=None):

@@ -14,6 +14,7 @@ from .checks import (
     ImportRejected,
     check_exhibitor,
     check_expo,
+    check_showcase,
     copy_text,
     has_nul,
 )
@@ -115,14 +116,14 @@ def stage(cursor, records, problems, progress):
                 expo_problems = MISSING_EXPO if any(values[details_part]) else ()
                 nul = expo_problems and has_nul(values[expo_part])
             showcase = values[SHOWCASE]
-            if run_problems or expo_problems or nul or "\x00" in showcase:
+            plain_showcase = showcase.isprintable()
+            showcase_problems = () if plain_showcase else check_showcase(showcase)
+            if run_problems or expo_problems or nul or showcase_problems:
                 if run_text is None or nul or "\x00" in showcase:
                     for field, message in NUL_ROW:
                         add(number, field, message)
                     continue
-                for field, message in run_problems:
-                    add(number, field, message)
-                for field, message in expo_problems:
+                for field, message in (*run_problems, *expo_problems, *showcase_problems):
                     add(number, field, message)
                 continue
             # A good row: copy it, with the exhibitor's details if it starts a run and the
@@ -148,7 +149,7 @@ def stage(cursor, records, problems, progress):
                 else:
                     variant_id = variant[2] = number
                     expo_text = variant[1]
-            if "\\" in showcase or not showcase.isprintable():
+            if "\\" in showcase or not plain_showcase:
                 showcase = copy_text(showcase)
             write(f"{number}\t{run}\t{variant_id}\t{showcase}{exhibitor_text}{expo_text}\n")
         copy.write("".join(buffer))

@@ -1,15 +1,20 @@
 """Expos: the recurring series, each edition, its figures, its halls and who exhibited."""
 
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
     country_code_is_well_formed,
     currency_code_is_well_formed,
     date_in_range,
@@ -30,10 +35,10 @@ from .provenance import CitedModel
 class ExpoSeries(CitedModel):
     """A recurring expo, such as Smart City Expo World Congress; each year is an Expo."""
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    short_name = SingleLineField(_("short name"), max_length=60, blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -50,6 +55,74 @@ class ExpoSeries(CitedModel):
         return reverse("expos:expo-list") + f"?series={self.slug}"
 
 
+# --- An expo's parents never loop ----------------------------------------------------------
+
+# Raised by the database in English (see ParentNotInLoop), translated where it is shown.
+PARENT_LOOP = gettext_noop(
+    "An expo cannot be held within itself, nor within an expo held within it."
+)
+
+
+def parent_loop_sql(table, child, parent):
+    """SQL that is true when `parent` (an expo id) is `child` or held within it: walking up
+    from `parent` through the expos each is held within reaches `child`. UNION, not UNION
+    ALL, so that the walk ends even on a loop stored before this rule existed."""
+    return f"""
+        EXISTS (
+            WITH RECURSIVE up(id) AS (
+                SELECT {parent}::bigint
+                UNION
+                SELECT e.parent_id FROM {table} e JOIN up ON e.id = up.id
+                WHERE e.parent_id IS NOT NULL
+            )
+            SELECT FROM up WHERE id = {child}
+        )
+    """
+
+
+def lock_expo_parents(cursor, table):
+    """Wait for any other transaction changing an expo's parent to end, and hold off the others
+    until this one ends: two transactions, one putting A within B and the other B within A,
+    would each find no loop in what the other has not committed. The lock is the table's own
+    advisory lock key (its oid), which the trigger takes too."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s::regclass::oid::bigint)", [table])
+
+
+class ParentNotInLoop(pgtrigger.Trigger):
+    """Refuses, for any writer, a parent that is the expo itself or held within it.
+
+    It takes the lock of lock_expo_parents() first, then walks up from the new parent with a
+    fresh snapshot (each statement of a trigger function sees what was committed before it
+    ran, at READ COMMITTED, Django's level), so a concurrent change of parents has committed
+    and is seen, or waits for this one. Its error is a check_violation naming the column, so
+    the API answers it as a 400 on `parent` (core.api.errors).
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Insert | pgtrigger.Update
+    condition = pgtrigger.Q(new__parent__isnull=False)
+
+    def get_func(self, model):
+        table = model._meta.db_table
+        column = model._meta.get_field("parent").column
+        message = PARENT_LOOP.replace("'", "''")
+        return f"""
+            -- An unchanged parent makes no new loop; the expo itself as its parent is the
+            -- CHECK expos_expo_not_own_parent's to refuse, under its own name.
+            IF (TG_OP = 'UPDATE' AND NEW.{column} IS NOT DISTINCT FROM OLD.{column})
+               OR NEW.{column} = NEW.id THEN
+                RETURN NEW;
+            END IF;
+            PERFORM pg_advisory_xact_lock(TG_RELID::bigint);
+            IF {parent_loop_sql(table, "NEW.id", f"NEW.{column}")} THEN
+                RAISE EXCEPTION USING
+                    ERRCODE = 'check_violation', MESSAGE = '{message}',
+                    TABLE = TG_TABLE_NAME, COLUMN = '{column}', CONSTRAINT = '{self.name}';
+            END IF;
+            RETURN NEW;
+        """
+
+
 class Expo(SyntheticMixin, CitedModel):
     """One edition of an expo, possibly held within another (its parent)."""
 
@@ -58,9 +131,9 @@ class Expo(SyntheticMixin, CitedModel):
         ONLINE = "online", _("Online")
         HYBRID = "hybrid", _("Hybrid (online and in person)")
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    short_name = SingleLineField(_("short name"), max_length=80, blank=True)
     series = models.ForeignKey(
         ExpoSeries,
         verbose_name=_("series"),
@@ -85,20 +158,18 @@ class Expo(SyntheticMixin, CitedModel):
         _("start date"), null=True, blank=True, validators=date_validators()
     )
     end_date = models.DateField(_("end date"), null=True, blank=True, validators=date_validators())
-    timezone = models.CharField(
-        _("time zone"), max_length=64, choices=time_zone_choices, blank=True
-    )
-    venue = models.CharField(_("venue"), max_length=255, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    timezone = SingleLineField(_("time zone"), max_length=64, choices=time_zone_choices, blank=True)
+    venue = SingleLineField(_("venue"), max_length=255, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="expos_organised", blank=True
     )
-    format = models.CharField(_("format"), max_length=12, choices=Format.choices, blank=True)
+    format = SingleLineField(_("format"), max_length=12, choices=Format.choices, blank=True)
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("sectors"), related_name="expos", blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
     exhibitors = models.ManyToManyField(
         Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
     )
@@ -139,6 +210,7 @@ class Expo(SyntheticMixin, CitedModel):
             date_in_range("start_date", "expos_expo_start_date_range"),
             date_in_range("end_date", "expos_expo_end_date_range"),
         ]
+        triggers = [ParentNotInLoop(name="expos_expo_parent_not_in_loop")]
 
     def __str__(self):
         return self.name
@@ -148,8 +220,17 @@ class Expo(SyntheticMixin, CitedModel):
 
     def clean(self):
         super().clean()
-        if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("An expo cannot be held within itself.")})
+        if self.parent_id is None or self.pk is None:
+            return  # a new expo has nothing held within it yet
+        table = self._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:  # the admin's save: checked and written under one lock
+                lock_expo_parents(cursor, table)
+            in_loop = parent_loop_sql(table, child="%(child)s", parent="%(parent)s")
+            cursor.execute(f"SELECT {in_loop}", {"child": self.pk, "parent": self.parent_id})
+            (loop,) = cursor.fetchone()
+        if loop:
+            raise ValidationError({"parent": gettext(PARENT_LOOP)})
 
 
 class Figure(CitedModel):
@@ -190,19 +271,19 @@ class Figure(CitedModel):
         null=True,
         blank=True,
     )
-    subject = models.CharField(
+    subject = SingleLineField(
         _("subject"), max_length=200, help_text=_("What the number is about, e.g. Chongqing.")
     )
-    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
-    qualifier = models.CharField(
+    metric = SingleLineField(_("metric"), max_length=20, choices=Metric.choices)
+    qualifier = SingleLineField(
         _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
     )
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = SingleLineField(_("currency"), max_length=3, blank=True)
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, validators=year_validators()
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MultiLineField(_("note"), blank=True)
 
     class Meta:
         ordering = ["expo", "metric", "id"]
@@ -230,8 +311,8 @@ class Area(CitedModel):
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="areas"
     )
-    name = models.CharField(_("name"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = SingleLineField(_("name"), max_length=255)
+    kind = SingleLineField(_("kind"), max_length=10, choices=Kind.choices)
     size_m2 = models.DecimalField(
         _("size (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -243,7 +324,7 @@ class Area(CitedModel):
         null=True,
         blank=True,
     )
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["expo", "name", "id"]
@@ -277,7 +358,7 @@ class Participation(CitedModel):
         null=True,
         blank=True,
     )
-    showcase = models.TextField(_("what it showcased"), blank=True)
+    showcase = MultiLineField(_("what it showcased"), blank=True)
 
     class Meta:
         ordering = ["expo", "exhibitor", "id"]

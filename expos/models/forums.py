@@ -7,7 +7,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import date_in_range, date_validators
+from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
+    date_in_range,
+    date_validators,
+)
 from core.search import search_document
 from exhibitors.models import Exhibitor
 
@@ -23,14 +29,14 @@ class Forum(CitedModel):
         ROUND_TABLE = "round_table", _("Round table")
         FORUM = "forum", _("Forum")
 
-    slug = models.SlugField(_("slug"), max_length=120)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="forums"
     )
-    title = models.CharField(_("title"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = SingleLineField(_("title"), max_length=300)
+    kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="forums_organised", blank=True
     )
@@ -40,7 +46,7 @@ class Forum(CitedModel):
         related_name="forums_partnered",
         blank=True,
     )
-    topic = models.TextField(_("topic"), blank=True)
+    topic = MultiLineField(_("topic"), blank=True)
 
     search_vector = models.GeneratedField(
         expression=search_document(names=["title", "city"], texts=["topic"]),
@@ -71,10 +77,10 @@ class Speaker(CitedModel):
     Their organisation is the Exhibitor when it is one, otherwise an Organisation.
     """
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    honorific = models.CharField(_("honorific"), max_length=20, blank=True)
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=255, blank=True)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    honorific = SingleLineField(_("honorific"), max_length=20, blank=True)
+    name = SingleLineField(_("name"), max_length=200)
+    role = SingleLineField(_("role"), max_length=255, blank=True)
     exhibitor = models.ForeignKey(
         Exhibitor,
         verbose_name=_("exhibitor"),
@@ -134,8 +140,8 @@ class Appearance(CitedModel):
     forum = models.ForeignKey(
         Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="appearances"
     )
-    role = models.CharField(_("role at the forum"), max_length=120, blank=True)
-    topic = models.TextField(_("what they spoke about"), blank=True)
+    role = SingleLineField(_("role at the forum"), max_length=120, blank=True)
+    topic = MultiLineField(_("what they spoke about"), blank=True)
 
     class Meta:
         ordering = ["forum", "id"]
@@ -160,7 +166,7 @@ class Statement(CitedModel):
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="statements"
     )
-    text = models.TextField(_("what they said"))
+    text = MultiLineField(_("what they said"))
 
     class Meta:
         ordering = ["expo", "speaker", "id"]

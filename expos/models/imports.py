@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MultiLineField, SingleLineField
+
 
 class ImportOutcome(models.TextChoices):
     """How an import ended; `running` until it does (or if its process was killed)."""
@@ -24,7 +26,7 @@ class ImportRun(models.Model):
 
     Outcome = ImportOutcome
 
-    file_name = models.CharField(_("file name"), max_length=500)
+    file_name = SingleLineField(_("file name"), max_length=500)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -34,7 +36,7 @@ class ImportRun(models.Model):
         related_name="+",
         help_text=_("The staff member named with --user."),
     )
-    system_user = models.CharField(
+    system_user = SingleLineField(
         _("system account"),
         max_length=150,
         blank=True,
@@ -42,7 +44,7 @@ class ImportRun(models.Model):
     )
     started = models.DateTimeField(_("started"))
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
-    outcome = models.CharField(
+    outcome = SingleLineField(
         _("outcome"), max_length=10, choices=ImportOutcome.choices, default=ImportOutcome.RUNNING
     )
     rows = models.PositiveIntegerField(_("rows read"), null=True, blank=True)
@@ -52,7 +54,7 @@ class ImportRun(models.Model):
         blank=True,
         help_text=_("For each table, how many rows were inserted, updated and deleted."),
     )
-    error = models.TextField(_("error"), blank=True)
+    error = MultiLineField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-started", "-id"]

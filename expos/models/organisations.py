@@ -6,7 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.fields import country_code_is_well_formed
+from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
+    country_code_is_well_formed,
+)
 from core.search import search_document
 
 from .provenance import CitedModel
@@ -22,14 +27,14 @@ class Organisation(CitedModel):
         COMPANY = "company", _("Company")
         PUBLIC_BODY = "public_body", _("Public body")
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    name = models.CharField(_("name"), max_length=255)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    short_name = SingleLineField(_("short name"), max_length=60, blank=True)
+    kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
-    region = models.CharField(_("province or region"), max_length=120, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    region = SingleLineField(_("province or region"), max_length=120, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     search_vector = models.GeneratedField(
         expression=search_document(names=["name", "short_name", "city"], texts=["description"]),

@@ -8,6 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
     currency_code_is_well_formed,
     date_in_range,
     date_validators,
@@ -25,16 +28,16 @@ from .provenance import CitedModel
 class Deal(CitedModel):
     """Projects signed or announced at an expo, with their value as the source reports it."""
 
-    slug = models.SlugField(_("slug"), max_length=120)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="deals"
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = SingleLineField(_("title"), max_length=255)
     project_count = models.PositiveIntegerField(_("number of projects"), null=True, blank=True)
     amount = models.DecimalField(
         _("amount"), max_digits=20, decimal_places=2, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = SingleLineField(_("currency"), max_length=3, blank=True)
     amount_usd = models.DecimalField(
         _("amount in US dollars, as reported"),
         max_digits=20,
@@ -49,7 +52,7 @@ class Deal(CitedModel):
         Exhibitor, verbose_name=_("parties"), related_name="deals", blank=True
     )
     signed_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
-    description = models.TextField(_("description"), blank=True)
+    description = MultiLineField(_("description"), blank=True)
 
     search_vector = models.GeneratedField(
         expression=search_document(names=["title"], texts=["description"]),
@@ -88,14 +91,14 @@ class Award(CitedModel):
     expo = models.ForeignKey(
         Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="awards"
     )
-    name = models.CharField(_("award"), max_length=255)
+    name = SingleLineField(_("award"), max_length=255)
     recipient = models.ForeignKey(
         Organisation,
         verbose_name=_("recipient"),
         on_delete=models.PROTECT,
         related_name="awards",
     )
-    reason = models.TextField(_("awarded for"), blank=True)
+    reason = MultiLineField(_("awarded for"), blank=True)
 
     class Meta:
         ordering = ["expo", "name", "id"]
@@ -136,8 +139,8 @@ class Highlight(CitedModel):
         null=True,
         blank=True,
     )
-    title = models.CharField(_("title"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
+    title = SingleLineField(_("title"), max_length=255)
+    description = MultiLineField(_("description"), blank=True)
 
     class Meta:
         ordering = ["expo", "id"]

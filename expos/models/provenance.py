@@ -9,7 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import date_in_range, date_validators
+from core.fields import (
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
+    date_in_range,
+    date_validators,
+)
 from core.models import TimeStampedModel
 from exhibitors.models import Exhibitor, Sector
 
@@ -22,21 +28,21 @@ class Source(TimeStampedModel):
     """A document the directory's facts are taken from, kept whole so each citation can be
     checked against it."""
 
-    slug = models.SlugField(_("slug"), max_length=120)
-    title = models.CharField(_("title"), max_length=300)
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    title = SingleLineField(_("title"), max_length=300)
     title_supplied = models.BooleanField(
         _("title supplied by the directory"),
         default=False,
         help_text=_("The document has no title of its own; this one describes it."),
     )
-    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    author = models.CharField(_("author"), max_length=300, blank=True)
+    publisher = SingleLineField(_("publisher"), max_length=200, blank=True)
+    author = SingleLineField(_("author"), max_length=300, blank=True)
     published_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
-    language = models.CharField(
+    language = SingleLineField(
         _("language"), max_length=8, help_text=_("The language the document is written in.")
     )
-    file_name = models.CharField(_("file name"), max_length=200)
-    text = models.TextField(_("full text"))
+    file_name = SingleLineField(_("file name"), max_length=200)
+    text = MultiLineField(_("full text"))
 
     class Meta:
         ordering = ["-published_on", "title", "id"]
@@ -67,7 +73,7 @@ class Citation(TimeStampedModel):
     )
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
-    quote = models.TextField(
+    quote = MultiLineField(
         _("quoted sentence"), help_text=_("Word for word, in the document's language.")
     )
 

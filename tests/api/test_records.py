@@ -47,13 +47,18 @@ def expansions(prefix):
 def awkward():
     """Records that take every branch: a Spanish translation missing (the English is shown),
     no country, no sectors, several sectors in an order other than their ids', a name with
-    quotes and line separators, a foreign key left empty."""
+    quotes, a description with line separators (a name may not hold them), a foreign key
+    left empty."""
     sectors = [
         factories.SectorFactory(name_en="Zeta", name_es="Alfa"),
         factories.SectorFactory(name_en="Alpha", name_es=""),
     ]
     exhibitor = factories.ExhibitorFactory(
-        name_en='Ünïcode "quoted" \u2028 name', name_es="", country="", city_en="Vigo"
+        name_en='Ünïcode "quoted" name',
+        name_es="",
+        country="",
+        city_en="Vigo",
+        description_en="Line\u2028and paragraph\u2029separators",
     )
     exhibitor.sectors.set(sectors)
     factories.ExhibitorFactory(name_en="No sectors", country="ES")

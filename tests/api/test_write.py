@@ -491,3 +491,101 @@ def test_time_zone_that_is_not_a_place_is_400_naming_it(users, method, zone):
         )
         assert response.status_code == 200, response.content
         assert Expo.objects.get(slug="smart-china-expo-2021").timezone == kept
+
+
+def single_line_inputs(prefix):
+    """The writable fields of an endpoint that fill a single-line text field of its model,
+    found from the serializer and the model's _meta: a field added later is walked too."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import CharField
+
+    viewset = ENDPOINTS[prefix]
+    model = viewset.queryset.model
+    for name, field in viewset.serializer_class().fields.items():
+        try:
+            model_field = model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            continue
+        if not field.read_only and isinstance(model_field, CharField):
+            yield name
+
+
+@pytest.mark.parametrize("prefix", sorted(ENDPOINTS))
+def test_a_control_character_in_any_single_line_field_is_400_naming_it(prefix, users):
+    """A line break in a name went unescaped into a calendar; a bare CR injected an event."""
+    model = ENDPOINTS[prefix].queryset.model
+    editor = client_for(users("editor", model_permissions(model)))
+    detail = APIClient().get(f"/api/v1/{prefix}/").json()["results"][-1]["url"]
+    before = APIClient().get(detail).json()
+    for name in single_line_inputs(prefix):
+        for text in ("Atk\rBEGIN:VEVENT\rSUMMARY:Injected", "Two\nlines", "Esc\x1b[2J"):
+            response = editor.patch(detail, {name: text}, format="json")
+            assert response.status_code == 400, (name, response.content)
+            assert list(response.json()) == [name], response.json()
+    assert APIClient().get(detail).json() == before
+
+
+def test_the_walk_finds_the_translated_fields():
+    assert {"name_en", "name_es", "city_en", "venue_es"} <= set(single_line_inputs("expos"))
+
+
+def test_a_description_keeps_its_line_breaks_and_refuses_an_escape(users):
+    editor = client_for(users("editor", model_permissions(Exhibitor)))
+    url = "/api/v1/exhibitors/zhejiang-dahua-technology/"
+    kept = editor.patch(url, {"description_en": "One.\r\n\tTwo.\nThree."}, format="json")
+    assert kept.status_code == 200, kept.content
+    assert Exhibitor.objects.get(slug="zhejiang-dahua-technology").description_en == (
+        "One.\r\n\tTwo.\nThree."
+    )
+    refused = editor.patch(url, {"description_es": "Uno\x1b[31m"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "description_es": ["Control characters are not allowed (line breaks and tabs are)."]
+    }
+
+
+# --- An expo's parents never loop ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [2, 3])
+def test_expo_parent_that_makes_a_loop_is_400_naming_parent(users, length):
+    """After POST B with parent A, PATCH A with parent B was accepted: A→B→A was stored."""
+    editor = client_for(users("editor", model_permissions(Expo)))
+    slugs = []
+    for number in range(length):
+        payload = {"name_en": f"Loop {number}", "parent": slugs[-1] if slugs else None}
+        created = editor.post("/api/v1/expos/", payload, format="json")
+        assert created.status_code == 201, created.content
+        slugs.append(created.json()["slug"])
+    response = editor.patch(f"/api/v1/expos/{slugs[0]}/", {"parent": slugs[-1]}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "parent": ["An expo cannot be held within itself, nor within an expo held within it."]
+    }
+    assert Expo.objects.get(slug=slugs[0]).parent is None
+
+
+def test_expo_parent_loop_refused_by_the_database_is_400_naming_parent(users, monkeypatch):
+    """A loop the model's check could not see (another transaction made B's parent A after
+    this request checked) is refused by the database's trigger: still a 400, never a 500."""
+    editor = client_for(users("editor", model_permissions(Expo)))
+    a = Expo.objects.create(slug="a", name_en="A")
+    Expo.objects.create(slug="b", name_en="B", parent=a)
+    monkeypatch.setattr(Expo, "clean", lambda self: None)  # as if checked before B existed
+    response = editor.patch("/api/v1/expos/a/", {"parent": "b"}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "parent": ["An expo cannot be held within itself, nor within an expo held within it."]
+    }
+    assert Expo.objects.get(slug="a").parent is None
+
+
+def test_expo_parent_loop_message_is_in_the_language_asked(users, monkeypatch):
+    editor = client_for(users("editor", model_permissions(Expo)))
+    a = Expo.objects.create(slug="a", name_en="A")
+    Expo.objects.create(slug="b", name_en="B", parent=a)
+    for clean in (Expo.clean, lambda self: None):  # the model's check, then the trigger's
+        monkeypatch.setattr(Expo, "clean", clean)
+        response = editor.patch("/api/v1/expos/a/?lang=es", {"parent": "b"}, format="json")
+        assert response.status_code == 400
+        assert response.json()["parent"][0].startswith("Una exposición no puede celebrarse")

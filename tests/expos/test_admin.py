@@ -265,3 +265,47 @@ def test_admin_time_zone_choices_are_places_and_utc(admin_client):
     zones = [value for value, _label in form.fields["timezone"].choices]
     assert "UTC" in zones and "Asia/Shanghai" in zones
     assert not {"localtime", "Factory", "EST5EDT", "Asia/Calcutta"} & set(zones)
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admin_client, model):
+    """Every single-line field the change form shows, translated ones included, walked from
+    the form and the model's _meta: the error is on the field, and nothing is saved."""
+    from django.db.models import CharField
+
+    record = model.objects.first()
+    url = admin_url(model, "change", record.pk)
+    page = admin_client.get(url)
+    data = form_data(page)
+    form = page.context["adminform"].form
+    names = [
+        name
+        for name in form.fields
+        if name in {f.name for f in model._meta.concrete_fields}
+        and isinstance(model._meta.get_field(name), CharField)
+    ]
+    for name in names:
+        response = admin_client.post(url, {**data, name: "Atk\rBEGIN:VEVENT\rSUMMARY:Injected"})
+        assert response.status_code == 200, name
+        assert name in response.context["adminform"].form.errors, name
+    assert names or model._meta.label in {
+        "expos.Citation",
+        "expos.Participation",
+        "expos.Statement",
+    }
+    assert not Version.objects.get_for_object(record).exists()
+
+
+def test_admin_expo_parent_that_makes_a_loop_is_a_form_error(admin_client):
+    top = Expo.objects.create(slug="top", name_en="Top")
+    middle = Expo.objects.create(slug="middle", name_en="Middle", parent=top)
+    bottom = Expo.objects.create(slug="bottom", name_en="Bottom", parent=middle)
+    url = admin_url(Expo, "change", top.pk)
+    data = {**form_data(admin_client.get(url)), "parent": bottom.pk}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parent"] == [
+        "An expo cannot be held within itself, nor within an expo held within it."
+    ]
+    top.refresh_from_db()
+    assert top.parent is None

@@ -1,10 +1,15 @@
 import datetime
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db import models as django_models
+from django.db.models import CharField, TextField
+from django.utils import timezone
 
 from expos import models
 from tests import factories
@@ -462,3 +467,212 @@ def test_the_migration_moves_expos_from_old_zone_names_to_the_ones_of_zone_tab()
     assert {
         zone: models.Expo.objects.get(pk=expo.pk).timezone for zone, expo in expos.items()
     } == zones
+
+
+# --- Control characters: every text field of every model, walked from the models' _meta ----
+
+TEXT_APPS = ("core", "exhibitors", "expos")
+# Line breaks of every kind, and other control characters (ESC starts a terminal's escapes).
+NOT_IN_A_LINE = ["\r", "\n", "\x1b", "\t", "\x85", "\u2028", "\u2029", "\x7f"]
+NOT_IN_TEXT = ["\x1b", "\x00", "\x07", "\x7f", "\x9b", "\ud800"]
+
+
+def text_fields(kind):
+    """(model, field) for each concrete field of `kind` of the directory's models, translated
+    columns (name_en, name_es) included: a field added later is walked too."""
+    return [
+        pytest.param(model, field, id=f"{model._meta.label}.{field.name}")
+        for label in TEXT_APPS
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, kind)
+    ]
+
+
+def write_raw(model, field, value):
+    """UPDATE one row of the model's table, as a writer without Django would."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "{field.column}" = %s'
+            f" WHERE ctid = (SELECT ctid FROM {table} LIMIT 1) RETURNING 1",
+            [value],
+        )
+        assert cursor.fetchone(), f"{table} has no row to write to"
+
+
+@pytest.fixture
+def a_row_in_every_table(seeded):
+    factories.ExpoFactory(parent=factories.ExpoFactory())
+    models.ImportRun.objects.create(file_name="rows.csv", started=timezone.now())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(CharField))
+def test_single_line_field_refuses_control_characters(model, field):
+    for character in NOT_IN_A_LINE:
+        with pytest.raises(ValidationError):
+            field.clean(f"{character}Atk"[: field.max_length], model())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(CharField))
+def test_single_line_column_refuses_control_characters_from_any_writer(
+    a_row_in_every_table, model, field
+):
+    """Raw SQL, an import, a translated column: the column itself refuses them."""
+    for character in NOT_IN_A_LINE:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            write_raw(model, field, character)
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(TextField))
+def test_multi_line_field_keeps_line_breaks_and_refuses_other_control_characters(model, field):
+    field.clean("First line,\r\n\tsecond\nthird\u2028fourth", model())
+    for character in NOT_IN_TEXT:
+        with pytest.raises(ValidationError):
+            field.clean(f"Atk{character}x", model())
+
+
+@pytest.mark.parametrize(("model", "field"), text_fields(TextField))
+def test_multi_line_column_refuses_control_characters_from_any_writer(
+    a_row_in_every_table, model, field
+):
+    write_raw(model, field, "a\r\n\tb\nc")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_raw(model, field, "a\x1b")
+
+
+def test_full_clean_names_the_translated_field_with_a_control_character():
+    expo = factories.ExpoFactory.build(name_en="Atk\rBEGIN:VEVENT", name_es="Línea\nrota")
+    with pytest.raises(ValidationError) as caught:
+        expo.full_clean()
+    assert {"name_en", "name_es"} <= set(caught.value.message_dict)
+    assert "line breaks" in caught.value.message_dict["name_en"][0]
+
+
+def test_text_columns_migration_cleans_stored_rows_before_checking_them():
+    """Rows an attacker stored before the CHECK existed become one line, and not refused."""
+    import importlib
+
+    migration = importlib.import_module("expos.migrations.0009_text_characters")
+    (operation,) = [op for op in migration.Migration.operations if hasattr(op, "code")]
+    expo = factories.ExpoFactory(name_en="Good", description_en="Kept\nas is")
+    with connection.cursor() as cursor:  # the database as it was before the migration
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE expos_expo DROP CONSTRAINT expos_expo_name_en_check")
+        cursor.execute("ALTER TABLE expos_expo DROP CONSTRAINT expos_expo_description_en_check")
+    models.Expo.objects.filter(pk=expo.pk).update(
+        name_en="Atk\rBEGIN:VEVENT\rSUMMARY:Injected", description_en="Bell\x07\nkept"
+    )
+    with connection.schema_editor() as editor:
+        operation.code(apps, editor)
+    expo.refresh_from_db()
+    assert expo.name_en == "Atk BEGIN:VEVENT SUMMARY:Injected"
+    assert expo.description_en == "Bell \nkept"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        models.Expo.objects.filter(pk=expo.pk).update(name_en="Atk\nagain")
+
+
+# --- An expo's parents never loop ----------------------------------------------------------
+
+
+def chain(length):
+    """Expos e0 ⊃ e1 ⊃ … : each held within the one before."""
+    expos = [factories.ExpoFactory()]
+    for _ in range(length - 1):
+        expos.append(factories.ExpoFactory(parent=expos[-1]))
+    return expos
+
+
+@pytest.mark.parametrize("length", [2, 3, 5])
+def test_expo_parent_loop_of_any_length_is_a_form_error(length):
+    expos = chain(length)
+    top = expos[0]
+    top.parent = expos[-1]
+    with pytest.raises(ValidationError) as caught:
+        top.full_clean()
+    assert caught.value.message_dict["parent"] == [
+        "An expo cannot be held within itself, nor within an expo held within it."
+    ]
+
+
+def test_expo_parent_that_makes_no_loop_is_accepted():
+    first, second = chain(2)
+    other = factories.ExpoFactory()
+    second.parent = other
+    second.full_clean()
+    second.save()
+    first.parent = other  # both within the same expo: no loop
+    first.full_clean()
+
+
+@pytest.mark.parametrize("length", [2, 3, 5])
+def test_expo_parent_loop_of_any_length_rejected_for_any_writer(length):
+    expos = chain(length)
+    assert_rejected(
+        "expos_expo_parent_not_in_loop",
+        lambda: models.Expo.objects.filter(pk=expos[0].pk).update(parent=expos[-1]),
+    )
+    assert models.Expo.objects.get(pk=expos[0].pk).parent is None
+
+
+def test_expo_parent_loop_made_in_one_statement_rejected():
+    """Both halves of A→B→A in one UPDATE: the row written second sees the first."""
+    a, b = factories.ExpoFactory(), factories.ExpoFactory()
+
+    def both():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE expos_expo SET parent_id = CASE id WHEN %s THEN %s ELSE %s END"
+                " WHERE id IN (%s, %s)",
+                [a.pk, b.pk, a.pk, a.pk, b.pk],
+            )
+
+    assert_rejected("expos_expo_parent_not_in_loop", both)
+
+
+def test_expo_inserted_within_an_expo_is_accepted():
+    (top,) = chain(1)
+    child = models.Expo.objects.create(slug="child", name_en="Child", parent=top)
+    assert child.parent == top
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transactions_cannot_make_a_loop_between_them():
+    """One transaction puts A within B, another B within A at the same time: neither sees the
+    other's uncommitted change, so the second must wait for the first and then see it."""
+    from tests.expos.test_facet_counts import wait_until_blocked
+
+    a, b = factories.ExpoFactory(), factories.ExpoFactory()
+    first_written, release = threading.Event(), threading.Event()
+    pids, outcomes = {}, {}
+
+    def write(name, expo, parent, wait):
+        try:
+            with transaction.atomic():
+                pids[name] = connection.connection.info.backend_pid
+                models.Expo.objects.filter(pk=expo.pk).update(parent=parent)
+                if wait:
+                    first_written.set()
+                    if not release.wait(30):
+                        raise AssertionError("never released")
+            outcomes[name] = "committed"
+        except IntegrityError as error:
+            outcomes[name] = str(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=write, args=("first", a, b, True))
+    first.start()
+    assert first_written.wait(30)
+    second = threading.Thread(target=write, args=("second", b, a, False))
+    second.start()
+    deadline = time.monotonic() + 20
+    while "second" not in pids and time.monotonic() < deadline:
+        time.sleep(0.02)
+    wait_until_blocked(pids["second"])
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcomes["first"] == "committed"
+    assert "An expo cannot be held within itself, nor within" in outcomes["second"]
+    assert dict(models.Expo.objects.values_list("pk", "parent")) == {a.pk: b.pk, b.pk: None}

@@ -207,3 +207,11 @@ def test_entry_names_the_system_account_when_it_has_one(tmp_path, monkeypatch):
     monkeypatch.setattr(getpass, "getuser", nameless)
     run(write(tmp_path, GOOD))
     assert ImportRun.objects.first().system_user == ""
+
+
+def test_a_file_name_with_a_line_break_is_recorded_escaped(tmp_path):
+    path = write(tmp_path, GOOD, name="two\nlines\x1b.csv")
+    importing.import_directory(path)
+    entry = ImportRun.objects.get()
+    assert entry.file_name.endswith("two\\nlines\\x1b.csv")
+    assert entry.outcome == ImportOutcome.SUCCEEDED

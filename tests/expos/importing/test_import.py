@@ -350,3 +350,50 @@ def test_an_expo_year_in_other_digits_is_a_problem_of_its_line(tmp_path, capsys,
         run(write(tmp_path, bad))
     assert f"line 2, expo_year: “{year}” is not a year" in capsys.readouterr().err
     assert not Exhibitor.objects.exists()
+
+
+def test_a_control_character_is_a_problem_of_its_line_and_column(tmp_path, capsys):
+    """What the models' fields refuse: anything but one line in a name, a city, a slug…; an
+    escape or a bell anywhere, line breaks in a description or showcase included. A record
+    over several lines is numbered by its last, as csv.DictReader counts."""
+    header = ["slug", "name", "region", "city", "description", "expo", "expo_name", "expo_city"]
+    rows = [
+        [*header, "showcase"],
+        ["a", "Atk\rBEGIN:VEVENT", "", "", "", "", "", "", ""],  # lines 2-3
+        ["b", "B", "Two\nlines", "", "", "", "", "", ""],  # lines 4-5
+        ["c", "C", "", "Tab\there", "", "", "", "", ""],  # line 6
+        ["d", "D", "", "", "Bell\x07", "", "", "", ""],  # line 7
+        ["e", "E", "", "", "", "x", "Expo\x1b[31m", "", ""],  # line 8
+        ["f", "F", "", "", "", "y", "Y", "Line\u2028separator", ""],  # line 9
+        ["g", "G", "", "", "", "z", "Z", "", "Shown\x1b"],  # line 10
+        ["h", "H", "", "", "Para one.\r\n\tPara two.", "w", "W", "", "Lines\nare fine"],
+    ]  # fmt: skip
+    with open(tmp_path / "c.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(CommandError, match="7 problem"):
+        run(str(tmp_path / "c.csv"))
+    err = capsys.readouterr().err
+    one_line = "Enter one line of text: line breaks, tabs and other control characters"
+    for line, column in [
+        (3, "name"),
+        (5, "region"),
+        (6, "city"),
+        (8, "expo_name"),
+        (9, "expo_city"),
+    ]:
+        assert f"line {line}, {column}: {one_line}" in err
+    lines = "Control characters are not allowed (line breaks and tabs are)."
+    for line, column in [(7, "description"), (10, "showcase")]:
+        assert f"line {line}, {column}: {lines}" in err
+    assert not Exhibitor.objects.exists()
+
+
+def test_a_json_lines_file_is_held_to_the_same_characters(tmp_path, capsys):
+    rows = [{"slug": "a", "name": "Atk\u2029x", "expo": "x", "expo_name": "X\nY"}]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(CommandError, match="2 problem"):
+        run(str(path))
+    err = capsys.readouterr().err
+    assert "line 1, name: Enter one line of text" in err
+    assert "line 1, expo_name: Enter one line of text" in err
