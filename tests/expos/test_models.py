@@ -553,7 +553,7 @@ def test_text_columns_migration_cleans_stored_rows_before_checking_them():
     """Rows an attacker stored before the CHECK existed become one line, and not refused."""
     import importlib
 
-    migration = importlib.import_module("expos.migrations.0009_text_characters")
+    migration = importlib.import_module("expos.migrations.0010_text_characters")
     (operation,) = [op for op in migration.Migration.operations if hasattr(op, "code")]
     expo = factories.ExpoFactory(name_en="Good", description_en="Kept\nas is")
     with connection.cursor() as cursor:  # the database as it was before the migration
