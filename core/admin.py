@@ -16,7 +16,9 @@ what the public pages already do:
 - IndexedSearchMixin: the admin's search box through core.search.ranked_search (the stored
   full-text vector and the trigram index of the names), best matches first;
 - country_column and capped_figures: a country's name without Django's per-row walk through
-  every choice, and a per-row count that is estimated past the exact limit.
+  every choice, and a per-row count that is estimated past the exact limit;
+- RecheckRacedWritesMixin: a form saved at the same moment as a duplicate of it answers with
+  the form's error, not a server error.
 """
 
 from django import forms
@@ -26,7 +28,7 @@ from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Contains
@@ -38,6 +40,7 @@ from django_countries.filters import CountryFilter
 
 from .counting import CappedPaginator, estimated_rows
 from .filtersets import ranked_search_limit
+from .integrity import duplicated_constraint
 from .search import MAX_SEARCH_LENGTH, RANKED, UnaccentedText, ranked_search
 
 # Shorter words are matched by the full-text and trigram search only: a pattern of one or two
@@ -333,3 +336,33 @@ class IndexedSearchMixin:
             return super().get_search_results(request, queryset, search_term)
         also = self.search_also(request, search_term)
         return ranked_search(queryset, search_term, names=self.search_names, also=also), False
+
+
+# --- Writes that race ------------------------------------------------------------------------
+
+# How many times a form is answered again after its write was refused as a duplicate: once
+# shows the form's error; twice covers a duplicate deleted and written again in between.
+RECHECKS = 2
+
+
+class RecheckRacedWritesMixin:
+    """An add or change form whose write the database refuses as a duplicate is answered
+    again from the start, in a new transaction: its checks now see the record that another
+    writer committed at the same moment (core.integrity), and name the field as they would
+    have a moment later. Comes before VersionAdmin, so that the revision of the refused write
+    is rolled back with it."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.recheck_raced(super().add_view, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self.recheck_raced(super().change_view, request, object_id, form_url, extra_context)
+
+    def recheck_raced(self, view, *args):
+        for _recheck in range(RECHECKS):
+            try:
+                return view(*args)
+            except IntegrityError as error:
+                if duplicated_constraint(error) is None:
+                    raise
+        return view(*args)
