@@ -203,7 +203,9 @@ def test_slug_of_a_long_name_fits_the_slug_field(users):
     assert all(len(slug) <= longest for slug in slugs)
 
 
-def test_slug_taken_at_every_attempt_is_409_and_writes_nothing(users, monkeypatch):
+def test_slug_taken_at_every_attempt_is_409_and_writes_nothing(
+    users, monkeypatch, assert_matches_schema
+):
     """A slug found taken at the insert is picked again; one taken every time gives up."""
     from django.db.models.signals import pre_save
 
@@ -224,6 +226,7 @@ def test_slug_taken_at_every_attempt_is_409_and_writes_nothing(users, monkeypatc
     finally:
         pre_save.disconnect(sender=Sector, dispatch_uid="take-it-first")
     assert response.status_code == 409, response.content
+    assert_matches_schema(response, "sectors", "post", detail=False)
     assert response.json() == {
         "slug": ["Writes at the same moment kept taking this value; send the record again."]
     }
