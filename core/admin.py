@@ -17,7 +17,9 @@ what the public pages already do:
   full-text vector and the trigram index of the names), best matches first;
 - AsciiNumbersMixin: numbers in forms and the page number read as ASCII digits only;
 - country_column and capped_figures: a country's name without Django's per-row walk through
-  every choice, and a per-row count that is estimated past the exact limit.
+  every choice, and a per-row count that is estimated past the exact limit;
+- RecheckRacedWritesMixin: a form saved at the same moment as a duplicate of it answers with
+  the form's error, not a server error.
 """
 
 from django import forms
@@ -27,7 +29,7 @@ from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import IntegrityError, connections, models
 from django.db.models import Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Contains
@@ -39,6 +41,7 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from .counting import CappedPaginator
+from .integrity import duplicated_constraint
 from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integer_text
 from .search import (
     MAX_SEARCH_LENGTH,
@@ -389,3 +392,33 @@ class IndexedSearchMixin:
             return queryset.none(), False
         also = self.search_also(request, search_term)
         return ranked_search(queryset, search_term, names=self.search_names, also=also), False
+
+
+# --- Writes that race ------------------------------------------------------------------------
+
+# How many times a form is answered again after its write was refused as a duplicate: once
+# shows the form's error; twice covers a duplicate deleted and written again in between.
+RECHECKS = 2
+
+
+class RecheckRacedWritesMixin:
+    """An add or change form whose write the database refuses as a duplicate is answered
+    again from the start, in a new transaction: its checks now see the record that another
+    writer committed at the same moment (core.integrity), and name the field as they would
+    have a moment later. Comes before VersionAdmin, so that the revision of the refused write
+    is rolled back with it."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.recheck_raced(super().add_view, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self.recheck_raced(super().change_view, request, object_id, form_url, extra_context)
+
+    def recheck_raced(self, view, *args):
+        for _recheck in range(RECHECKS):
+            try:
+                return view(*args)
+            except IntegrityError as error:
+                if duplicated_constraint(error) is None:
+                    raise
+        return view(*args)

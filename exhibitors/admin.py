@@ -26,6 +26,7 @@ from core.admin import (
     CountedAdminMixin,
     DistinctCountryFilter,
     IndexedSearchMixin,
+    RecheckRacedWritesMixin,
     capped_figures,
     country_column,
 )
@@ -33,8 +34,9 @@ from core.admin import (
 from .models import Exhibitor, Sector
 
 
-class DirectoryAdmin(AsciiNumbersMixin, VersionAdmin, TranslationAdmin):
-    """A versioned admin for a model with translated fields.
+class DirectoryAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin, TranslationAdmin):
+    """A versioned admin for a model with translated fields, whose forms answer a duplicate
+    written at the same moment as a form error (core.admin.RecheckRacedWritesMixin).
 
     VersionAdmin comes first: its change list and history templates are the ones used, and its
     add and change views wrap TranslationAdmin's in a revision. TranslationAdmin replaces each

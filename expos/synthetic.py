@@ -253,16 +253,15 @@ class Generator:
 
 @transaction.atomic
 def create_sectors():
-    """The synthetic sectors; a slug the directory already has is left as it is."""
-    taken = set(
-        Sector.objects.filter(slug__in=[s[0] for s in SECTORS]).values_list("slug", flat=True)
-    )
+    """The synthetic sectors; a slug the directory already has is left as it is (ON
+    CONFLICT DO NOTHING: reading which are taken first would miss those that a run at the
+    same moment writes)."""
     Sector.objects.bulk_create(
         [
             Sector(slug=slug, name=english, name_en=english, name_es=spanish, synthetic=True)
             for slug, english, spanish, _weight in SECTORS
-            if slug not in taken
-        ]
+        ],
+        ignore_conflicts=True,
     )
 
 

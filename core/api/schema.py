@@ -49,7 +49,12 @@ ERRORS = {
         response=ErrorSerializer, description="No such record, or a page past the last one."
     ),
     409: OpenApiResponse(
-        response=ErrorSerializer, description="Other records still refer to this one."
+        response=ErrorSerializer,
+        description=(
+            "DELETE: other records still refer to this one. POST: records of the same name, "
+            "created at the same moment, took every slug tried (the body names `slug`); send "
+            "it again."
+        ),
     ),
     406: OpenApiResponse(
         response=ErrorSerializer, description="None of the formats in Accept can be given."
@@ -155,7 +160,7 @@ class DirectorySchema(AutoSchema):
             codes += [403, 413]
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append(415)
-        if self.method == "DELETE":
+        if self.method in ("POST", "DELETE"):
             codes.append(409)
         for code in codes:
             if str(code) not in responses:

@@ -3,10 +3,14 @@ appearances) and CitedAdmin, a translated record's admin with its citations."""
 
 from django import forms
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
 from core.admin import AsciiNumbersMixin, CountedAdminMixin
+from core.integrity import constraint_named
 from exhibitors.admin import DirectoryAdmin
 
 from ..models import (
@@ -21,6 +25,36 @@ SHORT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 # --- Inlines -------------------------------------------------------------------------------
 
 
+class CitationFormSet(BaseGenericInlineFormSet):
+    """A record's citations, checked against Citation's constraints as a whole.
+
+    The record a citation belongs to is not a field of its form, so the forms' own checks
+    leave out every constraint that names it (one citation of a quote per record): the same
+    quote twice, in the form or already on the record, was a database error.
+    """
+
+    def clean(self):
+        super().clean()
+        record_type = ContentType.objects.get_for_model(self.instance)
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            citation = form.instance
+            citation.content_type, citation.object_id = record_type, self.instance.pk
+            try:
+                citation.validate_constraints()
+            except ValidationError as error:
+                form.add_error(None, error)
+                continue
+            # Two new citations of one quote: neither is in the database yet to be found.
+            fields = constraint_named(Citation, "expos_citation_unique_quote").fields
+            key = tuple(getattr(citation, Citation._meta.get_field(f).attname) for f in fields)
+            if key in seen:
+                form.add_error(None, citation.unique_error_message(Citation, fields))
+            seen.add(key)
+
+
 class CitationInline(AsciiNumbersMixin, GenericTabularInline):
     """The quoted sentences a record is taken from.
 
@@ -29,6 +63,7 @@ class CitationInline(AsciiNumbersMixin, GenericTabularInline):
     """
 
     model = Citation
+    formset = CitationFormSet
     fields = ("source", "quote")
     autocomplete_fields = ("source",)
     extra = 0

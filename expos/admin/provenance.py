@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from core.admin import AsciiNumbersMixin
+from core.admin import AsciiNumbersMixin, RecheckRacedWritesMixin
 
 from ..models import (
     Citation,
@@ -21,7 +21,7 @@ from ..models import (
 
 
 @admin.register(Source)
-class SourceAdmin(AsciiNumbersMixin, VersionAdmin):
+class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin):
     list_display = ("title", "publisher", "published_on", "language", "file_name", "citation_count")
     list_filter = ("language", "publisher", "title_supplied")
     search_fields = ("title", "slug", "publisher", "author", "file_name")
@@ -37,7 +37,7 @@ class SourceAdmin(AsciiNumbersMixin, VersionAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(AsciiNumbersMixin, VersionAdmin):
+class CitationAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin):
     """All citations in one list; they are usually edited inline on the record they cite."""
 
     list_display = ("short_quote", "source", "content_type", "record_link")

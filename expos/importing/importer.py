@@ -14,6 +14,9 @@ from .reading import dict_records, read_records
 from .staging import DROP_STAGING, analyse_staging, create_staging, stage
 from .writing import check_across_rows, write
 
+# The name of the lock an import holds until it commits.
+IMPORT_LOCK = "expos.importing"
+
 # The tables an import fills in bulk, and may write without their indexes (see bulk.py).
 TABLES = [
     Exhibitor._meta.db_table,
@@ -30,6 +33,11 @@ def import_records(records, *, synthetic=False, progress=None, stage_done=None, 
     # Dropping indexes locks tables until commit: only when the import owns its transaction.
     owns_transaction = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        # One import at a time, the next waiting for the one before to commit: two at once
+        # each took locks on the tables the other was dropping indexes of (bulk.py), and one
+        # died of a deadlock. Every write is INSERT … ON CONFLICT on the file's keys, so an
+        # import after another updates the records that one wrote rather than repeating them.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [IMPORT_LOCK])
         # Sorting and hashing millions of staged rows wants more than the default 4 MB.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         create_staging(cursor)

@@ -190,6 +190,51 @@ def test_slug_is_made_from_the_name_and_kept_unique(users):
     assert renamed.json()["slug"] == "smart-poles-ltd"
 
 
+def test_slug_of_a_long_name_fits_the_slug_field(users):
+    client = client_for(users("editor", model_permissions(Sector)))
+    name = "Smart " * 19 + "city"  # 118 characters, within a sector's 120
+    slugs = [
+        client.post("/api/v1/sectors/", {"name_en": name}, format="json").json()["slug"]
+        for _ in range(2)
+    ]
+    longest = Sector._meta.get_field("slug").max_length
+    assert slugs[0] == ("smart-" * 10)[: longest - 20].strip("-")
+    assert slugs[1] == f"{slugs[0]}-2"
+    assert all(len(slug) <= longest for slug in slugs)
+
+
+def test_slug_taken_at_every_attempt_is_409_and_writes_nothing(
+    users, monkeypatch, assert_matches_schema
+):
+    """A slug found taken at the insert is picked again; one taken every time gives up."""
+    from django.db.models.signals import pre_save
+
+    from core.api import serializers
+
+    monkeypatch.setattr(serializers, "WRITE_ATTEMPTS", 3)
+    attempts = []
+
+    def take_it_first(sender, instance, **kwargs):
+        # Another writer's record with the slug picked, just before this one is written.
+        attempts.append(instance.slug)
+        Sector.objects.bulk_create([Sector(slug=instance.slug, name="Other")])
+
+    pre_save.connect(take_it_first, sender=Sector, dispatch_uid="take-it-first")
+    try:
+        client = client_for(users("editor", model_permissions(Sector)))
+        response = client.post("/api/v1/sectors/", {"name_en": "Raced"}, format="json")
+    finally:
+        pre_save.disconnect(sender=Sector, dispatch_uid="take-it-first")
+    assert response.status_code == 409, response.content
+    assert_matches_schema(response, "sectors", "post", detail=False)
+    assert response.json() == {
+        "slug": ["Writes at the same moment kept taking this value; send the record again."]
+    }
+    # Each attempt rolled back to its savepoint, the other writer's record with it.
+    assert attempts == ["raced"] * 3
+    assert not Sector.objects.filter(slug__startswith="raced").exists()
+
+
 def test_id_slug_timestamps_read_only(users):
     editor = client_for(users("editor", model_permissions(Sector)))
     response = editor.patch(
@@ -237,7 +282,8 @@ def test_id_slug_timestamps_read_only(users):
                 "exhibitor": "zhejiang-dahua-technology",
                 "expo": "zhejiang-smart-city-exhibition-spain-2023",
             },
-            "non_field_errors",
+            # A duplicate is an error of each field of the unique set it repeats.
+            "exhibitor",
         ),
         (
             "citations",

@@ -309,3 +309,35 @@ def test_admin_expo_parent_that_makes_a_loop_is_a_form_error(admin_client):
     ]
     top.refresh_from_db()
     assert top.parent is None
+
+
+def test_citation_of_a_quote_twice_on_one_record_is_a_form_error(admin_client):
+    from expos.models import Citation, ExpoSeries, Source
+
+    series = ExpoSeries.objects.create(slug="cited-series", name="Cited series")
+    source = Source.objects.create(
+        slug="cited", title="Cited", language="en", file_name="cited.txt", text="It opened."
+    )
+    url = admin_url(ExpoSeries, "change", series.pk)
+    prefix = "expos-citation-content_type-object_id"
+
+    def save(*quotes):
+        data = {"slug": series.slug, "name_en": series.name, "_save": "Save"}
+        data.update({f"{prefix}-TOTAL_FORMS": len(quotes), f"{prefix}-INITIAL_FORMS": 0})
+        for number, quote in enumerate(quotes):
+            data.update({f"{prefix}-{number}-source": source.pk, f"{prefix}-{number}-quote": quote})
+        return admin_client.post(url, data)
+
+    message = (
+        "Citation with this Source, Record type, Record id and Quoted sentence already exists."
+    )
+    twice = save("It opened.", "It opened.")
+    assert twice.status_code == 200
+    assert message in twice.content.decode()
+    assert not Citation.objects.filter(source=source).exists()
+
+    assert save("It opened.").status_code == 302
+    again = save("It opened.")
+    assert again.status_code == 200
+    assert message in again.content.decode()
+    assert Citation.objects.filter(source=source).count() == 1
