@@ -38,7 +38,7 @@ RANKED = "-search_rank"  # best matches first: the order of a search without `or
 # window asks for one half of it (see search_window).
 SEARCH_MATCH = "search_match"
 SEARCH_PART = "search_part"
-WORDS, OTHERS = "words", "others"
+WORDS, OTHERS, FOUND = "words", "others", "found"
 CONFIGS = ("simple", "english", "spanish")
 # Longer than any search anyone types; the bound keeps the query's size (and its planning
 # time) small whatever is sent.
@@ -106,7 +106,9 @@ class SearchMatch(Expression):
     A query of the search's window (see search_window) reads one half at a time: the alias
     SEARCH_PART of its queryset (WORDS or OTHERS) says which. Otherwise the whole condition
     is one expression, and PostgreSQL, asked for the records with a common word, would also
-    read every name like it (it ORs the trigram index into the same scan).
+    read every name like it (it ORs the trigram index into the same scan). Once the window
+    is FOUND, its ids are the condition: checked again, PostgreSQL would read both indexes
+    whole to intersect them with a handful of ids.
     """
 
     conditional = True
@@ -128,6 +130,8 @@ class SearchMatch(Expression):
     def as_sql(self, compiler, connection):
         part = compiler.query.annotations.get(SEARCH_PART)
         part = part.value if isinstance(part, Value) else None
+        if part == FOUND:
+            return "TRUE", []
         chosen = [
             condition
             for name, condition in ((WORDS, self.words), (OTHERS, self.others))
@@ -353,7 +357,7 @@ def search_budget_ms():
     return settings.DIRECTORY_SEARCH_BUDGET_MS
 
 
-def matching_ids(queryset, limit):
+def matching_ids(queryset, limit, *, early_stop=True):
     """The ids of at most `limit` rows of `queryset`, in no particular order, at a cost that
     does not grow with how many rows match.
 
@@ -369,26 +373,17 @@ def matching_ids(queryset, limit):
     phrase is checked on every row that has the words (the index knows neither absence nor
     positions), so `smart -city` checks every record with `smart`. It gets the search's
     budget (search_budget_ms); past it, SearchTooBroad (a 400 naming `q`).
+
+    Without `early_stop`, the indexes are read at once: for a condition no other plan serves.
     """
     rows = queryset.order_by().values_list("pk", flat=True)[:limit]
     connection = connections[queryset.db]
+    if early_stop:
+        ids = early_ids(rows, connection)
+        if ids is not None:
+            return ids
     try:
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true)", [f"{EARLY_STOP_MS}ms"]
-            )
-            ids = list(rows)
-            # A setting local to the transaction outlasts a savepoint, until the caller's
-            # transaction ends: back to the session's for what follows.
-            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
-    except OperationalError as error:
-        if not isinstance(error.__cause__, QueryCanceled):
-            raise
-    else:
-        return ids
-    # The rollback took the timeout back.
-    try:
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        with transaction.atomic(using=rows.db), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, true)",
                 [f"{search_budget_ms()}ms"],
@@ -403,6 +398,24 @@ def matching_ids(queryset, limit):
         if not isinstance(error.__cause__, QueryCanceled):
             raise
         raise SearchTooBroad from None
+    return ids
+
+
+def early_ids(rows, connection):
+    """The ids of `rows` by the plan PostgreSQL picks, or None past EARLY_STOP_MS."""
+    try:
+        with transaction.atomic(using=rows.db), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)", [f"{EARLY_STOP_MS}ms"]
+            )
+            ids = list(rows)
+            # A setting local to the transaction outlasts a savepoint, until the caller's
+            # transaction ends: back to the session's for what follows.
+            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+    except OperationalError as error:
+        if not isinstance(error.__cause__, QueryCanceled):
+            raise
+        return None  # the rollback took the timeout back
     return ids
 
 
@@ -425,10 +438,13 @@ def search_window(queryset, size):
         ids = matching_ids(queryset.alias(**{SEARCH_PART: Value(WORDS)}), size + 1)
         if len(ids) <= size:
             others = queryset.alias(**{SEARCH_PART: Value(OTHERS)}).exclude(pk__in=ids)
-            ids += matching_ids(others, size + 1 - len(ids))
+            # Reading the table for a name like the words means comparing every name: only
+            # the trigram index (or the other condition's own) serves.
+            ids += matching_ids(others, size + 1 - len(ids), early_stop=False)
     else:
         ids = matching_ids(queryset, size + 1)
-    return queryset.filter(pk__in=ids[:size]), len(ids)
+    window = queryset.alias(**{SEARCH_PART: Value(FOUND)}).filter(pk__in=ids[:size])
+    return window, len(ids)
 
 
 def text_search(queryset, fields, value):

@@ -255,7 +255,9 @@ def too_broad(settings, monkeypatch):
     """Every search's window query takes longer than the budget."""
     settings.DIRECTORY_SEARCH_BUDGET_MS = 50
     looked_for = search.matching_ids
-    monkeypatch.setattr(search, "matching_ids", lambda qs, limit: looked_for(sleeping(qs), limit))
+    monkeypatch.setattr(
+        search, "matching_ids", lambda qs, limit, **kw: looked_for(sleeping(qs), limit, **kw)
+    )
 
 
 @pytest.mark.usefixtures("too_broad")
