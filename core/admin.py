@@ -46,6 +46,7 @@ from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integ
 from .search import (
     MAX_SEARCH_LENGTH,
     RANKED,
+    SearchTooBroad,
     UnaccentedText,
     check_search_words,
     ranked_search,
@@ -90,8 +91,9 @@ class CountedChangeList(ChangeList):
     EXISTS rather than a join that Django then makes DISTINCT: DISTINCT sorts every match
     before the first page can be cut, where EXISTS keeps the walk along the list's index.
 
-    Searching, the best matches come first (as on the public lists: a bounded window of them
-    is ranked, see core.search.ranked_window), unless a column was chosen.
+    Searching, the best matches come first, unless a column was chosen: as on the public
+    lists, a bounded window of the matches is ranked or put in the column's order (see
+    core.search.search_window), and a search too broad to find it is refused with a message.
     """
 
     def get_filters(self, request):
@@ -130,7 +132,7 @@ class CountedChangeList(ChangeList):
         ordering = self.get_ordering(request, queryset)
         if ORDER_VAR not in self.params:
             # Best matches first: AdminPaginator ranks a bounded window of them, as the
-            # public lists do (core.search.ranked_window).
+            # public lists do (core.search.search_window).
             ordering = [RANKED, *ordering]
         return queryset.order_by(*ordering)
 
@@ -138,8 +140,17 @@ class CountedChangeList(ChangeList):
         return [key for key in super().get_ordering(request, queryset) if key != RANKED]
 
     def get_results(self, request):
-        super().get_results(request)
+        try:
+            super().get_results(request)
+        except SearchTooBroad as error:
+            messages.error(request, " ".join(error.messages))
+            self.queryset = self.queryset.none()
+            super().get_results(request)
         paginator = self.paginator
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            # ChangeList lists its whole queryset when one page holds the results: for a
+            # search, those are the window's (the paginator's list).
+            self.result_list = paginator.object_list
         self.result_list = list(self.result_list)
         # Reading the page may have settled the figures (a short page is the last one).
         self.result_count = paginator.total

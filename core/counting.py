@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dataversion
 from .numbers import parse_integer
-from .search import is_ranked, ranked_search_limit, ranked_window
+from .search import is_search, ranked_search_limit, search_window
 
 # Past this many times the exact limit, the planner's estimate is taken without counting:
 # even a poor estimate that far out means more results than are counted exactly.
@@ -86,17 +86,18 @@ class CappedPaginator(Paginator):
     Page numbers reach the first `cap` results at most (`capped` says they stop short of the
     end), so no page needs an OFFSET past the cap.
 
-    A search listed best matches first has its pages cut from its ranked window (see
-    core.search.ranked_window): the cap is then the window's size, and finding the window
-    counts the matches up to it, so a search that fits in it is counted exactly for free.
+    A search, listed best matches first or in a chosen order, has its pages cut from its
+    window (see core.search.search_window): the cap is then the window's size, and finding
+    the window counts the matches up to it, so a search that fits in it is counted exactly
+    for free. A search too broad to find its window raises core.search.SearchTooBroad.
     """
 
     def __init__(self, object_list, per_page, *, cap=None, exact_limit=None, **kwargs):
         self.counted = object_list  # what the figures count; the pages are cut from object_list
         matches = None
-        if is_ranked(object_list):
+        if is_search(object_list):
             window = ranked_search_limit()
-            object_list, matches = ranked_window(object_list, window)
+            object_list, matches = search_window(object_list, window)
         super().__init__(object_list, per_page, **kwargs)
         self.cap = count_cap() if cap is None else cap
         self.exact_limit = exact_count_limit() if exact_limit is None else exact_limit

@@ -26,7 +26,17 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connections, models, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Func, Q, Value
+from django.db.models import (
+    BooleanField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -34,8 +44,11 @@ from drf_spectacular.utils import extend_schema_field
 from psycopg.errors import QueryCanceled
 
 RANKED = "-search_rank"  # best matches first: the order of a search without `ordering`
-# Whether a record matches the words themselves (full text), not only a name like them.
-WHOLE_WORDS = "search_whole_words"
+# The alias of a search's condition (SearchMatch), and the alias by which a query of its
+# window asks for one half of it (see search_window).
+SEARCH_MATCH = "search_match"
+SEARCH_PART = "search_part"
+WORDS, OTHERS, FOUND = "words", "others", "found"
 CONFIGS = ("simple", "english", "spanish")
 # Longer than any search anyone types; the bound keeps the query's size (and its planning
 # time) small whatever is sent.
@@ -46,6 +59,25 @@ MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 12
 # How long a search may look for its matches by reading the table (see matching_ids).
 EARLY_STOP_MS = 30
+
+
+class SearchTooBroad(ValidationError):
+    """A search whose window could not be found within its budget (see matching_ids)."""
+
+    def __init__(self):
+        super().__init__(
+            {
+                "q": [
+                    ValidationError(
+                        _(
+                            "This search is too broad to answer quickly (a common word in a "
+                            "phrase or excluded): add a word."
+                        ),
+                        code="too_broad",
+                    )
+                ]
+            }
+        )
 
 
 def search_document(*, names, texts=(), plain_names=()):
@@ -74,6 +106,58 @@ class UnaccentedText(Func):
 
     def __init__(self, *fields):
         super().__init__(*[Coalesce(F(field), Value("")) for field in fields])
+
+
+class SearchMatch(Expression):
+    """Whether a record matches a search: it has the `words` (full text), or matches
+    `others` (a name like the words, a related record), and has none of the `excluded`
+    words. Each is a Q, or None.
+
+    A query of the search's window (see search_window) reads one half at a time: the alias
+    SEARCH_PART of its queryset (WORDS or OTHERS) says which. Otherwise the whole condition
+    is one expression, and PostgreSQL, asked for the records with a common word, would also
+    read every name like it (it ORs the trigram index into the same scan). Once the window
+    is FOUND, its ids are the condition: checked again, PostgreSQL would read both indexes
+    whole to intersect them with a handful of ids.
+    """
+
+    conditional = True
+
+    def __init__(self, words=None, others=None, excluded=None):
+        super().__init__(output_field=BooleanField())
+        self.words, self.others, self.excluded = words, others, excluded
+
+    def get_source_expressions(self):
+        return [self.words, self.others, self.excluded]
+
+    def set_source_expressions(self, exprs):
+        self.words, self.others, self.excluded = exprs
+
+    def halves(self):
+        """Whether the search has both halves, to be looked for one after the other."""
+        return self.words is not None and self.others is not None
+
+    def as_sql(self, compiler, connection):
+        part = compiler.query.annotations.get(SEARCH_PART)
+        part = part.value if isinstance(part, Value) else None
+        if part == FOUND:
+            return "TRUE", []
+        chosen = [
+            condition
+            for name, condition in ((WORDS, self.words), (OTHERS, self.others))
+            if condition is not None and part in (None, name)
+        ]
+        sql, params = [], []
+        for condition in chosen:
+            condition_sql, condition_params = compiler.compile(condition)
+            sql.append(f"({condition_sql})")
+            params.extend(condition_params)
+        text = f"({' OR '.join(sql)})" if sql else "TRUE"
+        if self.excluded is not None:
+            excluded_sql, excluded_params = compiler.compile(self.excluded)
+            text = f"({text} AND {excluded_sql})"
+            params.extend(excluded_params)
+        return text, params
 
 
 # --- Reading what was typed ----------------------------------------------------------------
@@ -238,44 +322,52 @@ def ranked_search(queryset, value, *, names, also=None):
         return queryset.annotate(search_rank=Value(0.0, FloatField())).none().order_by(RANKED)
     # One vector holds every language, so an excluded word must be absent in each config's
     # form of it ("-lighting": neither 'light' nor 'lighting'); the rest may match in any.
-    condition = Q()
+    words = others = excluded = None
     rank = Value(0.0, FloatField())
     if parsed.wanted:
         query = balanced(
             lambda a, b: a | b, [clauses_query(parsed.wanted, config) for config in CONFIGS]
         )
         rank = SearchRank(F("search_vector"), query)
-        condition = Q(search_vector=query)
-        if not is_websearch(typed_text) or also is not None:
-            # A record may match otherwise too: ranked_window looks for these first.
-            whole_words = ExpressionWrapper(condition, BooleanField())
-            queryset = queryset.alias(**{WHOLE_WORDS: whole_words})
+        words = Q(search_vector=query)
     if not is_websearch(typed_text):
         # Names are matched whole-word-ish against the unaccented, lower-cased words typed.
         typed = Func(Lower(Value(typed_text)), function="directory_unaccent")
         queryset = queryset.annotate(searchable_names=UnaccentedText(*names))
-        condition |= Q(searchable_names__trigram_word_similar=typed)
+        others = Q(searchable_names__trigram_word_similar=typed)
         rank = rank + TrigramWordSimilarity(typed, "searchable_names")
     if also is not None and parsed.wanted:
-        condition |= also
+        others = also if others is None else others | also
     for term in parsed.excluded:
         wanted_again = Term(term.text, phrase=term.phrase)
         for config in CONFIGS:
-            condition &= ~Q(search_vector=term_query(wanted_again, config))
-    return queryset.filter(condition).annotate(search_rank=rank).order_by(RANKED)
+            absent = ~Q(search_vector=term_query(wanted_again, config))
+            excluded = absent if excluded is None else excluded & absent
+    match = SearchMatch(words, others, excluded)
+    return (
+        queryset.alias(**{SEARCH_MATCH: match})
+        .filter(**{SEARCH_MATCH: True})
+        .annotate(search_rank=rank)
+        .order_by(RANKED)
+    )
 
 
 def ranked_search_limit():
-    """How many matches of a search are ranked at most (see ranked_window)."""
+    """How many matches of a search are listed at most (see search_window)."""
     return settings.DIRECTORY_RANKED_SEARCH_LIMIT
 
 
-def is_ranked(queryset):
-    """Whether `queryset` is a search listed best matches first (see ranked_search)."""
-    return queryset.query.order_by[:1] == (RANKED,)
+def is_search(queryset):
+    """Whether `queryset` is a search (see ranked_search), in whatever order it is listed."""
+    return SEARCH_MATCH in queryset.query.annotations
 
 
-def matching_ids(queryset, limit):
+def search_budget_ms():
+    """How long a search may take to find its window by its indexes (see matching_ids)."""
+    return settings.DIRECTORY_SEARCH_BUDGET_MS
+
+
+def matching_ids(queryset, limit, *, early_stop=True):
     """The ids of at most `limit` rows of `queryset`, in no particular order, at a cost that
     does not grow with how many rows match.
 
@@ -285,12 +377,44 @@ def matching_ids(queryset, limit):
     third of the directory where four match; two common words that never meet, for many).
     So that plan gets EARLY_STOP_MS; past it, the search's own indexes are read instead
     (a bitmap scan: their lists of matches, then the first `limit` rows), which costs at
-    most a read of those lists.
+    most a read of those lists and a check of each row they give.
+
+    That check is the one cost left that grows with the matches: an excluded word or a
+    phrase is checked on every row that has the words (the index knows neither absence nor
+    positions), so `smart -city` checks every record with `smart`. It gets the search's
+    budget (search_budget_ms); past it, SearchTooBroad (a 400 naming `q`).
+
+    Without `early_stop`, the indexes are read at once: for a condition no other plan serves.
     """
     rows = queryset.order_by().values_list("pk", flat=True)[:limit]
     connection = connections[queryset.db]
+    if early_stop:
+        ids = early_ids(rows, connection)
+        if ids is not None:
+            return ids
     try:
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        with transaction.atomic(using=rows.db), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)",
+                [f"{search_budget_ms()}ms"],
+            )
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            ids = list(rows)
+            cursor.execute(
+                "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; "
+                "SET LOCAL statement_timeout TO DEFAULT"
+            )
+    except OperationalError as error:
+        if not isinstance(error.__cause__, QueryCanceled):
+            raise
+        raise SearchTooBroad from None
+    return ids
+
+
+def early_ids(rows, connection):
+    """The ids of `rows` by the plan PostgreSQL picks, or None past EARLY_STOP_MS."""
+    try:
+        with transaction.atomic(using=rows.db), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, true)", [f"{EARLY_STOP_MS}ms"]
             )
@@ -301,34 +425,44 @@ def matching_ids(queryset, limit):
     except OperationalError as error:
         if not isinstance(error.__cause__, QueryCanceled):
             raise
-        # The rollback took the timeout back.
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            ids = list(rows)
-            cursor.execute(
-                "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
-            )
+        return None  # the rollback took the timeout back
     return ids
 
 
-def ranked_window(queryset, size):
-    """The ranked search `queryset` with its ranking bounded: (the queryset, matches).
+def search_window(queryset, size):
+    """The search `queryset` bounded: (the queryset, matches).
 
-    Ranking reads every row it orders before the first page can be cut, so a search that
-    matched a large part of the directory cost in proportion to it (seconds at a million
-    exhibitors). The window is the first `size` matches the indexes give (matching_ids),
-    those with the words themselves before those with a name merely like them, ranked.
-    `matches` is how many there are when at most `size` (all are ranked: the
-    order is the full ranking's), else `size + 1`: the window holds `size` of more.
+    Ranking reads every row it orders before the first page can be cut, and so does a
+    chosen order (`ordering=name` walks the names, checking each for the words, until a
+    page is full: the whole directory for a rare word), so a search that matched a large
+    part of the directory, or few of it, cost in proportion to the table (seconds at a
+    million exhibitors). The window is the first `size` matches the indexes give
+    (matching_ids): those with the words themselves (each quick to find and to check, and
+    ranked above the rest), then, if they do not fill it, those with a name merely like the
+    words (or another way to match); then the window alone is ranked, or put in the order
+    chosen. `matches` is how many there are when at most `size` (the window holds them
+    all, in the order of the whole), else `size + 1`: the window holds `size` of more.
     """
-    ids = []
-    if WHOLE_WORDS in queryset.query.annotations:
-        # The records with the words themselves first: each is quick to check (where a name
-        # like the words typed is not), and they rank above names that are merely alike.
-        ids = matching_ids(queryset.filter(**{WHOLE_WORDS: True}), size + 1)
-    if len(ids) <= size:
-        ids += matching_ids(queryset.exclude(pk__in=ids), size + 1 - len(ids))
-    return queryset.filter(pk__in=ids[:size]), len(ids)
+    match = queryset.query.annotations[SEARCH_MATCH]
+    if match.halves():
+        ids = matching_ids(queryset.alias(**{SEARCH_PART: Value(WORDS)}), size + 1)
+        if len(ids) <= size:
+            others = queryset.alias(**{SEARCH_PART: Value(OTHERS)}).exclude(pk__in=ids)
+            # Reading the table for a name like the words means comparing every name: only
+            # the trigram index (or the other condition's own) serves.
+            ids += matching_ids(others, size + 1 - len(ids), early_stop=False)
+    else:
+        ids = matching_ids(queryset, size + 1)
+    window = queryset.alias(**{SEARCH_PART: Value(FOUND)}).filter(pk__in=ids[:size])
+    keys = queryset.query.order_by or queryset.model._meta.ordering
+    if keys and keys[0] != RANKED:
+        # A chosen order has its index, and PostgreSQL, sure that the window's rows are
+        # spread along it, would walk it checking each row against the window (674,543 rows
+        # for a page of `minsk` by name at 1M): a first key that is 0 for every row, but
+        # that no index gives, makes it fetch the window's rows and sort them.
+        unsorted = ExpressionWrapper(F("pk") * 0, output_field=IntegerField())
+        window = window.order_by(unsorted, *keys)
+    return window, len(ids)
 
 
 def text_search(queryset, fields, value):

@@ -14,6 +14,7 @@ from .counting import CappedPaginator
 from .exports import csv_lines, started, streaming_response
 from .facets import facet_summary
 from .numbers import parse_positive_integer
+from .search import SearchTooBroad
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,14 @@ class DirectoryListView(TemplateView):
         filterset = self.get_filterset()
         valid = filterset.is_valid()
         errors = {**(filterset.error_messages() if not valid else {}), **self.page_errors()}
+        paginator = None
+        if not errors:
+            try:
+                paginator = CappedPaginator(filterset.qs, self.paginate_by)
+            except SearchTooBroad as error:
+                errors = error.message_dict
         valid = not errors
         if valid:
-            paginator = CappedPaginator(filterset.qs, self.paginate_by)
             page = paginator.get_page(request.GET.get("page"))
             facets = facet_summary(
                 self.filterset_class,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.counting import CappedPaginator, count_cap, exact_count_limit
 from core.numbers import is_integer_text, parse_integer, parse_positive_integer
+from core.search import ranked_search_limit
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -97,7 +98,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
             "type": "boolean",
             "description": (
                 f"Whether page numbers stop before the end: they reach the first {count_cap()} "
-                "results, and a cursor walk (`cursor=`) reaches the rest."
+                "results, and a cursor walk (`cursor=`) reaches the rest; those of a search "
+                f"(`q`), ranked or ordered, reach a window of {ranked_search_limit()} of its "
+                "matches."
             ),
         }
         return paginated

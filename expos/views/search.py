@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from core.search import is_ranked, ranked_search_limit, ranked_window
+from core.search import SearchTooBroad, is_search, ranked_search_limit, search_window
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import (
@@ -52,8 +52,12 @@ def search(request):
                 break
             # Results show only names and links: the lists' prefetches are not needed here.
             queryset = filterset.qs.prefetch_related(None)
-            if is_ranked(queryset):  # always, but for a `q` of no word
-                queryset, _matches = ranked_window(queryset, ranked_search_limit())
+            if is_search(queryset):  # always, but for a `q` of no word
+                try:
+                    queryset, _matches = search_window(queryset, ranked_search_limit())
+                except SearchTooBroad as error:
+                    groups, errors = [], error.message_dict
+                    break
             rows = list(queryset[: SEARCH_LIMIT + 1])
             groups.append(
                 {

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import CharField, Func, Value
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from core.search import EARLY_STOP_MS, matching_ids
+from core import search
+from core.search import EARLY_STOP_MS, SearchTooBroad, matching_ids
 from exhibitors.selectors import exhibitor_list
 from expos import selectors as expo_selectors
 from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet
@@ -150,3 +152,134 @@ def test_search_window_is_found_through_the_indexes_when_the_table_would_take_lo
     with connection.cursor() as cursor:  # and the settings are as they were
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone() == ("0",)
+
+
+def ordered(q, ordering):
+    """Every match of `q` in the order `ordering`, as the filter lists them (downloads)."""
+    data = QueryDict(mutable=True) | {"q": q, "ordering": ordering}
+    filterset = ExhibitorFilterSet(data, queryset=exhibitor_list())
+    assert filterset.is_valid()
+    return [e.slug for e in filterset.qs]
+
+
+def window_queries(captured):
+    """The statements that look for a search's window: ids only, LIMITed."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "exhibitors_exhibitor"."id" AS "pk" FROM')
+    ]
+
+
+def test_search_in_a_chosen_order_lists_a_bounded_window(client, settings):
+    """`ordering` with `q` walked the chosen index, checking each row for the words, until a
+    page was full (16 s at a million exhibitors for a rare word): it orders the window."""
+    everything = ordered("smart", "name")
+    assert len(everything) > 3
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 3
+    with CaptureQueriesContext(connection) as captured:
+        data = client.get("/api/v1/exhibitors/", {"q": "smart", "ordering": "name"}).json()
+    assert len(window_queries(captured)) == 1
+    slugs = [row["slug"] for row in data["results"]]
+    assert len(slugs) == 3 and set(slugs) <= set(everything)
+    assert slugs == [slug for slug in everything if slug in slugs]  # by name, A to Z
+    assert data["count_capped"] is True and data["next"] is None
+    # The page's ids are cut from the window's, sorted in the order chosen, not walked
+    # along the names' index (which PostgreSQL would check row by row against the window).
+    (listing,) = [q["sql"] for q in captured.captured_queries if "ORDER BY (" in q["sql"]]
+    assert (
+        'ORDER BY ("exhibitors_exhibitor"."id" * 0) ASC, "exhibitors_exhibitor"."name_en"'
+        in listing
+    )
+    window = re.search(r'"exhibitors_exhibitor"\."id" IN \(([^)]*)\)', listing)
+    assert window and len(window.group(1).split(",")) == 3
+
+    response = client.get("/exhibitors/", {"q": "smart", "ordering": "-name"})
+    page = response.context["page_obj"]
+    slugs = [e.slug for e in page.object_list]
+    assert len(slugs) == 3 and set(slugs) <= set(everything)
+    assert slugs == [slug for slug in reversed(everything) if slug in slugs]
+    assert page.paginator.capped is True
+
+
+def test_admin_search_in_a_chosen_column_order_lists_a_bounded_window(admin_client, settings):
+    everything = ordered("smart", "name")
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 3
+    # The first column is the name.
+    response = admin_client.get("/admin/exhibitors/exhibitor/", {"q": "smart", "o": "1"})
+    cl = response.context["cl"]
+    slugs = [e.slug for e in cl.result_list]
+    assert len(slugs) == 3 and set(slugs) <= set(everything)
+    assert slugs == [slug for slug in everything if slug in slugs]
+    assert cl.result_capped is True
+
+
+def test_search_window_of_whole_words_reads_no_name_likeness(client, settings):
+    """The records with the words are looked for without the trigram condition, which made
+    PostgreSQL read every name like a common word too; names alike are looked for only
+    where the words do not fill the window."""
+    settings.DIRECTORY_RANKED_SEARCH_LIMIT = 3
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/exhibitors/", {"q": "smart"})
+    (words,) = window_queries(captured)
+    assert "@@" in words and "%>" not in words and "similarity" not in words
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/v1/exhibitors/", {"q": "Dahau"})  # a typo: no record has the word
+    words, alike = window_queries(captured)
+    assert "@@" in words and "%>" not in words
+    assert "%>" in alike and "@@" not in alike
+
+
+def sleeping(queryset):
+    """`queryset`, each of whose rows takes a second to check: a search too broad."""
+    slept = Func(Value(1.0), function="pg_sleep", output_field=CharField())
+    return queryset.alias(slept=slept).filter(slept__isnull=False)
+
+
+def test_matching_ids_refuses_a_search_past_its_budget(settings):
+    settings.DIRECTORY_SEARCH_BUDGET_MS = 50
+    queryset = ExhibitorFilterSet(
+        QueryDict(mutable=True) | {"q": "smart"}, queryset=exhibitor_list()
+    ).qs
+    with pytest.raises(SearchTooBroad) as raised:
+        matching_ids(sleeping(queryset), 10)
+    assert list(raised.value.message_dict) == ["q"]
+    assert "too broad" in raised.value.message_dict["q"][0]
+    with connection.cursor() as cursor:  # the settings are as they were
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)
+
+
+@pytest.fixture
+def too_broad(settings, monkeypatch):
+    """Every search's window query takes longer than the budget."""
+    settings.DIRECTORY_SEARCH_BUDGET_MS = 50
+    looked_for = search.matching_ids
+    monkeypatch.setattr(
+        search, "matching_ids", lambda qs, limit, **kw: looked_for(sleeping(qs), limit, **kw)
+    )
+
+
+@pytest.mark.usefixtures("too_broad")
+@pytest.mark.parametrize("ordering", [None, "name"])
+def test_search_too_broad_is_refused_naming_q(client, admin_client, ordering):
+    params = {"q": "smart -city"} | ({"ordering": ordering} if ordering else {})
+    response = client.get("/api/v1/exhibitors/", params)
+    assert response.status_code == 400
+    (message,) = response.json()["q"]
+    assert "too broad" in message
+
+    response = client.get("/exhibitors/", params)
+    assert response.status_code == 400
+    assert response.context["errors"] == {"q": [message]}
+    assert response.context["object_list"] == []
+
+    response = client.get("/search/", {"q": "smart -city"})
+    assert response.status_code == 400
+    assert response.context["errors"] == {"q": [message]}
+
+    response = admin_client.get("/admin/exhibitors/exhibitor/", {"q": "smart -city"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+    assert [str(m) for m in response.context["messages"]] == [message]
