@@ -43,9 +43,11 @@ def post_worker_init(worker):
     included, for a second or more, and again in each new worker that max_requests brings.
     Should it fail, the worker serves anyway: the site does not depend on its schema, which is
     then built on its first request (and fails there, visibly)."""
-    from config.api.docs import SchemaView
-
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return  # another WSGI application than the directory's (config.wsgi sets it)
     try:
+        from config.api.docs import SchemaView
+
         SchemaView.build_all()
     except Exception:
         worker.log.exception("The API schema could not be built in advance.")
