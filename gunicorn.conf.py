@@ -37,12 +37,33 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 
 
+def on_starting(server):
+    """Build the API's schema (config.api.docs.SchemaView) once, in the master process, before
+    it starts any worker: each worker is a fork of it and starts with the schema in memory.
+
+    Built on a request, it held every thread of a worker, the liveness check's included, for
+    a second or more; built by each worker as it starts, it left one worker alone to serve for
+    seconds whenever max_requests replaced the other. Building it opens no database connection
+    (a forked one would be shared). Should it fail, the server starts anyway: the site does not
+    depend on its schema, which each worker then builds on its first request (and fails there,
+    visibly)."""
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return  # another WSGI application than the directory's (config.wsgi sets it)
+    try:
+        import django
+
+        django.setup()
+        from config.api.docs import SchemaView
+
+        SchemaView.build_all()
+    except Exception:
+        server.log.exception("The API schema could not be built in advance.")
+
+
 def post_worker_init(worker):
-    """Build the API's schema (config.api.docs.SchemaView) in each worker before it takes a
-    request: built on a request, it held every thread of the worker, the liveness check's
-    included, for a second or more, and again in each new worker that max_requests brings.
-    Should it fail, the worker serves anyway: the site does not depend on its schema, which is
-    then built on its first request (and fails there, visibly)."""
+    """Build the schema in a worker whose master has not (gunicorn run without
+    DJANGO_SETTINGS_MODULE in its environment, which config.wsgi sets for the workers alone);
+    where the master has, every variant is there already and nothing is built."""
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         return  # another WSGI application than the directory's (config.wsgi sets it)
     try:

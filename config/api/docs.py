@@ -28,9 +28,10 @@ class SchemaView(LanguageMixin, JSONErrorsMixin, SpectacularAPIView):
 
     It changes only with the code, and building it takes most of a second of one core, during
     which the process's other threads wait for the interpreter: each answer is a copy of bytes
-    built before, with an ETag that an If-None-Match answers with 304. A gunicorn worker
-    builds every variant before it takes its first request (gunicorn.conf.py), so that no
-    request waits for one, even after the worker is replaced (max_requests). The variants are
+    built before, with an ETag that an If-None-Match answers with 304. Every variant is built
+    before a gunicorn worker takes its first request (gunicorn.conf.py: by the master before it
+    forks its workers, else by each worker as it starts), so that no request waits for one,
+    even after a worker is replaced (max_requests). The variants are
     bounded: a language the API knows (`?lang=`, else Accept-Language, else English; see
     LanguageMixin) and one of the view's four renderers (what the client's Accept or
     `?format=` chose; parameters of its media type, such as an indent, are not honoured, so

@@ -208,3 +208,28 @@ def test_schema_that_cannot_be_built_in_advance_does_not_stop_the_worker(monkeyp
     monkeypatch.setattr(SchemaView, "build_all", fail)
     runpy.run_path("gunicorn.conf.py")["post_worker_init"](Worker())
     assert logged == ["The API schema could not be built in advance."]
+
+
+def test_schema_is_built_by_gunicorns_master_before_it_forks_its_workers(schema_builds):
+    """Built by each worker as it started, the schema left the other worker alone to serve for
+    seconds whenever max_requests replaced one; the master builds it once, for every fork."""
+    import runpy
+
+    from config.api.docs import SchemaView
+
+    hooks = runpy.run_path("gunicorn.conf.py")
+    hooks["on_starting"](server=None)
+    assert schema_builds == ["en", "es"]
+    assert len(SchemaView.built) == 8
+    hooks["post_worker_init"](worker=None)  # a worker forked from it builds nothing more
+    assert schema_builds == ["en", "es"]
+
+
+def test_gunicorn_serving_another_application_builds_no_schema(monkeypatch, schema_builds):
+    import runpy
+
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
+    hooks = runpy.run_path("gunicorn.conf.py")
+    hooks["on_starting"](server=None)
+    hooks["post_worker_init"](worker=None)
+    assert schema_builds == []
