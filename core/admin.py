@@ -46,11 +46,11 @@ from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integ
 from .search import (
     MAX_SEARCH_LENGTH,
     RANKED,
-    SearchTooBroad,
     UnaccentedText,
     check_search_words,
     ranked_search,
 )
+from .searchwindow import SearchTooBroad
 
 # Shorter words are matched by the full-text and trigram search only: a pattern of one or two
 # letters has no trigram for the index to look up, so `LIKE '%ab%'` would read every row.
@@ -93,7 +93,7 @@ class CountedChangeList(ChangeList):
 
     Searching, the best matches come first, unless a column was chosen: as on the public
     lists, a bounded window of the matches is ranked or put in the column's order (see
-    core.search.search_window), and a search too broad to find it is refused with a message.
+    core.searchwindow.search_window), and a search too broad to find it is refused with a message.
     """
 
     def get_filters(self, request):
@@ -132,7 +132,7 @@ class CountedChangeList(ChangeList):
         ordering = self.get_ordering(request, queryset)
         if ORDER_VAR not in self.params:
             # Best matches first: AdminPaginator ranks a bounded window of them, as the
-            # public lists do (core.search.search_window).
+            # public lists do (core.searchwindow.search_window).
             ordering = [RANKED, *ordering]
         return queryset.order_by(*ordering)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dataversion
 from .numbers import parse_integer
-from .search import is_search, ranked_search_limit, search_window
+from .searchwindow import is_search, ranked_search_limit, search_window
 
 # Past this many times the exact limit, the planner's estimate is taken without counting:
 # even a poor estimate that far out means more results than are counted exactly.
@@ -87,9 +87,9 @@ class CappedPaginator(Paginator):
     end), so no page needs an OFFSET past the cap.
 
     A search, listed best matches first or in a chosen order, has its pages cut from its
-    window (see core.search.search_window): the cap is then the window's size, and finding
+    window (see core.searchwindow.search_window): the cap is then the window's size, and finding
     the window counts the matches up to it, so a search that fits in it is counted exactly
-    for free. A search too broad to find its window raises core.search.SearchTooBroad.
+    for free. A search too broad to find its window raises core.searchwindow.SearchTooBroad.
     """
 
     def __init__(self, object_list, per_page, *, cap=None, exact_limit=None, **kwargs):

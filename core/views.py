@@ -14,7 +14,7 @@ from .counting import CappedPaginator
 from .exports import csv_lines, started, streaming_response
 from .facets import facet_summary
 from .numbers import parse_positive_integer
-from .search import SearchTooBroad
+from .searchwindow import SearchTooBroad
 
 logger = logging.getLogger(__name__)
 

@@ -230,11 +230,11 @@ DIRECTORY_EXACT_COUNT = env.int("DJANGO_EXACT_COUNT", default=1_000)
 # Page numbers reach this many results; the rest are a cursor walk or a download away.
 DIRECTORY_COUNT_CAP = env.int("DJANGO_COUNT_CAP", default=10_000)
 # A search lists at most this many of its matches, ranked or in the order chosen
-# (core/search.py, search_window); the pages of one that matches more reach those.
+# (core/searchwindow.py, search_window); the pages of one that matches more reach those.
 DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=1_000)
 # How long, in ms, a search may take to find those matches by its indexes; past it, the
 # search is refused as too broad (a common word excluded or in a phrase, see
-# core/search.py, matching_ids). Several times what the slowest ordinary search takes.
+# core/searchwindow.py, matching_ids). Several times what the slowest ordinary search takes.
 DIRECTORY_SEARCH_BUDGET_MS = env.int("DJANGO_SEARCH_BUDGET_MS", default=300)
 # The API's reads of records are prepared statements, once per connection and statement
 # (core/api/records.py): worth it where connections last (make serve's pool). Off behind a

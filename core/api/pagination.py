@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from core.counting import CappedPaginator, count_cap, exact_count_limit
 from core.numbers import is_integer_text, parse_integer, parse_positive_integer
-from core.search import ranked_search_limit
+from core.searchwindow import ranked_search_limit
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50

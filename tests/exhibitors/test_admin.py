@@ -91,7 +91,7 @@ def test_exhibitor_list_queries_do_not_grow_with_the_rows(
     # the countries and the years of the filters. (PostgreSQL's estimate is cached until the
     # data changes: the request after a write runs one EXPLAIN more, hence the warm-up.)
     # A search finds its ranked window instead of counting: a savepoint, its time limit, the
-    # ids, the limit put back, the release (core.search.matching_ids), for the records with
+    # ids, the limit put back, the release (core.searchwindow.matching_ids), for the records with
     # the words; then for those with a name like them, the same with the plan's settings
     # (the indexes only) and their reset besides.
     expected = 20 if "q" in params else 11

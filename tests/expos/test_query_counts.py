@@ -108,7 +108,7 @@ def test_search_queries_do_not_grow_with_results(client):
         f.AppearanceFactory(forum=forum, speaker=f.SpeakerFactory(name="Smart Speaker"))
         f.DealFactory(title="Smart Deal", expo=expo).sectors.add(f.SectorFactory())
 
-    # Each of the five lists finds its window (core.search.search_window) and reads its rows:
+    # Each of the five lists finds its window (core.searchwindow.search_window) and reads its rows:
     # for the records with the words, a savepoint, its time limit, the ids, the limit put
     # back, the release; for those with a name like them, the same with the plan's settings
     # (the indexes only) and their reset besides.
