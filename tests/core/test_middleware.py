@@ -7,8 +7,6 @@ import logging
 import os
 import re
 import socket
-import subprocess
-import sys
 import uuid
 from urllib.parse import urlsplit
 
@@ -19,6 +17,7 @@ from django.test.client import FakePayload
 from django.urls import path
 
 from config import urls as site
+from tests.gunicorn import serving
 
 
 def boom(request):
@@ -331,27 +330,8 @@ def gunicorn_site():
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", *GUNICORN],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-    )
-    try:
-        for line in server.stderr:
-            found = re.search(r"Listening at: (http://\S+)", line)
-            if found:
-                yield found.group(1)
-                break
-        else:  # pragma: no cover - gunicorn did not start
-            pytest.fail("gunicorn did not start")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server.stderr.close()
-
-
-GUNICORN = ["--bind", "127.0.0.1:0", "--worker-class", "gthread", "--threads", "2"]
+    with serving("config.wsgi:application", env=environment) as url:
+        yield url
 
 
 def test_gunicorn_answers_a_chunked_post_with_411(gunicorn_site):

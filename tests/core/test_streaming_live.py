@@ -7,15 +7,13 @@ would take the seed from the modules that share it.
 
 import http.client
 import logging
-import re
 import socket
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.factories import ExhibitorFactory
+from tests.gunicorn import serving
 
 
 def raw_get(base_url, path):
@@ -59,29 +57,11 @@ def test_download_failing_midway_is_cut_off_and_logged(live_server, failing_down
     assert "cannot be written" in str(logged[0].exc_info[1])
 
 
-SERVE = ["--bind", "127.0.0.1:0", "--worker-class", "gthread", "--threads", "2"]
-
-
 @pytest.fixture
 def gunicorn():
     """gunicorn, as `make serve` runs it, serving tests/core/failing_wsgi.py; its URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tests.core.failing_wsgi:application", *SERVE],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in server.stderr:
-            found = re.search(r"Listening at: (http://\S+)", line)
-            if found:
-                yield found.group(1)
-                break
-        else:  # pragma: no cover - gunicorn did not start
-            pytest.fail("gunicorn did not start")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server.stderr.close()
+    with serving("tests.core.failing_wsgi:application") as url:
+        yield url
 
 
 def test_gunicorn_ends_a_failed_download_without_its_last_chunk(gunicorn):
