@@ -22,21 +22,20 @@ from modeltranslation.utils import get_translation_fields
 from reversion.admin import VersionAdmin
 
 from core.admin import (
-    AsciiNumbersMixin,
     CountedAdminMixin,
     DistinctCountryFilter,
     IndexedSearchMixin,
-    RecheckRacedWritesMixin,
     capped_figures,
     country_column,
 )
+from core.adminforms import AsciiNumbersMixin, RecheckRacedWritesMixin
 
 from .models import Exhibitor, Sector
 
 
 class DirectoryAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin, TranslationAdmin):
     """A versioned admin for a model with translated fields, whose forms answer a duplicate
-    written at the same moment as a form error (core.admin.RecheckRacedWritesMixin).
+    written at the same moment as a form error (core.adminforms.RecheckRacedWritesMixin).
 
     VersionAdmin comes first: its change list and history templates are the ones used, and its
     add and change views wrap TranslationAdmin's in a revision. TranslationAdmin replaces each

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
-from core.admin import AsciiNumbersMixin, CountedAdminMixin
+from core.admin import CountedAdminMixin
+from core.adminforms import AsciiNumbersMixin
 from core.integrity import constraint_named
 from exhibitors.admin import DirectoryAdmin
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
-from core.admin import AsciiNumbersMixin, RecheckRacedWritesMixin
+from core.adminforms import AsciiNumbersMixin, RecheckRacedWritesMixin
 
 from ..models import (
     Citation,
