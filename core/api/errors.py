@@ -1,15 +1,13 @@
 """Every API error is a JSON object: {"detail": …} or {parameter or field: [messages]}."""
 
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.utils.translation import gettext
-from psycopg import errors as database_errors
 from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.integrity import refused_field
 from core.outage import is_database_unavailable, unavailable_response
 
 
@@ -29,23 +27,6 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)
-
-
-def refused_field(error: IntegrityError) -> dict | None:
-    """{field: [message]} for a rule a trigger holds for any writer and reports as a
-    check_violation naming its table and column (RAISE … USING COLUMN): a write that passed
-    the model's own check, which a concurrent transaction then made wrong, is the 400 it
-    would have been a moment later. Anything else stays what it was."""
-    cause = error.__cause__
-    if not isinstance(cause, database_errors.CheckViolation) or not cause.diag.column_name:
-        return None
-    table, column = cause.diag.table_name, cause.diag.column_name
-    for model in apps.get_models():
-        if model._meta.db_table == table:
-            for field in model._meta.concrete_fields:
-                if field.column == column:
-                    return {field.name: [gettext(cause.diag.message_primary)]}
-    return None
 
 
 class JSONErrorsMixin:
