@@ -1,11 +1,25 @@
-"""The data version: one number that goes up with every write to the directory, and what is
+"""The data version: what changes as soon as any write to the directory commits, and what is
 cached on it.
 
 The API's ETags, its cached answers and the cached facet counts and charts are keyed on it
-(cache_key), so reading it is one primary-key lookup however large the tables grow, and a
-write anywhere makes every cached answer stale at once, in every server process. ORM writes
-bump it through signals (see `connect`, which each app calls for its models); code that writes
-with raw SQL or `QuerySet.update()` calls `bump()` itself.
+(cache_key), so that a write anywhere, by any writer, makes every cached answer stale at once
+in every server process. It is read from the change log (core.changelog), which the database's
+triggers write in the writer's transaction: no writer locks a shared row, and no code has to
+remember to announce its writes.
+
+How one statement tells that something committed, whatever order transactions commit in:
+every writing transaction has one row in core_changeset, keyed by its transaction id (xid).
+Every transaction below the snapshot's xmin has finished, so the rows with an xid below it are
+final; a new row can appear only at or above it. The version counts the visible rows from a
+floor just under xmin (xmin rounded down to a multiple of 4,096, so that it moves seldom):
+that count goes up when any writing transaction commits, early or late, and it is an
+index-only count of the transactions since the floor, not of the records they wrote. A
+million-row import, while it runs, holds the floor where it began, so the count then covers
+the writes since; its own rows are one.
+
+A transaction also sees its own writes: the number of statements it has logged
+(`directory.writes`, a transaction-local setting the triggers keep) is part of the version it
+reads, so a request that writes and then answers speaks of the new data.
 """
 
 import contextvars
@@ -13,45 +27,42 @@ import hashlib
 import logging
 import threading
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language, override
 
-from .models import DataVersion
+from .models import ChangeSet
 
-# clock_timestamp(), not now(): now() is when the transaction began, so a long transaction
-# bumping after a short one that began later would move `changed` (Last-Modified) backwards.
-# The row lock the upsert takes orders bumps, so clock time keeps them in order.
-TABLE = DataVersion._meta.db_table
-BUMP = f"""
-    INSERT INTO {TABLE} (id, number, changed) VALUES (1, 1, clock_timestamp())
-    ON CONFLICT (id) DO UPDATE SET number = {TABLE}.number + 1, changed = clock_timestamp()
+TABLE = ChangeSet._meta.db_table
+FLOOR_BITS = 12
+CURRENT = f"""
+    SELECT floor::text, (SELECT count(*) FROM {TABLE} WHERE xid >= floor),
+           (SELECT max(at) FROM {TABLE}), current_setting('directory.writes', true)
+    FROM (SELECT (((pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
+                   >> {FLOOR_BITS}) << {FLOOR_BITS})::text::xid8 AS floor) AS snapshot
 """
-CURRENT = f"SELECT number, changed FROM {TABLE} WHERE id = 1"
 logger = logging.getLogger(__name__)
 CACHE_TIMEOUT = 24 * 60 * 60
 MISSING = object()
 
 
 # Within one request the version is read once (see core.middleware.RequestDataVersion): its
-# facet counts, estimates and ETag then all speak of the same data.
+# facet counts, estimates and ETag then all speak of the same data. A request that writes
+# forgets it (`forget`), so what it answers after the write is keyed on the new data.
 request_memo = contextvars.ContextVar("data_version_memo", default=None)
 
 
-def bump():
-    """Record that the directory's data changed."""
-    with connection.cursor() as cursor:
-        cursor.execute(BUMP)
+def forget():
+    """Read the version again at the next look-up: this request has written."""
     memo = request_memo.get()
     if memo is not None:
         memo.clear()
 
 
 def current():
-    """(number, changed): (0, None) until the first write.
+    """(token, changed): `token` names the data as this transaction sees it; `changed` is
+    when the last write committed (None before the first).
 
     Every API request and cached page reads it, so it is one plain statement: building the
     same query through the ORM costs more than running it.
@@ -61,20 +72,21 @@ def current():
         return memo["version"]
     with connection.cursor() as cursor:
         cursor.execute(CURRENT)
-        row = cursor.fetchone() or (0, None)
+        floor, count, changed, writes = cursor.fetchone()
+    row = (f"{floor}.{count}.{writes or 0}", changed)
     if memo is not None:
         memo["version"] = row
     return row
 
 
 def stamp(version=None) -> str:
-    """The data version as text, `number:changed`: what ETags and cache keys are made of.
+    """The data version as text, `token:changed`: what ETags and cache keys are made of.
 
-    `changed` is part of it, so that a number seen again (a database restored from a backup,
+    `changed` is part of it, so that a token seen again (a database restored from a backup,
     a test's rolled-back transaction) never finds an answer about other data.
     """
-    number, changed = current() if version is None else version
-    return f"{number}:{changed.isoformat() if changed else '-'}"
+    token, changed = current() if version is None else version
+    return f"{token}:{changed.isoformat() if changed else '-'}"
 
 
 def cache_key(*parts, version=None) -> str:
@@ -184,29 +196,3 @@ def wait_for_refreshes(timeout=30):
     """Wait for the refreshes under way (for tests and commands that need them done)."""
     for thread in list(refresh_threads):
         thread.join(timeout)
-
-
-def bump_on_write(sender, **kwargs):
-    bump()
-
-
-def bump_on_relation_change(sender, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump()
-
-
-def connect(app_label):
-    """Bump the version on every save and delete of the app's models, and every change of
-    their many-to-many relations."""
-    for model in apps.get_app_config(app_label).get_models():
-        if model is DataVersion:
-            continue
-        uid = f"data-version-{model._meta.label}"
-        post_save.connect(bump_on_write, sender=model, dispatch_uid=uid)
-        post_delete.connect(bump_on_write, sender=model, dispatch_uid=uid)
-        for field in model._meta.local_many_to_many:
-            m2m_changed.connect(
-                bump_on_relation_change,
-                sender=field.remote_field.through,
-                dispatch_uid=f"{uid}-{field.name}",
-            )

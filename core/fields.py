@@ -175,10 +175,15 @@ def check_text_columns(app_label):
             ]
             if checks:
                 schema_editor.execute(f"ALTER TABLE {quote(table)} {', '.join(checks)}")
-        if changed:
-            from .dataversion import BUMP
+        if changed and not logged(schema_editor.connection):
+            # Before the change log (core 0002) the data version was one row, moved by hand.
+            schema_editor.execute(
+                "UPDATE core_dataversion SET number = number + 1, changed = clock_timestamp()"
+            )
 
-            schema_editor.execute(BUMP)
+    def logged(connection):
+        with connection.cursor() as cursor:
+            return "core_dataversion" not in connection.introspection.table_names(cursor)
 
     def backward(apps, schema_editor):
         quote = schema_editor.quote_name

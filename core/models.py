@@ -1,4 +1,4 @@
-"""The abstract bases every record of the directory builds on, and the data version."""
+"""The abstract bases every record of the directory builds on, and the change log."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,21 +30,87 @@ class SyntheticMixin(models.Model):
         abstract = True
 
 
-class DataVersion(models.Model):
-    """One row whose number goes up with every write to the directory.
+class TransactionIdField(models.Field):
+    """A PostgreSQL transaction id (xid8), read as an int: what the change log orders
+    transactions by and tells running from finished ones with (core.changelog)."""
 
-    Cached facet counts and charts, and the API's ETags, are keyed on it, so a write anywhere
-    invalidates them all at once, in every server process, without scanning any table
-    (see core.dataversion).
+    description = "PostgreSQL transaction id"
+
+    def db_type(self, connection):
+        return "xid8"
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else int(value)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return None if value is None else str(value)
+
+
+class ChangeSet(models.Model):
+    """One transaction that wrote to the directory: its id, and when it committed.
+
+    The triggers of core.changelog add it with the transaction's first logged write, and a
+    deferred trigger sets `at` as the transaction commits. The data version is counted from
+    these rows (core.dataversion), one a transaction however many records it wrote.
     """
 
-    number = models.BigIntegerField(_("number"), default=0)
-    changed = models.DateTimeField(_("changed"))
+    xid = TransactionIdField(_("transaction"), primary_key=True)
+    at = models.DateTimeField(_("committed"), db_index=True)
+
+    class Meta:
+        ordering = ["xid"]
+        verbose_name = _("change set")
+        verbose_name_plural = _("change sets")
+
+    def __str__(self):
+        return f"{self.xid} ({self.at:%Y-%m-%d %H:%M:%S})"
+
+
+class Operation(models.TextChoices):
+    INSERT = "I", _("created")
+    UPDATE = "U", _("changed")
+    DELETE = "D", _("deleted")
+
+
+class Change(models.Model):
+    """One record written: which, how, by which transaction, and its values before.
+
+    Written only by the database's triggers (core.changelog), in the writer's transaction,
+    whoever the writer is: the ORM, the API, the admin, the importer, raw SQL or psql.
+    `before` holds the row as it was, for an update or a delete (generated columns left out).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    xid = TransactionIdField(_("transaction"), db_index=True)
+    model = models.CharField(_("record type"), max_length=100)
+    record_id = models.BigIntegerField(_("record id"))
+    # NULL: the record type has no slug (a link, a figure), as distinct from an empty one.
+    slug = models.TextField(_("slug"), null=True, blank=True)  # noqa: DJ001
+    operation = models.CharField(_("operation"), max_length=1, choices=Operation.choices)
+    before = models.JSONField(_("values before"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("data version")
-        verbose_name_plural = _("data versions")
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [models.Index("model", "record_id", "id", name="core_change_record")]
 
     def __str__(self):
-        return f"{self.number} ({self.changed:%Y-%m-%d %H:%M:%S})"
+        return f"{self.get_operation_display()} {self.model} {self.record_id}"
+
+
+class Pruning(models.Model):
+    """A run of `manage.py prune_changes`: entries of transactions below `horizon` may be gone,
+    so a change-log cursor from before it is answered 410 (core.changelog)."""
+
+    horizon = TransactionIdField(_("horizon"))
+    at = models.DateTimeField(_("pruned"), auto_now_add=True)
+    removed = models.BigIntegerField(_("entries removed"), default=0)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("change log pruning")
+        verbose_name_plural = _("change log prunings")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} ({self.removed})"

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ExhibitorsConfig(AppConfig):
     name = "exhibitors"
     verbose_name = _("Exhibitors")
-
-    def ready(self):
-        from core import dataversion
-
-        dataversion.connect(self.label)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.changelog import track
 from core.fields import (
     HttpURLField,
     MultiLineField,
@@ -107,6 +108,11 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
     def get_absolute_url(self):
         return reverse("exhibitors:exhibitor-detail", kwargs={"slug": self.slug})
 
+
+# Every write to the company register is recorded by the database (core.changelog).
+track(Sector)
+track(Exhibitor)
+track(Exhibitor.sectors.through)
 
 # The facet count tables and the triggers that keep them, in a module of their own.
 from .facetcounts import CountryCount, CountrySectorCount  # noqa: E402, F401

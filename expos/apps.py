@@ -7,9 +7,6 @@ class ExposConfig(AppConfig):
     verbose_name = _("Expos")
 
     def ready(self):
-        from core import dataversion
-
         from . import signals
 
         signals.connect()
-        dataversion.connect(self.label)

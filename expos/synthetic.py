@@ -13,7 +13,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
-from core import dataversion
 from exhibitors.models import Exhibitor, Sector
 
 from .models import Citation, Expo, Participation
@@ -297,8 +296,6 @@ def remove():
             unlink(run, cursor, model, chosen)
             delete_citations(run, model, chosen)
             run(table, f"DELETE FROM {table} WHERE synthetic")
-        if deleted:
-            dataversion.bump()
     return deleted
 
 

@@ -3,7 +3,6 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import dataversion
 from exhibitors.models import Exhibitor
 
 from ..models import Participation
@@ -67,7 +66,6 @@ def import_records(records, *, synthetic=False, progress=None, stage_done=None, 
             bulk_load.restore()
             done("indexes")
         cursor.execute(DROP_STAGING)
-        dataversion.bump()
     return {
         "rows": staged.rows,
         "exhibitors": summary.exhibitors,

@@ -4,6 +4,8 @@ figures, and the source documents every fact is cited from. One module a topic.
 This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
 
+from core.changelog import track
+
 from .expos import Area, Expo, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
@@ -19,6 +21,32 @@ from .provenance import (
     citable_models,
     normalise_space,
 )
+
+# Every write to these tables is recorded by the database (core.changelog), links included.
+for _model in (
+    ExpoSeries,
+    Expo,
+    Expo.organisers.through,
+    Expo.sectors.through,
+    Figure,
+    Area,
+    Participation,
+    Organisation,
+    Forum,
+    Forum.organisers.through,
+    Forum.partners.through,
+    Speaker,
+    Appearance,
+    Statement,
+    Deal,
+    Deal.sectors.through,
+    Deal.parties.through,
+    Award,
+    Highlight,
+    Source,
+    Citation,
+):
+    track(_model)
 
 __all__ = [
     "CITED_ELSEWHERE",

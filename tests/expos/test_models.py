@@ -11,6 +11,7 @@ from django.db import models as django_models
 from django.db.models import CharField, TextField
 from django.utils import timezone
 
+from core.models import Change, ChangeSet, Pruning
 from expos import models
 from tests import factories
 
@@ -472,6 +473,7 @@ def test_the_migration_moves_expos_from_old_zone_names_to_the_ones_of_zone_tab()
 # --- Control characters: every text field of every model, walked from the models' _meta ----
 
 TEXT_APPS = ("core", "exhibitors", "expos")
+CHANGE_LOG = (Change, ChangeSet, Pruning)
 # Line breaks of every kind, and other control characters (ESC starts a terminal's escapes).
 NOT_IN_A_LINE = ["\r", "\n", "\x1b", "\t", "\x85", "\u2028", "\u2029", "\x7f"]
 NOT_IN_TEXT = ["\x1b", "\x00", "\x07", "\x7f", "\x9b", "\ud800"]
@@ -485,7 +487,8 @@ def text_fields(kind):
         for label in TEXT_APPS
         for model in apps.get_app_config(label).get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, kind)
+        # The change log is written by triggers only, copying columns already checked.
+        if isinstance(field, kind) and model not in CHANGE_LOG
     ]
 
 
@@ -675,4 +678,5 @@ def test_concurrent_transactions_cannot_make_a_loop_between_them():
     second.join(30)
     assert outcomes["first"] == "committed"
     assert "An expo cannot be held within itself, nor within" in outcomes["second"]
-    assert dict(models.Expo.objects.values_list("pk", "parent")) == {a.pk: b.pk, b.pk: None}
+    written = models.Expo.objects.filter(pk__in=[a.pk, b.pk])
+    assert dict(written.values_list("pk", "parent")) == {a.pk: b.pk, b.pk: None}
