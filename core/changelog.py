@@ -46,7 +46,9 @@ BEGIN
     -- so the version a transaction reads moves with its own writes too (core.dataversion).
     PERFORM set_config('directory.writes', (writes + 1)::text, true);
     IF writes = 0 THEN
-        INSERT INTO {CHANGESETS} (xid, at) VALUES (pg_current_xact_id(), clock_timestamp())
+        INSERT INTO {CHANGESETS} (xid, at, actor)
+        VALUES (pg_current_xact_id(), clock_timestamp(),
+                nullif(current_setting('directory.actor', true), '')::bigint)
         ON CONFLICT (xid) DO NOTHING;
     END IF;
 END $$;
@@ -271,3 +273,11 @@ def walk(cursor: Cursor, limit: int):
         return entries, Cursor(seen=cursor.seen, upto=upto, after=entries[-1].id)
     # Everything `upto` sees is returned: the next walk starts from it.
     return entries, Cursor(seen=upto)
+
+
+def act_as(user):
+    """Name `user` as the writer of what the current transaction writes next (the admin's
+    history shows it to staff). Call it inside the transaction: it ends with it."""
+    if user is not None and user.is_authenticated:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('directory.actor', %s, true)", [str(user.pk)])

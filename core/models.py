@@ -56,6 +56,9 @@ class ChangeSet(models.Model):
 
     xid = TransactionIdField(_("transaction"), primary_key=True)
     at = models.DateTimeField(_("committed"), db_index=True)
+    # Who wrote, where the writer said so (core.changelog.act_as): an editor's user id. Shown
+    # to staff in the admin's history, never in the public change feed.
+    actor = models.BigIntegerField(_("user id"), null=True, blank=True)
 
     class Meta:
         ordering = ["xid"]

@@ -13,7 +13,9 @@ BEGIN
     -- so the version a transaction reads moves with its own writes too (core.dataversion).
     PERFORM set_config('directory.writes', (writes + 1)::text, true);
     IF writes = 0 THEN
-        INSERT INTO core_changeset (xid, at) VALUES (pg_current_xact_id(), clock_timestamp())
+        INSERT INTO core_changeset (xid, at, actor)
+        VALUES (pg_current_xact_id(), clock_timestamp(),
+                nullif(current_setting('directory.actor', true), '')::bigint)
         ON CONFLICT (xid) DO NOTHING;
     END IF;
 END $$;
@@ -80,6 +82,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("at", models.DateTimeField(db_index=True, verbose_name="committed")),
+                ("actor", models.BigIntegerField(blank=True, null=True, verbose_name="user id")),
             ],
             options={
                 "verbose_name": "change set",
