@@ -80,14 +80,26 @@ def before_values(model, alias):
     return " - ".join([f"to_jsonb({alias})", *(f"'{column}'" for column in generated)])
 
 
+def owner_column(model):
+    """For Django's own many-to-many table, its column naming the record whose field it is."""
+    owner = model._meta.auto_created
+    if not owner:
+        return None
+    return next(
+        f.column for f in model._meta.fields if f.is_relation and f.remote_field.model is owner
+    )
+
+
 def log_sql(model, rows, operation, *, before=None, where=""):
     label = model._meta.label_lower
     slug = "slug" if any(f.name == "slug" for f in model._meta.concrete_fields) else None
     slug_sql = f"r.{slug}" if slug else "NULL"
+    owner = owner_column(model)
+    owner_sql = f"r.{owner}" if owner else "NULL"
     return (
-        f"INSERT INTO {CHANGES} (xid, model, record_id, slug, operation, before)"
+        f"INSERT INTO {CHANGES} (xid, model, record_id, slug, operation, before, owner_id)"
         f" SELECT pg_current_xact_id(), '{label}', r.id, {slug_sql}, '{operation}',"
-        f" {before or 'NULL'} FROM {rows}{where};"
+        f" {before or 'NULL'}, {owner_sql} FROM {rows}{where};"
         "\nIF FOUND THEN PERFORM core_note_write(); END IF;"
     )
 
@@ -232,7 +244,7 @@ def position() -> Cursor:
 
 
 WALK = f"""
-    SELECT c.id, c.model, c.record_id, c.slug, c.operation, s.at
+    SELECT c.id, c.model, c.record_id, c.slug, c.operation, s.at, c.owner_id
     FROM {CHANGES} c JOIN {CHANGESETS} s ON s.xid = c.xid
     WHERE c.xid >= pg_snapshot_xmin(%(seen)s::pg_snapshot)
       AND NOT pg_visible_in_snapshot(c.xid, %(seen)s::pg_snapshot)
@@ -251,6 +263,7 @@ class Entry:
     slug: str | None
     operation: str
     at: object
+    owner_id: int | None
 
 
 def walk(cursor: Cursor, limit: int):

@@ -63,6 +63,8 @@ def recount_all(using=DEFAULT_DB_ALIAS):
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for model in count_models():
             model.recount(cursor)
+        # A recount is a change (core.changelog): the data version moves, cached facets go.
+        cursor.execute("SELECT core_note_write()")
     return count_models()
 
 

@@ -91,6 +91,9 @@ class Change(models.Model):
     slug = models.TextField(_("slug"), null=True, blank=True)  # noqa: DJ001
     operation = models.CharField(_("operation"), max_length=1, choices=Operation.choices)
     before = models.JSONField(_("values before"), null=True, blank=True)
+    # For a many-to-many link: the id of the record whose field it is (an exhibitor, for its
+    # sector links), which the change feed reports as changed.
+    owner_id = models.BigIntegerField(_("owner id"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

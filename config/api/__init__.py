@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from core.api.changes import ChangesView
 from exhibitors.api.views import SectorViewSet
 from expos.api import views as expos
 
@@ -28,8 +29,20 @@ router.register("organisations", expos.OrganisationViewSet, basename="organisati
 router.register("sources", expos.SourceViewSet, basename="source")
 router.register("citations", expos.CitationViewSet, basename="citation")
 
+# The change feed names each record by the list and lookup its type has here.
+ChangesView.routes = {
+    viewset.queryset.model._meta.label_lower: (basename, viewset.lookup_field)
+    for _, viewset, basename in router.registry
+}
+
 urlpatterns = [
-    path("v1/", include((router.urls, "api"), namespace="api")),
+    path(
+        "v1/",
+        include(
+            ([*router.urls, path("changes/", ChangesView.as_view(), name="changes")], "api"),
+            namespace="api",
+        ),
+    ),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", APIDocsView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -236,6 +236,9 @@ DIRECTORY_RANKED_SEARCH_LIMIT = env.int("DJANGO_RANKED_SEARCH_LIMIT", default=1_
 # search is refused as too broad (a common word excluded or in a phrase, see
 # core/searchwindow.py, matching_ids). Several times what the slowest ordinary search takes.
 DIRECTORY_SEARCH_BUDGET_MS = env.int("DJANGO_SEARCH_BUDGET_MS", default=300)
+# The change log (core/changelog.py) keeps this many days of entries; `manage.py
+# prune_changes` removes older ones, and a change-feed cursor from before them is answered 410.
+DIRECTORY_CHANGES_KEEP_DAYS = env.int("DJANGO_CHANGES_KEEP_DAYS", default=90)
 # The API's reads of records are prepared statements, once per connection and statement
 # (core/api/records.py): worth it where connections last (make serve's pool). Off behind a
 # connection pooler that cannot keep prepared statements (PgBouncer in transaction mode, unless

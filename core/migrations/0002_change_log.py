@@ -65,6 +65,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("before", models.JSONField(blank=True, null=True, verbose_name="values before")),
+                (
+                    "owner_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="owner id"),
+                ),
             ],
             options={
                 "verbose_name": "change",
