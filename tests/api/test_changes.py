@@ -146,7 +146,8 @@ def test_a_mirror_from_a_full_walk_and_the_changes_since_equals_the_database(dja
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
     assert api.post("/api/v1/sectors/", {"name_en": "Mirrors"}, format="json").status_code == 201
     dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
-    answer = api.patch("/api/v1/exhibitors/zhejiang-dahua-technology/", {"city_en": "Hangzhou"}, format="json")
+    url = "/api/v1/exhibitors/zhejiang-dahua-technology/"
+    answer = api.patch(url, {"city_en": "Hangzhou"}, format="json")
     assert answer.status_code == 200
     dahua.sectors.add(Sector.objects.get(slug="mirrors"))  # a link, through the ORM
     Exhibitor.objects.filter(country="CN").update(region="Zhejiang")  # QuerySet.update
