@@ -1,11 +1,16 @@
 """An import never invents a record from a slug: an expo or a sector slug that matches nothing,
 on a row without what creates one, refuses the whole file with its line and slug."""
 
+import contextlib
+
+import psycopg
 import pytest
 from django.core.management import CommandError
+from django.db import connection
 
 from exhibitors.models import Exhibitor
 from expos import importing
+from expos.importing import importer
 from expos.models import Expo, ImportOutcome, ImportRun, Participation
 from tests import factories
 from tests.expos.importing.files import GOOD, HEADER, exit_code, run, write
@@ -110,3 +115,39 @@ def test_the_good_file_is_still_imported(tmp_path):
         ("sce-2031", "SCE 2031"),
         ("scewc-2030", "SCEWC 2030"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sectors_and_expos_checked_cannot_be_deleted_before_the_import_commits(
+    tmp_path, monkeypatch
+):
+    """A sector or an expo found while checking would otherwise be gone when written: the
+    rows' links to a deleted sector silently dropped, a deleted expo created again nameless."""
+    factories.ExpoFactory(slug="known-expo", name="Known Expo")
+    text = "slug,name,sectors,expo\na,A,smart-lighting,known-expo\n"
+    refused = []
+    checked = importer.check_across_rows
+
+    def delete_between_checks_and_writes(cursor, problems):
+        summary = checked(cursor, problems)
+        other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+        try:
+            other.execute("SET lock_timeout = '100ms'")
+            for statement in (
+                "DELETE FROM exhibitors_sector WHERE slug = 'smart-lighting'",
+                "DELETE FROM expos_expo WHERE slug = 'known-expo'",
+            ):
+                with contextlib.suppress(psycopg.errors.LockNotAvailable):
+                    other.execute(statement)
+                    continue
+                refused.append(statement.split()[2])
+        finally:
+            other.close()
+        return summary
+
+    monkeypatch.setattr(importer, "check_across_rows", delete_between_checks_and_writes)
+    importing.import_directory(write(tmp_path, text))
+    assert refused == ["exhibitors_sector", "expos_expo"]
+    a = Exhibitor.objects.get(slug="a")
+    assert list(a.sectors.values_list("slug", flat=True)) == ["smart-lighting"]
+    assert Participation.objects.get(exhibitor=a).expo.name == "Known Expo"
