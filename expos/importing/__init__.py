@@ -13,9 +13,11 @@ How it runs, in one transaction, one module a stage:
 2. checks and staging: each row is checked as it is read (against the limits the models set)
    and streamed with COPY into a temporary table, so memory stays flat however long the file
    is;
-3. writing: what needs the whole file (one name per slug, one set of details per expo) is
-   checked in SQL; a file with any bad row is rejected whole, listing every bad line and
-   field, and the transaction is rolled back: nothing is written;
+3. writing: what needs the whole file (one name per slug, one set of details per expo, a
+   name for each expo it creates: a slug that matches no expo, given without a name, is
+   refused rather than made into one) is checked in SQL; a file with any bad row is
+   rejected whole, listing every bad line and field, and the transaction is rolled back:
+   nothing is written;
 4. writing, sql: a good file is written with one INSERT … ON CONFLICT per table, built from
    the models' _meta. Importing the same file again updates the records, duplicates nothing,
    and leaves unchanged rows untouched (their `updated` stays, so API clients syncing with
@@ -36,11 +38,13 @@ Python is about a fifth of the time.
 from .checks import ImportRejected
 from .importer import TABLES, import_directory, import_records, import_rows
 from .reading import COLUMNS, dict_records, read_records, read_rows, text
+from .summary import describe_changes
 
 __all__ = [
     "COLUMNS",
     "TABLES",
     "ImportRejected",
+    "describe_changes",
     "dict_records",
     "import_directory",
     "import_records",

@@ -24,13 +24,16 @@ TABLES = [
 ]
 
 
-def import_records(records, *, synthetic=False, progress=None, stage_done=None, bulk=None):
+def import_records(
+    records, *, synthetic=False, progress=None, stage_done=None, bulk=None, dry_run=False
+):
     """Check `records` and write them in one transaction (see import_rows)."""
     step = progress or (lambda n: None)
     done = stage_done or (lambda name: None)
     problems = Problems()
     # Dropping indexes locks tables until commit: only when the import owns its transaction.
-    owns_transaction = not connection.in_atomic_block
+    # A dry run drops none: that would lock the tables' readers out while it runs.
+    owns_transaction = not connection.in_atomic_block and not dry_run
     with transaction.atomic(), connection.cursor() as cursor:
         # One import at a time, the next waiting for the one before to commit: two at once
         # each took locks on the tables the other was dropping indexes of (bulk.py), and one
@@ -65,23 +68,31 @@ def import_records(records, *, synthetic=False, progress=None, stage_done=None, 
         if bulk_tables:
             bulk_load.restore()
             done("indexes")
-        cursor.execute(DROP_STAGING)
+        if dry_run:
+            # Everything was written, so the counts are the import's own; now undone. Only
+            # the ids the sequences gave are not given back, as with any rollback.
+            transaction.set_rollback(True)
+        else:
+            cursor.execute(DROP_STAGING)
     return {
         "rows": staged.rows,
         "exhibitors": summary.exhibitors,
         "expos": summary.expos,
         "participations": participations,
         "tables": tables,
+        "new_expos": summary.new_expos,
     }
 
 
-def import_rows(rows, *, synthetic=False, progress=None, stage_done=None, bulk=None):
+def import_rows(rows, *, synthetic=False, progress=None, stage_done=None, bulk=None, dry_run=False):
     """Check `rows` ((line number, row dict) pairs) and write them in one transaction.
 
     Raises ImportRejected, having written nothing, if any row is bad. Returns counts of what
     the rows hold. `progress(n)` is called as rows are read; `stage_done(name)` as each table
     is written. `bulk` forces (True) or forbids (False) dropping and recreating the indexes
-    of the tables written; by default the import decides by the size of the file.
+    of the tables written; by default the import decides by the size of the file. With
+    `dry_run`, everything is checked and written as usual, then rolled back: the counts say
+    what the import would do, and the data is left as it was.
     """
     return import_records(
         dict_records(rows),
@@ -89,17 +100,32 @@ def import_rows(rows, *, synthetic=False, progress=None, stage_done=None, bulk=N
         progress=progress,
         stage_done=stage_done,
         bulk=bulk,
+        dry_run=dry_run,
     )
 
 
-def import_directory(path, *, fmt=None, progress=None, stage_done=None, bulk=None, user=None):
+def import_directory(
+    path, *, fmt=None, progress=None, stage_done=None, bulk=None, user=None, dry_run=False
+):
     """Check the file, then write it in one transaction. Returns counts of what was written.
 
     Each call leaves one entry in the import history (expos.models.ImportRun), naming `user`
     (the staff user who ran it, if known), whether the import succeeded or failed, and why.
+    A dry run (see import_rows) leaves none: it changes nothing, and the history is of what
+    changed the directory.
     """
-    with recorded(path, user=user) as result:
-        result["counts"] = import_records(
-            read_records(path, fmt=fmt), progress=progress, stage_done=stage_done, bulk=bulk
+
+    def run():
+        return import_records(
+            read_records(path, fmt=fmt),
+            progress=progress,
+            stage_done=stage_done,
+            bulk=bulk,
+            dry_run=dry_run,
         )
+
+    if dry_run:
+        return run()
+    with recorded(path, user=user) as result:
+        result["counts"] = run()
     return result["counts"]

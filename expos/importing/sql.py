@@ -78,16 +78,15 @@ class Upsert:
 
     An existing row is updated only if a value it takes differs (IS DISTINCT FROM, over the
     default language's column of a translated field), so an unchanged row keeps `updated`.
-    With `keep`, a row's value that stands for nothing (`blank`, or the SQL that `nothing`
-    gives for its column, with `{column}` for another column's value) leaves the table's be.
+    With `keep`, a row's value that stands for nothing (`blank`) leaves the table's be.
     """
 
-    def __init__(self, model, *, columns, conflict, given=(), keep=False, nothing=None):
+    def __init__(self, model, *, columns, conflict, given=(), keep=False):
         meta = model._meta
         self.table = Table(model)
         self.columns = columns
         self.defaults = {}  # parameter → the field whose default it is
-        inserted, updated, compared = self.mapped(conflict, keep, nothing or {})
+        inserted, updated, compared = self.mapped(conflict, keep)
         filled = {meta.get_field(name).name for name in columns.values()}
         for field in meta.concrete_fields:
             if field.name in filled or field.primary_key or field.generated:
@@ -121,13 +120,12 @@ class Upsert:
         self.old = ", ".join(f"{table}.{target}" for target, _value in compared)
         self.new = ", ".join(value for _target, value in compared)
 
-    def mapped(self, conflict, keep, nothing):
+    def mapped(self, conflict, keep):
         """(inserted, updated, compared): (column, value) pairs for the fields `columns` fill,
         what an INSERT gives them, what an update sets, what tells an update is a change."""
         table, get_field = self.table, self.table.model._meta.get_field
         translated = default_language_fields(self.table.model)
         fields = {column: get_field(name) for column, name in self.columns.items()}
-        excluded = {column: f"EXCLUDED.{quote(field.column)}" for column, field in fields.items()}
         inserted, updated, compared = [], [], []
         for column, field in fields.items():
             targets = [quote(field.column)]
@@ -136,7 +134,7 @@ class Upsert:
             inserted += [(target, f"s.{quote(column)}") for target in targets]
             if field.name in conflict:
                 continue
-            empty = nothing.get(column, blank(field)).format(**excluded)
+            empty = blank(field)
             for target in targets:
                 value = f"EXCLUDED.{target}"
                 if keep and empty == "NULL":

@@ -6,8 +6,6 @@ details are checked and copied once for each run of consecutive rows that repeat
 of the run or variant point at it. Memory stays flat however long the file is.
 """
 
-from exhibitors.models import Sector
-
 from .checks import (
     MISSING_EXPO,
     NUL_ROW,
@@ -19,7 +17,11 @@ from .checks import (
     has_nul,
 )
 from .reading import COLUMNS, EXHIBITOR_VALUES, EXPO_VALUES, SHOWCASE
+from .writing import SECTORS
 
+# The sectors rows may name. They are locked against deletion (and a change of slug) until the
+# import commits, so that a sector checked here is still there when the rows are linked to it.
+KNOWN_SECTORS = f"SELECT {SECTORS['slug']} FROM {SECTORS} FOR KEY SHARE"
 PROGRESS_EVERY = 1000
 EXPO_VARIANTS_KEPT = 10_000  # expo details remembered while reading; more are checked again
 
@@ -71,7 +73,8 @@ def stage(cursor, records, problems, progress):
     Returns (records read, Staged). This is the loop over every row, so the checks of a run's
     exhibitor and of an expo variant are made once, and rows are written as COPY text.
     """
-    known_sectors = frozenset(Sector.objects.values_list("slug", flat=True))
+    cursor.execute(KNOWN_SECTORS)
+    known_sectors = frozenset(slug for (slug,) in cursor.fetchall())
     add = problems.add
     count = rows = with_expo = links = 0
     repeated_expo = False

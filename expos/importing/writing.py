@@ -35,9 +35,6 @@ EXPO_FIELDS = {
     "expo_end": "end_date",
 }
 PARTICIPATION_FIELDS = {"exhibitor_id": "exhibitor", "expo_id": "expo", "showcase": "showcase"}
-# An expo named by its slug alone is called after it ("smart-expo" → "Smart Expo"), and a
-# name that is only that does not replace the name the directory already knows.
-EXPO_NOTHING = {"expo_name": "initcap(replace({expo}, '-', ' '))"}
 
 EXHIBITORS, EXPOS, SECTORS = Table(Exhibitor), Table(Expo), Table(Sector)
 SECTOR_LINKS = Exhibitor.sectors.field
@@ -78,7 +75,7 @@ def stated(column, field):
 def first_stated(column, field):
     """The first value the file gives `column` of an expo, or what stands for none."""
     first = f"(array_agg({column} ORDER BY line) FILTER (WHERE {stated(column, field)}))[1]"
-    empty = EXPO_NOTHING.get(column, blank(field)).format(expo="expo")
+    empty = blank(field)
     return first if empty == "NULL" else f"COALESCE({first}, {empty})"
 
 
@@ -105,6 +102,22 @@ EXPO_CONFLICTS = f"""
 """
 VARIANT_LINES = "SELECT line, variant FROM import_rows WHERE variant = ANY(%s)"
 
+# An expo is created only from a row that names it (Expo.name is its one required field): a
+# slug that matches no expo and comes without a name is a typo far more often than a new expo.
+# The expos the file names that exist are locked against deletion first (FOR KEY SHARE), so
+# that none of them is gone by the time it is written and then created nameless.
+LOCK_KNOWN_EXPOS = f"""
+    SELECT count(*) FROM (SELECT 1 FROM {EXPOS} x JOIN import_expos e ON e.expo = x.{EXPOS["slug"]}
+                          FOR KEY SHARE OF x) known
+"""
+NEW_EXPOS = f"""
+    SELECT e.expo, e.expo_name = '' FROM import_expos e
+    WHERE NOT EXISTS (SELECT 1 FROM {EXPOS} x WHERE x.{EXPOS["slug"]} = e.expo)
+    ORDER BY e.expo
+"""
+EXPO_VARIANTS = "SELECT variant, expo FROM import_rows WHERE expo = ANY(%s)"
+UNKNOWN_EXPO = "No expo has the slug “{}”: give its expo_name to create it."
+
 BAD_DATES = f"""
     SELECT e.line, e.expo FROM import_expos e LEFT JOIN {EXPOS} x ON x.{EXPOS["slug"]} = e.expo
     WHERE COALESCE(e.expo_end, x.{EXPOS["end_date"]})
@@ -114,15 +127,18 @@ BAD_DATES = f"""
 
 class Summary:
     """What the staged rows hold: whether an exhibitor has several runs (then its last one
-    counts, and the writes deduplicate), how many exhibitors and expos they name."""
+    counts, and the writes deduplicate), how many exhibitors and expos they name, and the
+    slugs of the expos they create."""
 
-    def __init__(self, several_runs, exhibitors, expos):
+    def __init__(self, several_runs, exhibitors, expos, new_expos):
         self.several_runs, self.exhibitors, self.expos = several_runs, exhibitors, expos
+        self.new_expos = new_expos
 
 
 def check_across_rows(cursor, problems):
     """Report what needs the whole file: one name per exhibitor, one set of details per expo,
-    and dates that agree. Gathers each expo into import_expos. Returns a Summary."""
+    a name for each expo it creates, and dates that agree. Gathers each expo into
+    import_expos. Returns a Summary."""
 
     def report(conflicts, lines_query, field, message):
         names = dict(conflicts)
@@ -141,10 +157,18 @@ def check_across_rows(cursor, problems):
         report(cursor.fetchall(), RUN_LINES, "name", "“{}” appears earlier with another name.")
     cursor.execute(EXPO_CONFLICTS)
     report(cursor.fetchall(), VARIANT_LINES, "expo", "“{}” appears earlier with other details.")
+    cursor.execute(LOCK_KNOWN_EXPOS)
+    cursor.execute(NEW_EXPOS)
+    new_expos, unnamed = [], []
+    for slug, nameless in cursor.fetchall():
+        (unnamed if nameless else new_expos).append(slug)
+    if unnamed:
+        cursor.execute(EXPO_VARIANTS, [unnamed])
+        report(cursor.fetchall(), VARIANT_LINES, "expo", UNKNOWN_EXPO)
     cursor.execute(BAD_DATES)
     for line, slug in cursor.fetchall():
         problems.add(line, "expo_end", f"The end date of “{slug}” is before its start date.")
-    return Summary(several_runs, exhibitors, expos)
+    return Summary(several_runs, exhibitors, expos, new_expos)
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -156,7 +180,6 @@ WRITE_EXPOS = Upsert(
     conflict=("slug",),
     given=("synthetic",),
     keep=True,
-    nothing=EXPO_NOTHING,
 )
 
 # The last run of an exhibitor gives its details. With one run per exhibitor (the usual file:

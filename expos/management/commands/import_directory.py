@@ -5,7 +5,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from expos.importing import COLUMNS, ImportRejected, import_directory
+from expos.importing import COLUMNS, ImportRejected, describe_changes, import_directory
 
 SHOWN_ERRORS = 200
 
@@ -14,8 +14,9 @@ class Command(BaseCommand):
     help = (
         "Import exhibitors, expos and participations from a CSV or JSON Lines file with the "
         f"columns: {', '.join(COLUMNS)}. A file with any bad row is rejected whole and "
-        "nothing is written; importing the same file again updates and never duplicates. "
-        "Each run is recorded, successful or not, in the admin's import history."
+        "nothing is written; an expo slug that matches no expo needs an expo_name to create it, "
+        "and a sector slug must match a sector. Importing the same file again updates and never "
+        "duplicates. Each run is recorded, successful or not, in the admin's import history."
     )
 
     def add_arguments(self, parser):
@@ -29,12 +30,18 @@ class Command(BaseCommand):
             "large as the tables (slower, but the site can read them while the import runs)",
         )
         parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and say what importing it would create, update and remove, "
+            "then undo it all: nothing is written, not even an entry in the import history",
+        )
+        parser.add_argument(
             "--user",
             help="the username of the staff member running the import, for the import history "
             "in the admin",
         )
 
-    def handle(self, file, format, no_progress, keep_indexes, user, **options):
+    def handle(self, file, format, no_progress, keep_indexes, user, dry_run, **options):
         staff = self.staff_user(user) if user else None
         bar = tqdm(desc="checked", unit=" rows", disable=no_progress, file=self.stderr)
         try:
@@ -45,6 +52,7 @@ class Command(BaseCommand):
                 stage_done=self.written(bar, no_progress),
                 bulk=False if keep_indexes else None,
                 user=staff,
+                dry_run=dry_run,
             )
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
@@ -55,9 +63,12 @@ class Command(BaseCommand):
             for line, field, message in rejected.errors[:SHOWN_ERRORS]:
                 where = f"line {line}" + (f", {field}" if field else "")
                 self.stderr.write(f"{file}: {where}: {message}")
-            more = rejected.total - min(SHOWN_ERRORS, len(rejected.errors))
+            shown = min(SHOWN_ERRORS, len(rejected.errors))
+            more = rejected.total - shown
             if more > 0:
-                self.stderr.write(f"… and {more} more.")
+                self.stderr.write(
+                    f"… and {more} more, not listed: only the first {shown} problems are."
+                )
             raise CommandError(
                 f"{rejected.total} problem(s) in {file}; nothing was imported."
             ) from None
@@ -65,19 +76,14 @@ class Command(BaseCommand):
             bar.close()
         self.stdout.write(
             self.style.SUCCESS(
-                "Imported {rows} rows: {exhibitors} exhibitors, {expos} expos, "
+                ("Checked" if dry_run else "Imported")
+                + " {rows} rows: {exhibitors} exhibitors, {expos} expos, "
                 "{participations} participations.".format(**counts)
             )
         )
-        self.stdout.write(
-            "Rows written: "
-            + "; ".join(
-                f"{table} {n['inserted']} inserted, {n['updated']} updated"
-                + (f", {n['deleted']} deleted" if n["deleted"] else "")
-                for table, n in counts["tables"].items()
-            )
-            + "."
-        )
+        self.stdout.write(describe_changes(counts, dry_run=dry_run))
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
 
     def staff_user(self, username):
         """The active staff user `username`, checked before anything is read."""

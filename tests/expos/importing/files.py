@@ -1,6 +1,9 @@
 """What the importer tests share: the sectors the files name, and the files themselves."""
 
-from django.core.management import call_command
+from unittest import mock
+
+from django.core.management import call_command, execute_from_command_line
+from django.db import connections
 
 HEADER = "slug,name,country,city,sectors,website,expo,expo_name,expo_year,expo_country,showcase\n"
 GOOD = HEADER + (
@@ -18,5 +21,19 @@ def write(tmp_path, text, name="directory.csv"):
     return str(path)
 
 
-def run(path):
-    call_command("import_directory", path, "--no-progress")
+def run(path, *options):
+    call_command("import_directory", path, "--no-progress", *options)
+
+
+def exit_code(*arguments):
+    """The exit code of `manage.py *arguments`, run as from a shell (errors go to stderr).
+
+    Run from the shell, a command closes the database connections as it ends; here they hold
+    the test's transaction, so they stay open.
+    """
+    try:
+        with mock.patch.object(connections, "close_all"):
+            execute_from_command_line(["manage.py", *arguments])
+    except SystemExit as exit:
+        return exit.code
+    return 0

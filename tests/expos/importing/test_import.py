@@ -95,8 +95,8 @@ def test_unknown_column_and_missing_file(tmp_path):
 
 
 def test_import_end_before_start_rejected(tmp_path, capsys):
-    text = "slug,name,expo,expo_start,expo_end\nx,X,e,2030-05-02,2030-05-01\n"
-    with pytest.raises(CommandError):
+    text = "slug,name,expo,expo_name,expo_start,expo_end\nx,X,e,E,2030-05-02,2030-05-01\n"
+    with pytest.raises(CommandError, match="1 problem"):
         run(write(tmp_path, text))
     assert (
         "line 2, expo_end: The end date cannot be before the start date." in capsys.readouterr().err
@@ -117,9 +117,9 @@ def test_import_date_outside_the_models_range_rejected_with_its_line(
 ):
     dates = {"expo_start": "2030-05-01", "expo_end": "2030-05-02"} | {column: value}
     text = (
-        "slug,name,expo,expo_start,expo_end\n"
-        "ok,OK,e,2030-05-01,2030-05-02\n"
-        f"x,X,e,{dates['expo_start']},{dates['expo_end']}\n"
+        "slug,name,expo,expo_name,expo_start,expo_end\n"
+        "ok,OK,e,E,2030-05-01,2030-05-02\n"
+        f"x,X,e,E,{dates['expo_start']},{dates['expo_end']}\n"
     )
     with pytest.raises(CommandError, match="1 problem"):
         run(write(tmp_path, text))
@@ -130,7 +130,8 @@ def test_import_date_outside_the_models_range_rejected_with_its_line(
     assert not Expo.objects.exists()
     assert not Exhibitor.objects.exists()
     # The ends of the range themselves are taken.
-    run(write(tmp_path, "slug,name,expo,expo_start,expo_end\nx,X,e,1900-01-01,2100-12-31\n"))
+    text = "slug,name,expo,expo_name,expo_start,expo_end\nx,X,e,E,1900-01-01,2100-12-31\n"
+    run(write(tmp_path, text))
     expo = Expo.objects.get(slug="e")
     assert (str(expo.start_date), str(expo.end_date)) == ("1900-01-01", "2100-12-31")
 
@@ -160,8 +161,8 @@ def test_cross_row_conflicts_are_reported_with_their_lines(tmp_path, capsys):
 
 
 def test_dates_from_different_rows_must_agree(tmp_path, capsys):
-    text = "slug,name,expo,expo_start,expo_end\na,A,e,2030-05-02,\nb,B,e,,2030-05-01\n"
-    with pytest.raises(CommandError):
+    text = "slug,name,expo,expo_name,expo_start,expo_end\na,A,e,E,2030-05-02,\nb,B,e,,,2030-05-01\n"
+    with pytest.raises(CommandError, match="1 problem"):
         run(write(tmp_path, text))
     assert "line 2, expo_end: The end date of “e” is before its start date." in (
         capsys.readouterr().err
@@ -193,7 +194,8 @@ def test_extra_values_and_every_problem_counted(tmp_path, capsys, monkeypatch):
     with pytest.raises(CommandError, match="11 problem"):
         run(write(tmp_path, "slug,name,country\n" + lines + "x,X,ES,extra\n"))
     err = capsys.readouterr().err
-    assert "line 2, country" in err and "… and 8 more." in err
+    assert "line 2, country" in err
+    assert "… and 8 more, not listed: only the first 3 problems are." in err
     assert not Exhibitor.objects.exists()
 
 
@@ -251,15 +253,21 @@ def test_csv_is_read_as_csv_dictreader_reads_it(tmp_path):
 
 def test_an_exhibitors_rows_apart_take_the_last_details_and_showcase(tmp_path):
     text = (
-        "slug,name,city,sectors,expo,showcase\n"
-        "a,A,Bilbao,digital-twin,x,first\n"
-        "b,B,,,x,\n"
-        "a,A,Madrid,smart-lighting,x,second\n"  # the same exhibitor and expo again
-        "a,A,Madrid,smart-lighting,y,\n"
+        "slug,name,city,sectors,expo,expo_name,showcase\n"
+        "a,A,Bilbao,digital-twin,x,X,first\n"
+        "b,B,,,x,,\n"
+        "a,A,Madrid,smart-lighting,x,,second\n"  # the same exhibitor and expo again
+        "a,A,Madrid,smart-lighting,y,Y,\n"
     )
     counts = importing.import_directory(write(tmp_path, text))
     written = counts.pop("tables")
-    assert counts == {"rows": 4, "exhibitors": 2, "expos": 2, "participations": 3}
+    assert counts == {
+        "rows": 4,
+        "exhibitors": 2,
+        "expos": 2,
+        "participations": 3,
+        "new_expos": ["x", "y"],
+    }
     assert written["expos_participation"] == {"inserted": 3, "updated": 0, "deleted": 0}
     a = Exhibitor.objects.get(slug="a")
     assert a.city == "Madrid"
@@ -269,7 +277,7 @@ def test_an_exhibitors_rows_apart_take_the_last_details_and_showcase(tmp_path):
 
 
 def test_an_exhibitor_named_twice_at_one_expo_in_a_run_is_counted_once(tmp_path):
-    text = "slug,name,expo,showcase\na,A,x,first\na,A,x,second\na,A,y,\n"
+    text = "slug,name,expo,expo_name,showcase\na,A,x,X,first\na,A,x,,second\na,A,y,Y,\n"
     counts = importing.import_directory(write(tmp_path, text))
     assert counts["participations"] == 2
     assert Participation.objects.get(expo__slug="x").showcase == "second"
@@ -290,8 +298,8 @@ def test_every_row_of_a_conflicting_name_or_expo_is_reported(tmp_path, capsys):
     text = HEADER + (
         "a,A,ES,,,,x,X,2030,ES,\n"
         "b,B,ES,,,,x,X,2031,ES,\n"  # line 3: another year for x
-        "a,A2,ES,,,,y,,,,\n"  # line 4: another name for a
-        "a,A2,ES,,,,z,,,,\n"  # line 5: the same
+        "a,A2,ES,,,,y,Y,,,\n"  # line 4: another name for a
+        "a,A2,ES,,,,z,Z,,,\n"  # line 5: the same
         "c,C,ES,,,,x,X,2031,ES,\n"  # line 6: x's other year again
     )
     with pytest.raises(CommandError, match="4 problem"):
@@ -308,9 +316,9 @@ def test_text_is_stored_exactly_whatever_it_holds(tmp_path):
     description = 'Back\\slash, \\N, a\ttab, "quotes" and\r\nlines\nof text'
     with open(tmp_path / "d.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["slug", "name", "description", "expo", "showcase"])
-        writer.writerow(["odd", "Ödd, Inc. \\o/", description, "x", "\\N"])
-        writer.writerow(["plain", "Plain", "", "", ""])
+        writer.writerow(["slug", "name", "description", "expo", "expo_name", "showcase"])
+        writer.writerow(["odd", "Ödd, Inc. \\o/", description, "x", "X", "\\N"])
+        writer.writerow(["plain", "Plain", "", "", "", ""])
     importing.import_directory(str(tmp_path / "d.csv"))
     odd = Exhibitor.objects.get(slug="odd")
     assert (odd.name, odd.description) == ("Ödd, Inc. \\o/", description.strip())

@@ -54,7 +54,8 @@ def inserted_columns(upsert):
 )
 def test_a_value_one_over_the_models_max_length_is_rejected(tmp_path, column, model, field):
     limit = model._meta.get_field(field).max_length
-    row = {"slug": "a", "name": "A", "region": "", "city": "", "expo": "x"} | {column: "a"}
+    row = {"slug": "a", "name": "A", "region": "", "city": "", "expo": "x", "expo_name": "X"}
+    row |= {column: "a"}
     header = ",".join([*row, *([column] if column not in row else [])])
 
     def file_with(value):
@@ -75,13 +76,13 @@ def test_expo_years_follow_the_models_validators(tmp_path):
     validators = Expo._meta.get_field("edition_year").validators
     first = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
     last = min(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
-    header = "slug,name,expo,expo_year\n"
-    errors = rejected(tmp_path, header + f"a,A,x,{first - 1}\nb,B,y,{last + 1}\n")
+    header = "slug,name,expo,expo_name,expo_year\n"
+    errors = rejected(tmp_path, header + f"a,A,x,X,{first - 1}\nb,B,y,Y,{last + 1}\n")
     assert errors == [
         (2, "expo_year", f"“{first - 1}” is not a year between {first} and {last}."),
         (3, "expo_year", f"“{last + 1}” is not a year between {first} and {last}."),
     ]
-    importing.import_directory(write(tmp_path, header + f"a,A,x,{first}\nb,B,y,{last}\n"))
+    importing.import_directory(write(tmp_path, header + f"a,A,x,X,{first}\nb,B,y,Y,{last}\n"))
     assert sorted(Expo.objects.values_list("edition_year", flat=True)) == [first, last]
 
 
@@ -190,7 +191,7 @@ def test_a_new_expo_takes_the_defaults_of_the_fields_the_file_does_not_give(tmp_
     field.get_default()  # cached: the patch below is undone with the cache as it was
     monkeypatch.setattr(field, "default", "Europe/Madrid")
     monkeypatch.delitem(field.__dict__, "_get_default")
-    importing.import_directory(write(tmp_path, "slug,name,expo\na,A,x\n"))
+    importing.import_directory(write(tmp_path, "slug,name,expo,expo_name\na,A,x,X\n"))
     assert Expo.objects.get().timezone == "Europe/Madrid"
 
 
