@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from core import changelog
 from core.api.errors import JSONErrorsMixin
 from core.api.pagination import page_size_from
+from core.api.schema import VALIDATION_ERROR, ErrorSerializer
 from core.models import Operation
 
 PARAMETERS = {"since", "page_size", "format"}
@@ -86,8 +87,13 @@ class ChangesView(JSONErrorsMixin, APIView):
                     "results": ChangeEntrySerializer(many=True),
                 },
             ),
-            400: OpenApiResponse(description="A parameter is not valid; the body names it."),
+            400: OpenApiResponse(
+                response=VALIDATION_ERROR,
+                description="A parameter was not understood: the body names it, with its "
+                'messages, e.g. {"since": ["Not a cursor of this API: …"]}.',
+            ),
             410: OpenApiResponse(
+                response=ErrorSerializer,
                 description="The cursor is older than the entries kept "
                 "(DIRECTORY_CHANGES_KEEP_DAYS): build the mirror afresh."
             ),
