@@ -14,6 +14,16 @@ fails with a serialisation error instead of counting wrong).
 
 An expo whose year changes moves its exhibitors from one year to the other; a deleted expo
 takes its participations' years with it.
+
+A participation is counted at the year its expo has when the participation's trigger reads
+it; an expo changing year moves the participations its trigger sees. Two transactions at once,
+one changing an expo's year and the other adding or removing one of its participations, would
+each miss the other's write. The participations' triggers therefore first lock their expos
+FOR SHARE (lock_expos), which conflicts with an UPDATE or DELETE of the expo and not with
+another participation's writer, so whichever comes second waits for the first to commit, and
+then (READ COMMITTED: each statement of a trigger function takes a new snapshot) reads what
+the first committed: the participation's writer the new year, or the expo's writer the new
+participation, counted at the old year, which it moves.
 """
 
 import pgtrigger
@@ -64,6 +74,13 @@ BY_EXPO = ExpoExhibitorCount._meta.db_table
 BY_YEAR = YearExhibitorCount._meta.db_table
 
 
+def lock_expos(*participations):
+    """Lock FOR SHARE the expos of `participations` (relations with expo_id), in the order of
+    their ids, before the trigger reads their years."""
+    ids = " UNION ".join(f"SELECT expo_id FROM {relation}" for relation in participations)
+    return f"PERFORM 1 FROM {EXPOS} WHERE id IN ({ids}) ORDER BY id FOR SHARE;\n"
+
+
 def years_of(participations, d, year="x.edition_year"):
     """(exhibitor_id, year, d) of `participations` (a relation with exhibitor_id and
     expo_id), at the year of their expo."""
@@ -112,14 +129,16 @@ PARTICIPATION_TRIGGERS = [
     statement_trigger(
         "facet_counts_insert",
         pgtrigger.Insert,
-        add(BY_EXPO, ["expo_id"], "SELECT expo_id, 1 AS d FROM new_rows")
+        lock_expos("new_rows")
+        + add(BY_EXPO, ["expo_id"], "SELECT expo_id, 1 AS d FROM new_rows")
         + count_years(years_of("new_rows", 1)),
         new="new_rows",
     ),
     statement_trigger(
         "facet_counts_update",
         pgtrigger.Update,
-        add(
+        lock_expos(OLD_OF_MOVED, NEW_OF_MOVED)
+        + add(
             BY_EXPO,
             ["expo_id"],
             f"SELECT expo_id, -1 AS d FROM {OLD_OF_MOVED} o"
@@ -132,7 +151,8 @@ PARTICIPATION_TRIGGERS = [
     statement_trigger(
         "facet_counts_delete",
         pgtrigger.Delete,
-        add(BY_EXPO, ["expo_id"], "SELECT expo_id, -1 AS d FROM old_rows")
+        lock_expos("old_rows")
+        + add(BY_EXPO, ["expo_id"], "SELECT expo_id, -1 AS d FROM old_rows")
         + count_years(years_of("old_rows", -1)),
         old="old_rows",
     ),
