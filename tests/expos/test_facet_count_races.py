@@ -14,8 +14,10 @@ from django.db import connection, connections, transaction
 
 from exhibitors.facetcounts import CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
+from expos import importing
 from expos.models import Participation, YearExhibitorCount
 from tests import factories
+from tests.expos.importing.files import HEADER, write
 
 from .test_facet_counts import assert_counts_match
 
@@ -31,11 +33,11 @@ def backend_waits(pid):
 
 class Writer(threading.Thread):
     """`write()` in a transaction of its own connection; with `hold`, the transaction stays
-    open after it until `release()`."""
+    open after it until `release()`, which may give it more to write before it commits."""
 
     def __init__(self, write, *, hold=False):
         super().__init__(daemon=True)
-        self.write, self.hold = write, hold
+        self.write, self.hold, self.then = write, hold, None
         self.pid = None
         self.written, self.released = threading.Event(), threading.Event()
         self.errors = []
@@ -48,13 +50,16 @@ class Writer(threading.Thread):
                 self.written.set()
                 if self.hold and not self.released.wait(30):
                     raise AssertionError("never released")
+                if self.then:
+                    self.then()
         except Exception as error:  # reported by the main thread
             self.errors.append(error)
         finally:
             self.written.set()
             connections.close_all()
 
-    def release(self):
+    def release(self, then=None):
+        self.then = then
         self.released.set()
 
 
@@ -165,4 +170,48 @@ def test_a_year_change_and_the_last_participation_going_at_once_are_both_counted
     writes = [move_to_2024(expo), remove]
     race(*(writes if year_first else reversed(writes)))
     assert not YearExhibitorCount.objects.exclude(n=0).exists()
+    assert_counts_match()
+
+
+def test_an_import_and_an_editor_writing_at_once_do_not_deadlock(tmp_path):
+    """The editor moves an exhibitor to Spain (its link to smart lighting moves to the Spanish
+    pair) and, in the same transaction, gives it video IoT; meanwhile an import gives two
+    Spanish exhibitors video IoT and smart lighting. Counting at each statement, the import
+    held the Spanish video IoT pair and waited for the smart lighting one, which the editor
+    held while it waited for video IoT."""
+    video = factories.SectorFactory(slug="video-iot", name="Video IoT")
+    lighting = factories.SectorFactory(slug="smart-lighting", name="Smart lighting")
+    for slug in ["spanish-one", "spanish-two"]:
+        factories.ExhibitorFactory(slug=slug, name=slug, country="ES")
+    moving = factories.ExhibitorFactory(country="FR")
+    moving.sectors.set([lighting])
+    path = write(
+        tmp_path,
+        HEADER
+        + "spanish-one,spanish-one,ES,,video-iot,,,,,,\n"
+        + "spanish-two,spanish-two,ES,,smart-lighting,,,,,,\n",
+    )
+
+    def move():
+        moving.country = "ES"
+        moving.save()
+
+    editor = Writer(move, hold=True)
+    editor.start()
+    assert editor.written.wait(30)
+    importer = Writer(lambda: importing.import_directory(path))
+    importer.start()
+    deadline = time.monotonic() + 20
+    while importer.is_alive() and not (importer.pid and backend_waits(importer.pid)):
+        assert time.monotonic() < deadline, "the import neither finished nor waited"
+        time.sleep(0.02)
+    # The editor's second statement, in the transaction it held open.
+    editor.release(then=lambda: moving.sectors.add(video))
+    editor.join(30)
+    importer.join(60)
+    assert not editor.is_alive() and not importer.is_alive()
+    assert editor.errors == [] and importer.errors == []
+    assert set(Exhibitor.objects.get(slug="spanish-two").sectors.all()) == {lighting}
+    pairs = set(CountrySectorCount.objects.exclude(n=0).values_list("country", "sector", "n"))
+    assert pairs == {("ES", video.pk, 2), ("ES", lighting.pk, 2)}
     assert_counts_match()

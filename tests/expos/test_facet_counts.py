@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core import facets as facets_module
-from core.counttables import count_models
+from core.counttables import count_models, flush_pending
 from core.facets import count_facets
 from exhibitors.facetcounts import CountryCount, CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
@@ -57,7 +57,9 @@ def full_counts():
 
 
 def table_counts():
-    """What the count tables hold (a key counted down to 0 is as good as no row)."""
+    """What the count tables hold (a key counted down to 0 is as good as no row), once this
+    transaction's pending deltas are applied."""
+    flush_pending()
     keys = {
         CountryCount: ("country",),
         CountrySectorCount: ("country", "sector_id"),
