@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core import facets as facets_module
-from core.counttables import count_models, flush_pending
+from core.counttables import count_models, flush_function_body, flush_pending
 from core.facets import count_facets
 from exhibitors.facetcounts import CountryCount, CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
@@ -319,6 +319,15 @@ def test_the_installed_triggers_are_those_of_the_code():
         "expos_expoexhibitorcount",
         "expos_yearexhibitorcount",
     }
+
+
+@pytest.mark.django_db
+def test_the_installed_flush_is_that_of_the_code():
+    """counttables_flush(), which applies the pending deltas at commit, is installed by a
+    migration: this catches a count table or a flush changed without one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'counttables_flush'")
+        assert cursor.fetchall() == [(flush_function_body(count_models()),)]
 
 
 def wait_until_blocked(pid, seconds=20):
