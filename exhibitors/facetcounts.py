@@ -9,6 +9,19 @@ facet under a filter on one sector.
 A sector link is counted under the country of its exhibitor: the link's triggers look the
 exhibitor up, and the exhibitor's own triggers look its links up, so the pair counts follow
 whichever of the two is written first (and an exhibitor moving country moves its links).
+
+Two transactions at once, one changing an exhibitor's country and the other its links, would
+each read the other's table as it was before the other began, and the link would be counted
+under the old country. The link's triggers therefore first lock the exhibitors they read FOR
+SHARE (see lock_exhibitors), which conflicts with the lock an UPDATE or DELETE of the
+exhibitor takes, and not with another link writer's: whichever of the two comes second waits
+for the first to commit. Then, under READ COMMITTED (each statement of a trigger function takes
+a new snapshot):
+- the link writer second: its lock waits for the exhibitor's writer, and its next statement
+  reads the country that one committed (whose own triggers moved only the links they saw);
+- the exhibitor writer second: its UPDATE waits for the link writer, and its trigger reads the
+  links that one committed, counted under the old country, and moves them.
+This needs READ COMMITTED, the isolation the project runs with (Django's default).
 """
 
 import pgtrigger
@@ -66,6 +79,13 @@ def links_of(exhibitors, country, d):
     )
 
 
+def lock_exhibitors(*links):
+    """Lock FOR SHARE the exhibitors of the sector links in `links` (relations with
+    exhibitor_id), in the order of their ids, before the trigger reads their countries."""
+    ids = " UNION ".join(f"SELECT exhibitor_id FROM {relation}" for relation in links)
+    return f"PERFORM 1 FROM {EXHIBITORS} WHERE id IN ({ids}) ORDER BY id FOR SHARE;\n"
+
+
 def exhibitors_of(links, d):
     """The exhibitors' countries of `links` (a relation of sector links), each counting `d`."""
     return (
@@ -119,13 +139,15 @@ LINK_TRIGGERS = [
     statement_trigger(
         "facet_counts_insert",
         pgtrigger.Insert,
-        add(PAIRS, ["country", "sector_id"], exhibitors_of("new_rows", 1)),
+        lock_exhibitors("new_rows")
+        + add(PAIRS, ["country", "sector_id"], exhibitors_of("new_rows", 1)),
         new="new_rows",
     ),
     statement_trigger(
         "facet_counts_update",
         pgtrigger.Update,
-        add(
+        lock_exhibitors("old_rows", "new_rows")
+        + add(
             PAIRS,
             ["country", "sector_id"],
             f"{exhibitors_of('old_rows', -1)} UNION ALL {exhibitors_of('new_rows', 1)}",
@@ -136,7 +158,8 @@ LINK_TRIGGERS = [
     statement_trigger(
         "facet_counts_delete",
         pgtrigger.Delete,
-        add(PAIRS, ["country", "sector_id"], exhibitors_of("old_rows", -1)),
+        lock_exhibitors("old_rows")
+        + add(PAIRS, ["country", "sector_id"], exhibitors_of("old_rows", -1)),
         old="old_rows",
     ),
     recount_trigger("facet_counts_truncate", CountrySectorCount),

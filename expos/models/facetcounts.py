@@ -6,20 +6,31 @@ Exhibitors by year are not participations by year: an exhibitor at two expos of 
 counts once there. The year triggers therefore work out, for each (exhibitor, year) a
 statement touches, how many of the exhibitor's participations fall in that year after the
 statement (m) and how many the statement added or took away (d): the exhibitor enters the
-year's count when m - d was 0 and m is not, and leaves it when m falls to 0. Before that
-count, the statement locks the rows of the years it touches, so that two transactions adding
-the same exhibitor to the same year one after the other cannot both see it absent (under READ
-COMMITTED, the second counts again once the first has committed; under REPEATABLE READ it
-fails with a serialisation error instead of counting wrong).
+year's count when m - d was 0 and m is not, and leaves it when m falls to 0. The triggers
+write the (exhibitor, year, d) to the pending table, and the commit counts them (see
+core.counttables): it locks the rows of the years they touch first, so that two transactions
+adding the same exhibitor to the same year one after the other cannot both see it absent
+(under READ COMMITTED, the second counts again once the first has committed; under REPEATABLE
+READ it fails with a serialisation error instead of counting wrong).
 
 An expo whose year changes moves its exhibitors from one year to the other; a deleted expo
 takes its participations' years with it.
+
+A participation is counted at the year its expo has when the participation's trigger reads
+it; an expo changing year moves the participations its trigger sees. Two transactions at once,
+one changing an expo's year and the other adding or removing one of its participations, would
+each miss the other's write. The participations' triggers therefore first lock their expos
+FOR SHARE (lock_expos), which conflicts with an UPDATE or DELETE of the expo and not with
+another participation's writer, so whichever comes second waits for the first to commit, and
+then (READ COMMITTED: each statement of a trigger function takes a new snapshot) reads what
+the first committed: the participation's writer the new year, or the expo's writer the new
+participation, counted at the old year, which it moves.
 """
 
 import pgtrigger
 from django.db import models
 
-from core.counttables import CountModel, add, recount_trigger, statement_trigger
+from core.counttables import CountModel, add, apply, recount_trigger, statement_trigger
 
 from .expos import Expo, Participation
 
@@ -59,9 +70,27 @@ class YearExhibitorCount(CountModel):
     class Meta:
         verbose_name = "exhibitor count by year"
 
+    @classmethod
+    def pending_columns(cls):
+        """Not a year's delta but each exhibitor's (d), counted into the year at commit."""
+        return "exhibitor_id bigint NOT NULL, year smallint NOT NULL, n bigint NOT NULL"
+
+    @classmethod
+    def flush_sql(cls):
+        pending = cls.pending_table()
+        changes = f"SELECT exhibitor_id, year, n AS d FROM {pending}"
+        return count_years(changes) + f"DELETE FROM {pending};\n"
+
 
 BY_EXPO = ExpoExhibitorCount._meta.db_table
 BY_YEAR = YearExhibitorCount._meta.db_table
+
+
+def lock_expos(*participations):
+    """Lock FOR SHARE the expos of `participations` (relations with expo_id), in the order of
+    their ids, before the trigger reads their years."""
+    ids = " UNION ".join(f"SELECT expo_id FROM {relation}" for relation in participations)
+    return f"PERFORM 1 FROM {EXPOS} WHERE id IN ({ids}) ORDER BY id FOR SHARE;\n"
 
 
 def years_of(participations, d, year="x.edition_year"):
@@ -73,6 +102,12 @@ def years_of(participations, d, year="x.edition_year"):
     )
 
 
+def pend_years(changes):
+    """SQL for a trigger: `changes` (a SELECT of exhibitor_id, year, d) left for the commit
+    to count."""
+    return add(BY_YEAR, ["exhibitor_id", "year"], changes)
+
+
 def count_years(changes):
     """SQL applying `changes` (a SELECT of exhibitor_id, year, d) to the year counts: lock
     the years' rows first, then, in a statement of its own (which sees what the transactions
@@ -81,7 +116,7 @@ def count_years(changes):
         INSERT INTO {BY_YEAR} (year, n)
         SELECT DISTINCT year, 0 FROM ({changes}) AS changes ORDER BY year
         ON CONFLICT (year) DO UPDATE SET n = {BY_YEAR}.n;
-    """ + add(
+    """ + apply(
         BY_YEAR,
         ["year"],
         f"""
@@ -112,28 +147,31 @@ PARTICIPATION_TRIGGERS = [
     statement_trigger(
         "facet_counts_insert",
         pgtrigger.Insert,
-        add(BY_EXPO, ["expo_id"], "SELECT expo_id, 1 AS d FROM new_rows")
-        + count_years(years_of("new_rows", 1)),
+        lock_expos("new_rows")
+        + add(BY_EXPO, ["expo_id"], "SELECT expo_id, 1 AS d FROM new_rows")
+        + pend_years(years_of("new_rows", 1)),
         new="new_rows",
     ),
     statement_trigger(
         "facet_counts_update",
         pgtrigger.Update,
-        add(
+        lock_expos(OLD_OF_MOVED, NEW_OF_MOVED)
+        + add(
             BY_EXPO,
             ["expo_id"],
             f"SELECT expo_id, -1 AS d FROM {OLD_OF_MOVED} o"
             f" UNION ALL SELECT expo_id, 1 FROM {NEW_OF_MOVED} n",
         )
-        + count_years(f"{years_of(OLD_OF_MOVED, -1)} UNION ALL {years_of(NEW_OF_MOVED, 1)}"),
+        + pend_years(f"{years_of(OLD_OF_MOVED, -1)} UNION ALL {years_of(NEW_OF_MOVED, 1)}"),
         old="old_rows",
         new="new_rows",
     ),
     statement_trigger(
         "facet_counts_delete",
         pgtrigger.Delete,
-        add(BY_EXPO, ["expo_id"], "SELECT expo_id, -1 AS d FROM old_rows")
-        + count_years(years_of("old_rows", -1)),
+        lock_expos("old_rows")
+        + add(BY_EXPO, ["expo_id"], "SELECT expo_id, -1 AS d FROM old_rows")
+        + pend_years(years_of("old_rows", -1)),
         old="old_rows",
     ),
     recount_trigger("facet_counts_truncate", ExpoExhibitorCount, YearExhibitorCount),
@@ -160,13 +198,13 @@ EXPO_TRIGGERS = [
     statement_trigger(
         "facet_counts_insert",
         pgtrigger.Insert,
-        count_years(expo_years("new_rows", "edition_year", 1)),
+        pend_years(expo_years("new_rows", "edition_year", 1)),
         new="new_rows",
     ),
     statement_trigger(
         "facet_counts_update",
         pgtrigger.Update,
-        count_years(
+        pend_years(
             f"{expo_years(f'({RENAMED_YEARS})', 'was', -1)}"
             f" UNION ALL {expo_years(f'({RENAMED_YEARS})', 'now', 1)}"
         ),
@@ -176,7 +214,7 @@ EXPO_TRIGGERS = [
     statement_trigger(
         "facet_counts_delete",
         pgtrigger.Delete,
-        count_years(expo_years("old_rows", "edition_year", -1)),
+        pend_years(expo_years("old_rows", "edition_year", -1)),
         old="old_rows",
     ),
     recount_trigger("facet_counts_truncate", YearExhibitorCount),
