@@ -95,7 +95,7 @@ class ChangesView(JSONErrorsMixin, APIView):
             410: OpenApiResponse(
                 response=ErrorSerializer,
                 description="The cursor is older than the entries kept "
-                "(DIRECTORY_CHANGES_KEEP_DAYS): build the mirror afresh."
+                "(DIRECTORY_CHANGES_KEEP_DAYS): build the mirror afresh.",
             ),
         },
     )
