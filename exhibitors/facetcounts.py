@@ -143,6 +143,4 @@ LINK_TRIGGERS = [
 ]
 
 pgtrigger.register(*EXHIBITOR_TRIGGERS)(Exhibitor)
-# The links' table is Django's own (no model of ours): its triggers are installed by the
-# migration from LINK_TRIGGERS, and tests check that what is installed is what is here.
 pgtrigger.register(*LINK_TRIGGERS)(Exhibitor.sectors.through)

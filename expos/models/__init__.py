@@ -4,12 +4,12 @@ figures, and the source documents every fact is cited from. One module a topic.
 This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
 
-from .expos import Area, Expo, ExpoSeries, Figure, Participation
+from .expos import Area, Expo, ExpoSector, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
 from .organisations import Organisation
-from .outcomes import Award, Deal, Highlight
+from .outcomes import Award, Deal, DealSector, Highlight
 from .provenance import (
     CITED_ELSEWHERE,
     Citation,
@@ -28,8 +28,10 @@ __all__ = [
     "Citation",
     "CitedModel",
     "Deal",
+    "DealSector",
     "Expo",
     "ExpoExhibitorCount",
+    "ExpoSector",
     "ExpoSeries",
     "Figure",
     "Forum",
