@@ -33,7 +33,8 @@ CASES = [
 
 
 def editor_of(model, django_user_model):
-    user = django_user_model.objects.create_user("editor", password="editor-pw-123!")
+    name = f"editor-of-{model._meta.model_name}"
+    user = django_user_model.objects.create_user(name, password=f"{name}-pw-123!")
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label=model._meta.app_label,
@@ -177,3 +178,32 @@ def test_an_exhibitor_without_dependents_is_deleted_with_its_sector_links(django
     response = editor_of(Exhibitor, django_user_model).delete("/api/v1/exhibitors/alone/")
     assert response.status_code == 204
     assert not ExhibitorSector.objects.exists()
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_seeded_expo_and_sector_of_the_issue_are_kept(django_user_model):
+    """Both answered 204, taking the expo's records, and the sector from Dahua, with them."""
+    expo_editor = editor_of(Expo, django_user_model)
+    expo = expo_editor.delete("/api/v1/expos/smart-china-expo-2021/")
+    assert expo.status_code == 409
+    assert {(d["type"], d["count"]) for d in expo.json()["dependents"]} == {
+        ("area", 3),
+        ("deal", 1),
+        ("figure", 4),
+        ("forum", 1),
+        ("highlight", 9),
+        ("participation", 2),
+        ("statement", 2),
+    }
+    assert Expo.objects.get(slug="smart-china-expo-2021").deals.count() == 1
+    sector_editor = editor_of(Sector, django_user_model)
+    sector = sector_editor.delete("/api/v1/sectors/video-iot/")
+    assert sector.status_code == 409
+    assert sector.json()["dependents"] == [
+        {"type": "exhibitor", "count": 1, "examples": ["zhejiang-dahua-technology"]}
+    ]
+    assert (
+        Exhibitor.objects.get(slug="zhejiang-dahua-technology")
+        .sectors.filter(slug="video-iot")
+        .exists()
+    )
