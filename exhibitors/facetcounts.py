@@ -143,4 +143,6 @@ LINK_TRIGGERS = [
 ]
 
 pgtrigger.register(*EXHIBITOR_TRIGGERS)(Exhibitor)
+# The links' model (ExhibitorSector, the table Django made for Exhibitor.sectors): its
+# migrations hold these triggers, as the exhibitor's hold its own.
 pgtrigger.register(*LINK_TRIGGERS)(Exhibitor.sectors.through)

@@ -305,8 +305,8 @@ def test_the_unfiltered_facets_read_only_count_tables(directory):
 
 @pytest.mark.django_db
 def test_the_installed_triggers_are_those_of_the_code():
-    """The sector links' triggers are installed by hand in their migration: this catches a
-    change to them that no migration installs."""
+    """Every count trigger the code declares is installed, as the code has it: this catches a
+    change to one that no migration installs."""
     installed = {
         trigger.get_pgid(model): trigger.get_installation_status(model)
         for model, trigger in pgtrigger.registered()
