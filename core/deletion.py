@@ -77,11 +77,11 @@ def dependents(record):
     for relation in keeping_relations(type(record)):
         model, field = relation.related_model, relation.field
         rows = model._base_manager.filter(**{field.name: record})
+        count = rows.count()  # a link's rows: one a record (its two keys are unique together)
         if is_plain_link(model):
             owner = link_owner(model)
             model = owner.related_model
             rows = model._base_manager.filter(pk__in=rows.values(owner.attname))
-        count = rows.count()
         if count:
             examples = [label(each) for each in rows.order_by("pk")[:EXAMPLES]]
             found.append(Dependents(model, count, examples))
