@@ -1,11 +1,14 @@
 """What every admin's forms share, beside the change lists of core.admin: numbers and dates
 read in ASCII digits only (AsciiNumbersMixin), and a write that raced another answered as the
-form's error rather than a database error (RecheckRacedWritesMixin)."""
+form's error rather than a database error (RecheckRacedWritesMixin), and many-to-many
+fields whose links are a model of their own edited as any other (LinkFieldsMixin)."""
 
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import IntegrityError, models
 from django.http import HttpResponseRedirect
 
+from .deletion import is_plain_link
 from .integrity import duplicated_constraint
 from .numbers import DateFormField, DecimalFormField, IntegerFormField, is_integer_text
 
@@ -72,3 +75,25 @@ class RecheckRacedWritesMixin:
                 if duplicated_constraint(error) is None:
                     raise
         return view(*args)
+
+
+# --- Links -----------------------------------------------------------------------------------
+
+
+class LinkFieldsMixin:
+    """A many-to-many field whose links are a plain model of their own is edited in the form as
+    one with Django's own table: the admin leaves out any field with a model between, since
+    one with more columns than the two keys cannot be written by `.set()`; a plain link can."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        through = db_field.remote_field.through
+        if through._meta.auto_created or not is_plain_link(through):
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        using = kwargs.get("using")
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(using, db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return db_field.formfield(**kwargs)

@@ -80,22 +80,30 @@ def before_values(model, alias):
     return " - ".join([f"to_jsonb({alias})", *(f"'{column}'" for column in generated)])
 
 
-def owner_column(model):
-    """For Django's own many-to-many table, its column naming the record whose field it is."""
+def owner_field(model):
+    """For a many-to-many link, its foreign key to the record whose field it is: the one
+    `track` was given, or, for Django's own table, the one to the model declaring the field."""
+    label = model._meta.label_lower
+    if label in OWNER_FIELDS:
+        return model._meta.get_field(OWNER_FIELDS[label])
     owner = model._meta.auto_created
     if not owner:
         return None
-    return next(
-        f.column for f in model._meta.fields if f.is_relation and f.remote_field.model is owner
-    )
+    return next(f for f in model._meta.fields if f.is_relation and f.remote_field.model is owner)
+
+
+def owner_of(model):
+    """The model whose record a link of `model` belongs to (None: `model` is no link)."""
+    field = owner_field(model)
+    return field.remote_field.model if field else None
 
 
 def log_sql(model, rows, operation, *, before=None, where=""):
     label = model._meta.label_lower
     slug = "slug" if any(f.name == "slug" for f in model._meta.concrete_fields) else None
     slug_sql = f"r.{slug}" if slug else "NULL"
-    owner = owner_column(model)
-    owner_sql = f"r.{owner}" if owner else "NULL"
+    owner = owner_field(model)
+    owner_sql = f"r.{owner.column}" if owner else "NULL"
     return (
         f"INSERT INTO {CHANGES} (xid, model, record_id, slug, operation, before, owner_id)"
         f" SELECT pg_current_xact_id(), '{label}', r.id, {slug_sql}, '{operation}',"
@@ -151,12 +159,17 @@ def triggers(model):
 
 
 TRACKED = {}
+OWNER_FIELDS = {}
 
 
-def track(model):
+def track(model, owner=None):
     """Record every write to `model`'s table in the change log (see the module's docstring).
-    Each app calls it for each of its tables, many-to-many links included."""
+    Each app calls it for each of its tables, many-to-many links included; `owner` names a
+    link model's foreign key to the record it is part of (Django's own link tables need
+    none)."""
     TRACKED[model._meta.label_lower] = model
+    if owner:
+        OWNER_FIELDS[model._meta.label_lower] = owner
     pgtrigger.register(*triggers(model))(model)
     return model
 

@@ -28,12 +28,14 @@ from core.admin import (
     capped_figures,
     country_column,
 )
-from core.adminforms import AsciiNumbersMixin, RecheckRacedWritesMixin
+from core.adminforms import AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin
 
 from .models import Exhibitor, Sector
 
 
-class DirectoryAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin, TranslationAdmin):
+class DirectoryAdmin(
+    AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin, VersionAdmin, TranslationAdmin
+):
     """A versioned admin for a model with translated fields, whose forms answer a duplicate
     written at the same moment as a form error (core.adminforms.RecheckRacedWritesMixin).
 

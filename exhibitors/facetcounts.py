@@ -166,6 +166,6 @@ LINK_TRIGGERS = [
 ]
 
 pgtrigger.register(*EXHIBITOR_TRIGGERS)(Exhibitor)
-# The links' table is Django's own (no model of ours): its triggers are installed by the
-# migration from LINK_TRIGGERS, and tests check that what is installed is what is here.
+# The links' model (ExhibitorSector, the table Django made for Exhibitor.sectors): its
+# migrations hold these triggers, as the exhibitor's hold its own.
 pgtrigger.register(*LINK_TRIGGERS)(Exhibitor.sectors.through)

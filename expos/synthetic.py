@@ -321,6 +321,9 @@ def unlink(run, cursor, model, chosen):
             continue  # already removed
         column = relation.field.column
         table = other._meta.db_table
+        if relation.on_delete is models.CASCADE:  # a part of the record: a sector link
+            run(table, f"DELETE FROM {table} WHERE {column} IN ({chosen})")
+            continue
         if relation.on_delete is models.SET_NULL:
             run(table, f"UPDATE {table} SET {column} = NULL WHERE {column} IN ({chosen})")
             continue

@@ -134,8 +134,9 @@ class ChangesView(JSONErrorsMixin, APIView):
         owners = defaultdict(set)
         for entry in entries:
             model = changelog.TRACKED.get(entry.model)
-            if model is not None and model._meta.auto_created and entry.owner_id is not None:
-                owners[model._meta.auto_created].add(entry.owner_id)
+            owner = changelog.owner_of(model) if model is not None else None
+            if owner is not None and entry.owner_id is not None:
+                owners[owner].add(entry.owner_id)
         slugs = {
             (owner._meta.label_lower, pk): slug
             for owner, ids in owners.items()
@@ -147,8 +148,9 @@ class ChangesView(JSONErrorsMixin, APIView):
             model = changelog.TRACKED.get(entry.model)
             if model is None:
                 continue
-            if model._meta.auto_created:
-                label = model._meta.auto_created._meta.label_lower
+            owner = changelog.owner_of(model)
+            if owner is not None:
+                label = owner._meta.label_lower
                 record_id, operation = entry.owner_id, "update"
                 slug = slugs.get((label, record_id))
             else:

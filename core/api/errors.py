@@ -7,6 +7,7 @@ from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.deletion import dependents_among, refusal
 from core.integrity import refused_field
 from core.outage import is_database_unavailable, unavailable_response
 
@@ -21,12 +22,28 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
     if isinstance(exc, ProtectedError | RestrictedError):
-        blocking = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        return Response(
-            {"detail": f"Other records still refer to this one: {', '.join(blocking)}."},
-            status=status.HTTP_409_CONFLICT,
-        )
+        # Kept since the view counted its dependents (DependentsExist): one written meanwhile.
+        kept = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        exc = DependentsExist(noun_of(context), dependents_among(kept))
     return drf_exception_handler(exc, context)
+
+
+class DependentsExist(exceptions.APIException):
+    """A DELETE of a record others depend on: 409, naming them by type, with how many and the
+    first few (core.deletion)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "dependents_exist"
+
+    def __init__(self, noun, found):
+        super().__init__()
+        self.detail = refusal(noun, found)
+
+
+def noun_of(context):
+    view = context.get("view")
+    queryset = getattr(view, "queryset", None)
+    return str(queryset.model._meta.verbose_name) if queryset is not None else "record"
 
 
 class JSONErrorsMixin:

@@ -3,6 +3,10 @@
 import reversion
 from django.db import transaction
 
+from core.deletion import dependents
+
+from .errors import DependentsExist
+
 
 class RevisionMixin:
     def perform_create(self, serializer):
@@ -16,7 +20,12 @@ class RevisionMixin:
             self.sign_revision("Changed through the API.")
 
     def perform_destroy(self, instance):
-        # A record others PROTECT raises ProtectedError: core.api.errors answers 409.
+        # A record others depend on is a 409 naming them, counted without loading them all
+        # (as Django's ProtectedError would); one written since is the same 409
+        # (core.api.errors).
+        found = dependents(instance)
+        if found:
+            raise DependentsExist(str(instance._meta.verbose_name), found)
         with transaction.atomic(), reversion.create_revision():
             instance.delete()
             self.sign_revision("Deleted through the API.")

@@ -15,6 +15,33 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
+class DependentsSerializer(serializers.Serializer):
+    """The records of one type that keep a record from being deleted."""
+
+    type = serializers.CharField(help_text="The kind of record, e.g. `deal` or `exhibitor`.")
+    count = serializers.IntegerField(help_text="How many there are.")
+    examples = serializers.ListField(
+        child=serializers.CharField(), help_text="The first few, by slug or else by name."
+    )
+
+
+class DependentsErrorSerializer(serializers.Serializer):
+    """A DELETE refused: what depends on the record."""
+
+    detail = serializers.CharField()
+    dependents = DependentsSerializer(many=True)
+
+
+DELETE_CONFLICT = OpenApiResponse(
+    response=DependentsErrorSerializer,
+    description=(
+        "Other records depend on this one: `dependents` names each type, how many, and the "
+        "first few. Delete them, or point them elsewhere, first (an expo with everything it "
+        "holds is removed by staff in the admin)."
+    ),
+)
+
+
 # What a 400 holds: {"detail": message} for a body that could not be read, otherwise one
 # entry a parameter or field at fault, with its messages (an object for the items of a list).
 VALIDATION_ERROR = {
@@ -51,9 +78,8 @@ ERRORS = {
     409: OpenApiResponse(
         response=ErrorSerializer,
         description=(
-            "DELETE: other records still refer to this one. POST: records of the same name, "
-            "created at the same moment, took every slug tried (the body names `slug`); send "
-            "it again."
+            "Records of the same name, created at the same moment, took every slug tried (the "
+            "body names `slug`); send it again."
         ),
     ),
     406: OpenApiResponse(
@@ -164,7 +190,8 @@ class DirectorySchema(AutoSchema):
             codes.append(409)
         for code in codes:
             if str(code) not in responses:
-                response = self._get_response_for_code(ERRORS[code], str(code))
+                error = DELETE_CONFLICT if (code, self.method) == (409, "DELETE") else ERRORS[code]
+                response = self._get_response_for_code(error, str(code))
                 # An error is JSON whatever format was asked for.
                 response["content"] = {"application/json": response["content"]["application/json"]}
                 responses[str(code)] = response

@@ -1,10 +1,18 @@
 """Expos and what an expo holds: series, figures, areas and participations."""
 
-from django.contrib import admin
+from django.apps import apps
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import NestedObjects, model_ngettext, quote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from modeltranslation.utils import get_translation_fields
@@ -20,6 +28,7 @@ from core.admin import (
 from core.search import MAX_SEARCH_LENGTH
 from exhibitors.models import Exhibitor
 
+from .. import removal
 from ..models import (
     Area,
     Expo,
@@ -80,6 +89,86 @@ class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ParticipationInline, CitationInline]
     readonly_fields = ("all_participations",)
+    actions = ["remove_with_everything"]
+
+    @admin.action(description=_("Remove with everything they hold"), permissions=["delete"])
+    def remove_with_everything(self, request, queryset):
+        """The expos chosen and everything they hold (expos.removal), listed in full and
+        removed once confirmed, in one transaction; refused while anything else depends on
+        them, or without the permission to delete every kind of record that would go."""
+        expos = list(queryset.order_by("pk"))
+        listed, counts, perms_needed, protected = self.removal_of(request, expos)
+        if request.POST.get("post") and not protected:
+            if perms_needed:
+                raise PermissionDenied
+            with transaction.atomic(using=router.db_for_write(Expo)):
+                self.log_deletions(request, queryset)
+                deleted = removal.remove_with_everything(expos)
+            self.message_user(
+                request,
+                gettext("Removed %(expos)s with everything they held: %(rows)s.")
+                % {
+                    "expos": ", ".join(str(expo) for expo in expos),
+                    "rows": ", ".join(
+                        f"{count} {apps.get_model(label)._meta.verbose_name_plural}"
+                        for label, count in sorted(deleted.items())
+                    ),
+                },
+                messages.SUCCESS,
+            )
+            return None
+        objects_name = model_ngettext(self.opts, len(expos))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                gettext("Cannot remove %(name)s") % {"name": objects_name}
+                if perms_needed or protected
+                else gettext("Remove with everything they hold")
+            ),
+            "subtitle": None,
+            "objects_name": str(objects_name),
+            "deletable_objects": [listed],
+            "model_count": counts.items(),
+            "queryset": expos,
+            "perms_lacking": perms_needed,
+            "protected": protected,
+            "opts": self.opts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/expos/expo/remove_with_everything.html", context)
+
+    def removal_of(self, request, expos):
+        """What removing `expos` would delete, as the admin's delete pages list it: the nested
+        list, the count of each kind, the kinds this user may not delete, and what else depends
+        on them (any, and nothing is removed)."""
+        collector = NestedObjects(using=router.db_for_write(Expo), origin=expos)
+        removal.collect(collector, expos)
+        perms_needed = set()
+
+        def shown(obj):
+            opts = obj._meta
+            if not self.admin_site.is_registered(type(obj)):
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=(quote(obj.pk),),
+                )
+            except NoReverseMatch:
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        listed = collector.nested(shown)
+        protected = [shown(obj) for obj in collector.protected]
+        counts = {
+            model._meta.verbose_name_plural: len(objs)
+            for model, objs in collector.model_objs.items()
+        }
+        return listed, counts, perms_needed, protected
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         # An expo at a million exhibitors has hundreds of them: all in the inline made its page

@@ -6,12 +6,12 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 
 from core.changelog import track
 
-from .expos import Area, Expo, ExpoSeries, Figure, Participation
+from .expos import Area, Expo, ExpoSector, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
 from .organisations import Organisation
-from .outcomes import Award, Deal, Highlight
+from .outcomes import Award, Deal, DealSector, Highlight
 from .provenance import (
     CITED_ELSEWHERE,
     Citation,
@@ -27,7 +27,6 @@ for _model in (
     ExpoSeries,
     Expo,
     Expo.organisers.through,
-    Expo.sectors.through,
     Figure,
     Area,
     Participation,
@@ -39,7 +38,6 @@ for _model in (
     Appearance,
     Statement,
     Deal,
-    Deal.sectors.through,
     Deal.parties.through,
     Award,
     Highlight,
@@ -47,6 +45,10 @@ for _model in (
     Citation,
 ):
     track(_model)
+# The sector links are models of their own (a sector in use is protected), each part of its
+# owner: the change feed reports a link as a change of the expo or deal.
+track(ExpoSector, owner="expo")
+track(DealSector, owner="deal")
 
 __all__ = [
     "CITED_ELSEWHERE",
@@ -56,8 +58,10 @@ __all__ = [
     "Citation",
     "CitedModel",
     "Deal",
+    "DealSector",
     "Expo",
     "ExpoExhibitorCount",
+    "ExpoSector",
     "ExpoSeries",
     "Figure",
     "Forum",

@@ -134,6 +134,7 @@ class Expo(SyntheticMixin, CitedModel):
     slug = SingleLineSlugField(_("slug"), max_length=120)
     name = SingleLineField(_("name"), max_length=255)
     short_name = SingleLineField(_("short name"), max_length=80, blank=True)
+    # A series with editions stays; so does an expo with expos held within it.
     series = models.ForeignKey(
         ExpoSeries,
         verbose_name=_("series"),
@@ -162,12 +163,13 @@ class Expo(SyntheticMixin, CitedModel):
     venue = SingleLineField(_("venue"), max_length=255, blank=True)
     city = SingleLineField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
+    # Django's own table: a link goes with the expo, and with the organisation.
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="expos_organised", blank=True
     )
     format = SingleLineField(_("format"), max_length=12, choices=Format.choices, blank=True)
     sectors = models.ManyToManyField(
-        Sector, verbose_name=_("sectors"), related_name="expos", blank=True
+        Sector, verbose_name=_("sectors"), related_name="expos", blank=True, through="ExpoSector"
     )
     description = MultiLineField(_("description"), blank=True)
     exhibitors = models.ManyToManyField(
@@ -255,10 +257,12 @@ class Figure(CitedModel):
         MORE_THAN = "more_than", _("more than")
         NEARLY = "nearly", _("nearly")
 
+    # RESTRICT, as every record an expo holds: an expo with figures is not deleted, unless
+    # they are deleted with it (expos.removal, the admin's "Remove with everything").
     expo = models.ForeignKey(
         Expo,
         verbose_name=_("expo"),
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         related_name="figures",
         null=True,
         blank=True,
@@ -266,7 +270,7 @@ class Figure(CitedModel):
     series = models.ForeignKey(
         ExpoSeries,
         verbose_name=_("series"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="figures",
         null=True,
         blank=True,
@@ -309,7 +313,7 @@ class Area(CitedModel):
         SITE = "site", _("Off-site venue")
 
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="areas"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="areas"
     )
     name = SingleLineField(_("name"), max_length=255)
     kind = SingleLineField(_("kind"), max_length=10, choices=Kind.choices)
@@ -319,7 +323,7 @@ class Area(CitedModel):
     sector = models.ForeignKey(
         Sector,
         verbose_name=_("sector"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="areas",
         null=True,
         blank=True,
@@ -341,19 +345,21 @@ class Area(CitedModel):
 class Participation(CitedModel):
     """One exhibitor at one expo: what it showed there, and where."""
 
+    # An exhibitor that took part in expos stays; the expo holds its participations.
     exhibitor = models.ForeignKey(
         Exhibitor,
         verbose_name=_("exhibitor"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="participations",
     )
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="participations"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="participations"
     )
+    # RESTRICT: an area with exhibitors in it stays, unless removed with its expo.
     area = models.ForeignKey(
         Area,
         verbose_name=_("hall or area"),
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="participations",
         null=True,
         blank=True,
@@ -381,3 +387,31 @@ class Participation(CitedModel):
         super().clean()
         if self.area_id and self.expo_id and self.area.expo_id != self.expo_id:
             raise ValidationError({"area": _("This area belongs to another expo.")})
+
+
+class ExpoSector(models.Model):
+    """One of an expo's sectors: a row of the many-to-many table, part of the expo.
+
+    A model of its own only so that a sector in use cannot be deleted (PROTECT): Django's own
+    table deletes its rows with either side. Its table is the one Django made for it.
+    """
+
+    # Part of the expo: deleted with it.
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="sector_links"
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="expo_links"
+    )
+
+    class Meta:
+        db_table = "expos_expo_sectors"
+        ordering = ["expo", "sector"]
+        verbose_name = _("sector of an expo")
+        verbose_name_plural = _("sectors of expos")
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "sector"], name="expos_exposector_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.expo}: {self.sector}"

@@ -31,12 +31,13 @@ class Forum(CitedModel):
 
     slug = SingleLineSlugField(_("slug"), max_length=120)
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="forums"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="forums"
     )
     title = SingleLineField(_("title"), max_length=300)
     kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     city = SingleLineField(_("city"), max_length=120, blank=True)
+    # Django's own tables: a link goes with the forum, and with the organisation.
     organisers = models.ManyToManyField(
         Organisation, verbose_name=_("organisers"), related_name="forums_organised", blank=True
     )
@@ -81,10 +82,11 @@ class Speaker(CitedModel):
     honorific = SingleLineField(_("honorific"), max_length=20, blank=True)
     name = SingleLineField(_("name"), max_length=200)
     role = SingleLineField(_("role"), max_length=255, blank=True)
+    # An exhibitor or organisation that speakers belong to stays.
     exhibitor = models.ForeignKey(
         Exhibitor,
         verbose_name=_("exhibitor"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="speakers",
         null=True,
         blank=True,
@@ -92,7 +94,7 @@ class Speaker(CitedModel):
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="speakers",
         null=True,
         blank=True,
@@ -134,11 +136,13 @@ class Speaker(CitedModel):
 class Appearance(CitedModel):
     """A speaker at a forum: in what role, and what they spoke about."""
 
+    # A speaker with appearances or statements stays: removing an expo leaves its speakers.
     speaker = models.ForeignKey(
-        Speaker, verbose_name=_("speaker"), on_delete=models.CASCADE, related_name="appearances"
+        Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="appearances"
     )
+    # RESTRICT: held by the forum, so removed with its expo (expos.removal).
     forum = models.ForeignKey(
-        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="appearances"
+        Forum, verbose_name=_("forum"), on_delete=models.RESTRICT, related_name="appearances"
     )
     role = SingleLineField(_("role at the forum"), max_length=120, blank=True)
     topic = MultiLineField(_("what they spoke about"), blank=True)
@@ -161,10 +165,10 @@ class Statement(CitedModel):
     """Words a source quotes from a person at an expo, often speaking for an exhibitor."""
 
     speaker = models.ForeignKey(
-        Speaker, verbose_name=_("speaker"), on_delete=models.CASCADE, related_name="statements"
+        Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="statements"
     )
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="statements"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="statements"
     )
     text = MultiLineField(_("what they said"))
 

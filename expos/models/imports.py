@@ -27,6 +27,7 @@ class ImportRun(models.Model):
     Outcome = ImportOutcome
 
     file_name = SingleLineField(_("file name"), max_length=500)
+    # An account is not a directory record: deleting one keeps its imports, with system_user.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),

@@ -29,8 +29,9 @@ class Deal(CitedModel):
     """Projects signed or announced at an expo, with their value as the source reports it."""
 
     slug = SingleLineSlugField(_("slug"), max_length=120)
+    # RESTRICT, as every record an expo holds: see Figure.expo.
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="deals"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="deals"
     )
     title = SingleLineField(_("title"), max_length=255)
     project_count = models.PositiveIntegerField(_("number of projects"), null=True, blank=True)
@@ -46,8 +47,13 @@ class Deal(CitedModel):
         blank=True,
     )
     sectors = models.ManyToManyField(
-        Sector, verbose_name=_("sectors covered"), related_name="deals", blank=True
+        Sector,
+        verbose_name=_("sectors covered"),
+        related_name="deals",
+        blank=True,
+        through="DealSector",
     )
+    # Django's own table: a link goes with the deal, and with the exhibitor.
     parties = models.ManyToManyField(
         Exhibitor, verbose_name=_("parties"), related_name="deals", blank=True
     )
@@ -85,11 +91,39 @@ class Deal(CitedModel):
         return reverse("expos:deal-detail", kwargs={"slug": self.slug})
 
 
+class DealSector(models.Model):
+    """One of a deal's sectors: a row of the many-to-many table, part of the deal.
+
+    A model of its own only so that a sector in use cannot be deleted (PROTECT): Django's own
+    table deletes its rows with either side. Its table is the one Django made for it.
+    """
+
+    # Part of the deal: deleted with it.
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="sector_links"
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="deal_links"
+    )
+
+    class Meta:
+        db_table = "expos_deal_sectors"
+        ordering = ["deal", "sector"]
+        verbose_name = _("sector of a deal")
+        verbose_name_plural = _("sectors of deals")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "sector"], name="expos_dealsector_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.deal}: {self.sector}"
+
+
 class Award(CitedModel):
     """A prize won at an expo."""
 
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="awards"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="awards"
     )
     name = SingleLineField(_("award"), max_length=255)
     recipient = models.ForeignKey(
@@ -113,12 +147,14 @@ class Highlight(CitedModel):
     """Something a source singles out at an expo: a demonstration, a theme, an outcome."""
 
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="highlights"
+        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="highlights"
     )
+    # RESTRICT: the expo's own area and forum stay while a highlight names them, unless all
+    # are removed with the expo.
     area = models.ForeignKey(
         Area,
         verbose_name=_("hall or area"),
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="highlights",
         null=True,
         blank=True,
@@ -126,15 +162,16 @@ class Highlight(CitedModel):
     forum = models.ForeignKey(
         Forum,
         verbose_name=_("forum"),
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="highlights",
         null=True,
         blank=True,
     )
+    # An exhibitor a highlight names stays, even when the expo is removed.
     exhibitor = models.ForeignKey(
         Exhibitor,
         verbose_name=_("exhibitor"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="highlights",
         null=True,
         blank=True,

@@ -68,6 +68,8 @@ class Citation(TimeStampedModel):
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
     )
+    # A record type goes only with its model (remove_stale_contenttypes); the citations of a
+    # record go with the record (CitedModel's GenericRelation, expos.signals).
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
     )

@@ -93,10 +93,9 @@ def test_body_nested_within_the_limit_is_validated_as_usual(writer):
     assert list(response.json()) == ["name_en"]
 
 
-def sector_without_exhibitors():
-    return Sector.objects.filter(exhibitors__isnull=True).first() or Sector.objects.create(
-        name_en="Spare", slug="spare"
-    )
+def sector_nothing_depends_on():
+    """A sector that can be deleted: tagged on no exhibitor, expo or deal, given to no area."""
+    return Sector.objects.create(name_en="Spare", slug="spare")
 
 
 DOWNLOAD_FORMATS = [
@@ -112,7 +111,7 @@ DOWNLOAD_FORMATS = [
 def test_write_asking_for_a_download_format_is_refused_before_it_changes_anything(
     writer, method, query, headers, status
 ):
-    sector = sector_without_exhibitors()
+    sector = sector_nothing_depends_on()
     url = f"/api/v1/sectors/{sector.slug}/"
     if query:
         url += f"?format={query['format']}"
@@ -139,7 +138,7 @@ def test_create_asking_for_a_download_format_is_refused_before_it_creates(
 
 
 def test_write_answers_in_json(writer):
-    sector = sector_without_exhibitors()
+    sector = sector_nothing_depends_on()
     response = writer.delete(
         f"/api/v1/sectors/{sector.slug}/?format=json", HTTP_ACCEPT="text/csv, */*"
     )

@@ -134,7 +134,10 @@ def test_permission_matrix(prefix, users, assert_matches_schema):
     if deleted.status_code == 204:
         assert model.objects.count() == before - 1
     else:
-        assert "refer to this one" in deleted.json()["detail"]
+        assert "other records depend on it" in deleted.json()["detail"]
+        assert deleted.json()["dependents"]
+        assert_matches_schema(deleted, prefix, "delete", detail=True)
+        assert model.objects.count() == before
 
 
 def test_create_exhibitor_with_sectors_and_history(users):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
@@ -341,3 +342,20 @@ def test_citation_of_a_quote_twice_on_one_record_is_a_form_error(admin_client):
     assert again.status_code == 200
     assert message in again.content.decode()
     assert Citation.objects.filter(source=source).count() == 1
+
+
+@pytest.mark.parametrize("model", [Exhibitor, Expo, Deal], ids=lambda m: m._meta.label)
+def test_sectors_are_edited_in_the_form_though_their_links_are_a_model(admin_client, model):
+    """The sector links are models of their own (so that a sector in use is kept); the form
+    still has the sectors' autocomplete box, and a save replaces them."""
+    record = model.objects.filter(sectors__isnull=False).first()
+    url = admin_url(model, "change", record.pk)
+    page = admin_client.get(url)
+    widget = page.context["adminform"].form.fields["sectors"].widget
+    assert isinstance(widget.widget, AutocompleteSelectMultiple)
+    chosen = Sector.objects.exclude(pk__in=record.sectors.all()).order_by("pk")[:2]
+    data = form_data(page)
+    data["sectors"] = [sector.pk for sector in chosen]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(record.sectors.all()) == set(chosen)

@@ -118,12 +118,16 @@ def test_remove_refuses_while_a_real_record_depends_on_synthetic_data():
     assert not Expo.objects.filter(synthetic=True).exists()
 
 
-def test_synthetic_speaker_link_is_cleared_not_deleted():
+def test_remove_refuses_while_a_real_speaker_belongs_to_a_synthetic_exhibitor():
+    """A speaker's exhibitor is PROTECTed: the speaker is not silently left without it."""
     generate("--exhibitors", "20", "--seed", "4")
-    speaker = factories.SpeakerFactory(exhibitor=Exhibitor.objects.filter(synthetic=True).first())
-    call_command("generate_directory", "--remove")
+    exhibitor = Exhibitor.objects.filter(synthetic=True).first()
+    speaker = factories.SpeakerFactory(exhibitor=exhibitor)
+    with pytest.raises(CommandError, match="1 speakers point at synthetic exhibitors"):
+        call_command("generate_directory", "--remove")
     speaker.refresh_from_db()
-    assert speaker.exhibitor is None
+    assert speaker.exhibitor == exhibitor
+    assert Exhibitor.objects.filter(synthetic=True).count() == 20  # nothing deleted
 
 
 def test_output_writes_an_importable_csv(tmp_path):
