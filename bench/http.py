@@ -36,6 +36,11 @@ class Client:
         self.connection = None
 
     def get(self, path, headers=None, *, read=True):
+        return self.request("GET", path, headers, read=read)
+
+    def request(self, method, path, headers=None, body=None, *, read=True):
+        """(response, body, seconds), or (response, started) unread. A request the server
+        closed the connection under is sent once more, on a new connection."""
         for attempt in range(2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(
@@ -43,7 +48,7 @@ class Client:
                 )
             started = time.perf_counter()
             try:
-                self.connection.request("GET", path, headers=headers or {})
+                self.connection.request(method, path, body=body, headers=headers or {})
                 response = self.connection.getresponse()
                 if not read:
                     return response, started

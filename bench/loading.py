@@ -23,6 +23,7 @@ from bench.databases import (
     sql,
 )
 from bench.settings import (
+    DATABASE_PREFIX,
     PEER_EXHIBITORS,
     PEER_SLICE_ROWS,
     ROOT,
@@ -50,8 +51,9 @@ def run_measured(command, database, logs):
 
 
 # A freshly migrated database with the seed and the synthetic sectors: each import and each
-# load of the import's limit starts from a copy of it (CREATE DATABASE … TEMPLATE).
-FRESH = "bench_import_fresh"
+# load of the import's limit starts from a copy of it (CREATE DATABASE … TEMPLATE). Like the
+# loaded databases, the scratch ones are named with BENCH_DATABASE_PREFIX (bench_ by default).
+FRESH = f"{DATABASE_PREFIX}import_fresh"
 # What import_directory writes (expos.importing.writing), in the order a load must follow.
 WRITTEN_TABLES = [
     "expos_expo",
@@ -177,7 +179,7 @@ def measure_copy_limit(dumps, scratch_dir):
     same with the secondary indexes dropped first and built after, the build counted.
 
     Returns {"with indexes": seconds, "indexes rebuilt": seconds, "indexes": how many}."""
-    database = "bench_import_limit"
+    database = f"{DATABASE_PREFIX}import_limit"
     loads = [f"\\copy {table} ({columns}) FROM '{path}'" for table, columns, path in dumps]
     figures = {}
     copy_database(FRESH, database)
@@ -202,14 +204,16 @@ def measure_copy_limit(dumps, scratch_dir):
     return figures
 
 
-def measure_import(rows, scratch_dir):
+def measure_import(rows, scratch_dir, *, keep_file=False):
     """B7, B7 limit and B9: import_directory of a generated CSV of about `rows` rows (an
     exhibitor has about three, one for each expo) into a copy of a freshly migrated database,
     against psql's \\copy of the same file into a staging table of text columns (B7), and
-    against psql's \\copy of the rows the import wrote into the same tables (B7 limit)."""
+    against psql's \\copy of the rows the import wrote into the same tables (B7 limit).
+
+    With `keep_file`, the CSV is kept for another measure, its path in "file"."""
     size = max(rows // 3, 1)
     csv_path = Path(scratch_dir) / f"directory-{label(rows)}-rows.csv"
-    database = "bench_import"
+    database = f"{DATABASE_PREFIX}import"
     create_fresh()
     generate_file(csv_path, size, SEED)
     copy_database(FRESH, database)
@@ -243,7 +247,8 @@ def measure_import(rows, scratch_dir):
     grew = [t for t in tables if after[t] > before[t] and t not in WRITTEN_TABLES]
     dumps = dump_new_rows(database, before, scratch_dir)
     written = {table: after[table] - before[table] for table in WRITTEN_TABLES}
-    csv_path.unlink()
+    if not keep_file:
+        csv_path.unlink()
     drop_database(database)
     limit = measure_copy_limit(dumps, scratch_dir)
     for _table, _columns, path in dumps:
@@ -262,6 +267,7 @@ def measure_import(rows, scratch_dir):
         "also grew": grew,
         "peak MiB": peak_mib,
         "output": output.strip(),
+        **({"file": csv_path} if keep_file else {}),
     }
 
 
@@ -287,7 +293,7 @@ def measure_import_peer(databases, scratch_dir):
     generate_file(path, PEER_EXHIBITORS, SEED + 1)
     with open(path, encoding="utf-8-sig") as handle:
         rows = sum(1 for _line in handle) - 1
-    database, figures = "bench_peer_import", {}
+    database, figures = f"{DATABASE_PREFIX}peer_import", {}
     for size, source in databases.items():
         into = source if copy_database(source, database) else None
         if into is None:

@@ -5,6 +5,7 @@ run and written, with the machine and the data it ran on, to bench/results.md.
 import datetime
 import os
 import platform
+import statistics
 import time
 
 from bench.databases import server_database, sql
@@ -339,3 +340,56 @@ def search_terms_row(large, terms, refused=()):
         "B13", f"ms: p50 of `/api/v1/exhibitors/?q=…` for the worst of {len(terms)} terms "
         f"({label(large)})", seconds * 1000, ms(seconds), details,
     )  # fmt: skip
+
+
+def changelog_rows(large, f):
+    """L1 and L2, what the change log costs (issue 19), from `f`: {"patch": bench.changelog.
+    measure_patch_cost, "import": measure_import_cost}."""
+    patch, imports = f["patch"], f["import"]
+    on, off = statistics.median(patch["on"]), statistics.median(patch["off"])
+    rounds = len(patch["on"])
+    with_, without = imports["with"], imports["without"]
+    grew = log_growth(with_)
+    return [
+        ratio_row(
+            "L1", f"p50 of an API PATCH of an exhibitor, change log on ÷ off ({label(large)})",
+            on / off,
+            f"{ms(on)} vs {ms(off)}, the median of {rounds} rounds a side, alternated "
+            f"({patch['on requests']:,} and {patch['off requests']:,} PATCHes); the log took "
+            f"{patch['on entries']:,} entries on, {patch['off entries']:,} off",
+        ),
+        ratio_row(
+            "L2", f"rows/s: import_directory with the change log ÷ without ({label(large)})",
+            with_["rows/s"] / without["rows/s"],
+            f"{with_['rows/s']:,.0f} vs {without['rows/s']:,.0f} rows/s ({with_['seconds']:.1f}"
+            f" s vs {without['seconds']:.1f} s for {imports['rows']:,} rows); the log grew by "
+            f"{grew['entries']:,} entries, {grew['bytes'] / 2**20:,.0f} MB, "
+            f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row",
+        ),
+    ]  # fmt: skip
+
+
+def log_growth(side):
+    """What an import added to the log: {"entries", "changesets", "bytes"}, after − before."""
+    return {key: side["after"][key] - side["before"][key] for key in side["after"]}
+
+
+def changelog_context(large, f):
+    """How L1 and L2 were measured, and the log's size after the import."""
+    patch, imports = f["patch"], f["import"]
+    after, grew = imports["with"]["after"], log_growth(imports["with"])
+    return [
+        f"- L1, L2: the change log's {patch['triggers']} triggers (`pgtrigger_change_log_…` "
+        f"in pg_trigger, on {patch['tables']} tables) disabled with `ALTER TABLE … DISABLE "
+        "TRIGGER` for the side without it, enabled again after; the count tables' triggers "
+        f"stay on. L1 at {label(large)}, over HTTP with a staff token, the API's response "
+        f"cache off: each PATCH gives the next of {patch['exhibitors']} exhibitors a new "
+        "website. L2: a file generated as B7's, imported into two copies of the same fresh "
+        "database (seed and synthetic sectors), the first with the log. After the import of "
+        f"{imports['rows']:,} rows, core_change held {after['entries']:,} entries "
+        f"({grew['entries']:,} from the import) and core_changeset {after['changesets']:,} "
+        f"rows ({grew['changesets']:,}); with their indexes they took "
+        f"{after['bytes'] / 2**20:,.0f} MB ({grew['bytes'] / 2**20:,.0f} MB from the import: "
+        f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row). The copy without the "
+        f"log gained {log_growth(imports['without'])['entries']:,} entries.",
+    ]

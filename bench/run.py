@@ -14,21 +14,32 @@
 Environment: BENCH_DATABASE_URL (a server URL; its database name is not used), BENCH_SIZES,
 BENCH_SEED, BENCH_REDIS_URL (the cache, as production would have it; skipped when Redis does
 not answer), BENCH_REUSE=1 (keep databases already loaded with the same size and seed, and
-only migrate them).
+only migrate them), BENCH_ONLY=changelog (only L1 and L2, at the largest size; the table is
+printed, and written only to BENCH_RESULTS).
 
 The steps are in this package's modules: settings (the environment, bounds and targets),
 databases (step 1, and the filter and search words), server (step 2), http, measures, loading
-(the import), psql_exports and admin_pages (step 3), report (step 4). This one runs them in
-order: `python -m bench.run`.
+(the import), psql_exports, admin_pages and changelog (step 3), report (step 4). This one runs
+them in order: `python -m bench.run`.
 """
 
+import os
 import shutil
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 from bench import admin_pages as admin
+from bench import changelog
 from bench.databases import dataset_counts, filter_matches, load, pick_filter, pick_search_terms
-from bench.loading import drop_fresh, measure_import, measure_import_peer
+from bench.loading import (
+    create_fresh,
+    drop_fresh,
+    generate_file,
+    measure_import,
+    measure_import_peer,
+)
 from bench.measures import (
     SEARCH_TERMS,
     count_queries,
@@ -46,6 +57,8 @@ from bench.measures import (
 from bench.psql_exports import measure_psql_exports
 from bench.report import (
     baseline_text,
+    changelog_context,
+    changelog_rows,
     context_lines,
     fig,
     issue12_context,
@@ -58,8 +71,10 @@ from bench.report import (
 from bench.server import Server
 from bench.settings import (
     CLIENTS,
+    ONLY,
     REDIS_URL,
     RESULTS,
+    SEED,
     SIZES,
     TARGETS,
     USE_REDIS,
@@ -151,6 +166,7 @@ def main():
                 more["ndjson"] = measure_ndjson_stream(server)
                 records, ndjson_seconds, _complete = more["ndjson"]
                 say(f"  {records:,} records in {ndjson_seconds:.0f} s")
+                more["change log"] = {"patch": measure_patch_cost(server, credentials[size])}
         # As served: a list asked for again before the data changes comes from the cache.
         with Server(databases[large], scratch, api_cache=True) as server:
             say(f"{databases[large]}: throughput as served, cache on (B5), {CLIENTS} clients")
@@ -166,13 +182,15 @@ def main():
         say(f"{databases[large]}: cold facet counts (B11)")
         more["facets"] = measure_cold_facets(databases[large], country, sector)
         say("  " + ", ".join(f"{k} {v:.2f} s" for k, v in more["facets"].items()))
-        imported = measure_import(large, scratch)  # a file of as many rows as exhibitors
+        # A file of as many rows as exhibitors, kept for the import without the change log.
+        imported = measure_import(large, scratch, keep_file=True)
         more["imported"] = imported
         say(
             f"  import {imported['import rows/s']:,.0f} rows/s, \\copy "
             f"{imported['copy rows/s']:,.0f} rows/s, into the same tables "
             f"{imported['limit rows/s']:,.0f} rows/s, peak {imported['peak MiB']:.0f} MiB"
         )
+        more["change log"]["import"] = measure_import_cost(imported.pop("file"), scratch)
         more["import peer"] = measure_import_peer(databases, scratch)
         for size, figures in more["import peer"].items():
             say(
@@ -189,8 +207,10 @@ def main():
     rows += issue12_rows(small, large, more)
     rows.append(search_terms_row(large, more["terms"], more["refused"]))
     rows += admin.admin_rows(small, large, admin_figures)
+    rows += changelog_rows(large, more["change log"])
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
     context += issue12_context(large, more)
+    context += changelog_context(large, more["change log"])
     partial = set() if csv_complete else {"B10", "B10 csv"}
     if not more["ndjson"][2]:
         partial.add("B10 ndjson")
@@ -200,5 +220,59 @@ def main():
     say(f"written to {RESULTS}")
 
 
+def measure_patch_cost(server, credentials):
+    say(f"{server.database}: an API PATCH, the change log on and off in turn (L1)")
+    figures = changelog.measure_patch_cost(server, credentials)
+    say(
+        "  p50 on "
+        + ", ".join(map(ms, figures["on"]))
+        + "; off "
+        + ", ".join(map(ms, figures["off"]))
+    )
+    return figures
+
+
+def measure_import_cost(path, scratch):
+    """L2 on the CSV at `path`, which is removed after."""
+    figures = changelog.measure_import_cost(path, scratch)
+    path.unlink()
+    with_, without = figures["with"], figures["without"]
+    say(
+        f"  with the log {with_['rows/s']:,.0f} rows/s, without {without['rows/s']:,.0f} rows/s;"
+        f" the log {with_['after']['entries']:,} entries, {with_['after']['bytes'] / 2**20:.0f} MB"
+    )
+    return figures
+
+
+def main_changelog():
+    """BENCH_ONLY=changelog: L1 and L2 at the largest size, nothing else."""
+    started, large = time.monotonic(), SIZES[-1]
+    name, _seconds = load(large)
+    scratch = tempfile.mkdtemp(prefix="expo-bench-")
+    try:
+        credentials = admin.prepare_admin(name)
+        with Server(name, scratch, api_cache=False) as server:
+            figures = {"patch": measure_patch_cost(server, credentials)}
+        create_fresh()
+        path = Path(scratch) / f"directory-{label(large)}-rows.csv"
+        generate_file(path, max(large // 3, 1), SEED)  # as measure_import's
+        figures["import"] = measure_import_cost(path, scratch)
+    finally:
+        drop_fresh()
+        shutil.rmtree(scratch, ignore_errors=True)
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    context = [f"BENCH_ONLY=changelog, in {minutes} min {seconds} s.", ""]
+    text = table(changelog_rows(large, figures), context + changelog_context(large, figures))
+    print("\n" + text)
+    if os.environ.get("BENCH_RESULTS"):
+        RESULTS.write_text(text)
+        say(f"written to {RESULTS}")
+
+
 if __name__ == "__main__":
-    main()
+    if ONLY not in ("", "changelog"):
+        sys.exit(f"BENCH_ONLY={ONLY!r}: only 'changelog' is known")
+    if ONLY:
+        main_changelog()
+    else:
+        main()

@@ -213,3 +213,91 @@ def test_the_admin_rows_get_their_targets_when_the_run_loads_them():
     assert run.TARGETS is TARGETS
     for key, target in admin_pages.ADMIN_TARGETS.items():
         assert target_of(key) == target
+
+
+def changelog_figures():
+    """What bench.changelog would give: PATCHes at 24 ms on and 20 ms off (medians of the
+    rounds), an import at 40,000 rows/s with the log and 50,000 without."""
+    size = {"entries": 3_000_000, "changesets": 200, "bytes": 1_300 * 2**20}
+    return {
+        "patch": {
+            "on": [0.030, 0.024, 0.022],
+            "off": [0.020, 0.019, 0.050],
+            "on requests": 75,
+            "off requests": 74,
+            "on entries": 75,
+            "off entries": 0,
+            "triggers": 96,
+            "tables": 24,
+            "exhibitors": 50,
+        },
+        "import": {
+            "rows": 1_000_000,
+            "with": {
+                "seconds": 25.0,
+                "rows/s": 40_000.0,
+                "before": {"entries": 1_000, "changesets": 10, "bytes": 2**20},
+                "after": size,
+            },
+            "without": {
+                "seconds": 20.0,
+                "rows/s": 50_000.0,
+                "before": {"entries": 1_000, "changesets": 10, "bytes": 2**20},
+                "after": {"entries": 1_000, "changesets": 10, "bytes": 2**20},
+            },
+        },
+    }
+
+
+def changelog_rows_by_key(figures=None):
+    rows = report.changelog_rows(LARGE, figures or changelog_figures())
+    return {row[0]: row for row in rows}
+
+
+def test_the_change_log_rows_are_on_over_off_and_with_over_without():
+    rows = changelog_rows_by_key()
+    assert {key: row[2] for key, row in rows.items()} == {
+        "L1": pytest.approx(1.2),  # the medians of the rounds, 24 ms ÷ 20 ms
+        "L2": 0.8,
+    }
+    assert target_of("L1") == ("≤", 1.25)
+    assert target_of("L2") == ("≥", 0.8)
+
+
+def test_the_change_log_rows_verdicts_follow_their_targets():
+    slow = changelog_figures()
+    slow["patch"]["on"] = [0.026, 0.026, 0.026]
+    slow["import"]["with"]["rows/s"] = 39_000.0
+    verdicts = {}
+    for name, figures in (("met", changelog_figures()), ("missed", slow)):
+        text = report.table(list(changelog_rows_by_key(figures).values()), ["context"])
+        verdicts[name] = [
+            line.split(" | ")[4] for line in text.splitlines() if line.startswith("| L")
+        ]
+    assert verdicts == {"met": ["pass", "pass"], "missed": ["miss", "miss"]}
+
+
+def test_the_change_log_rows_say_what_was_compared_and_how_big_the_log_grew():
+    rows = changelog_rows_by_key()
+    assert rows["L1"][1] == "p50 of an API PATCH of an exhibitor, change log on ÷ off (1m)"
+    assert rows["L1"][4] == (
+        "24.0 ms vs 20.0 ms, the median of 3 rounds a side, alternated (75 and 74 PATCHes); "
+        "the log took 75 entries on, 0 off"
+    )
+    assert rows["L2"][3] == "0.80"
+    assert rows["L2"][4] == (
+        "40,000 vs 50,000 rows/s (25.0 s vs 20.0 s for 1,000,000 rows); the log grew by "
+        "2,999,000 entries, 1,299 MB, 1,362 bytes an imported row"
+    )
+
+
+def test_the_change_log_context_gives_its_size_after_the_import():
+    (line,) = report.changelog_context(LARGE, changelog_figures())
+    assert line.startswith("- L1, L2: the change log's 96 triggers (`pgtrigger_change_log_…` ")
+    assert "on 24 tables" in line and "the next of 50 exhibitors" in line
+    assert (
+        "After the import of 1,000,000 rows, core_change held 3,000,000 entries (2,999,000 "
+        "from the import) and core_changeset 200 rows (190); with their indexes they took "
+        "1,300 MB (1,299 MB from the import: 1,362 bytes an imported row). The copy without "
+        "the log gained 0 entries."
+    ) in line
