@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import GeneratedField
 
 from .counttables import statement_trigger
-from .models import Change, ChangeSet
+from .models import Change, ChangeSet, Pruning
 
 CHANGES = Change._meta.db_table
 CHANGESETS = ChangeSet._meta.db_table
@@ -244,8 +244,6 @@ def valid_snapshot(text: str) -> bool:
 
 def horizon() -> int:
     """The transaction id below which entries may have been pruned (0: none were)."""
-    from .models import Pruning
-
     return Pruning.objects.order_by("-horizon").values_list("horizon", flat=True).first() or 0
 
 
