@@ -20,7 +20,7 @@ from .pagination import DirectoryPagination
 from .parsers import JSONParser
 from .records import query_for
 from .renderers import CSVRenderer, NDJSONRenderer
-from .revisions import RevisionMixin
+from .writes import OneTransactionWritesMixin
 from .streaming import StreamingMixin
 
 
@@ -115,14 +115,15 @@ class DirectoryViewSet(
     ExpandMixin,
     RecordQueryMixin,
     StreamingMixin,
-    RevisionMixin,
+    OneTransactionWritesMixin,
     viewsets.ModelViewSet,
 ):
     """A directory resource: list, detail, and writes for those with the model permission.
 
     Lists honour the FilterSet of the matching page, `facets=`, `page_size=`, `cursor=` and
     `format=json|csv|ndjson`; lists and details answer conditional GETs; `lang=` or
-    Accept-Language chooses the content language; every write is kept in the change history.
+    Accept-Language chooses the content language; every write is recorded in the change log
+    with its editor.
     """
 
     filter_backends = [StrictFilterBackend]
