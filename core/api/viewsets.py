@@ -20,8 +20,8 @@ from .pagination import DirectoryPagination
 from .parsers import JSONParser
 from .records import query_for
 from .renderers import CSVRenderer, NDJSONRenderer
-from .writes import OneTransactionWritesMixin
 from .streaming import StreamingMixin
+from .writes import OneTransactionWritesMixin
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -61,31 +61,28 @@ class HistoryAdminMixin:
     # --- URLs ------------------------------------------------------------------------------
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        name = f"{self.opts.app_label}_{self.opts.model_name}_"
         view = self.admin_site.admin_view
         return [
-            path("recover/", view(self.recover_list_view), name="%s_%s_recoverlist" % info),
-            path(
-                "recover/<int:change_id>/",
-                view(self.recover_view),
-                name="%s_%s_recover" % info,
-            ),
+            path("recover/", view(self.recover_list_view), name=name + "recoverlist"),
+            path("recover/<int:change_id>/", view(self.recover_view), name=name + "recover"),
             path(
                 "<path:object_id>/history/compare/",
                 view(self.history_compare_view),
-                name="%s_%s_historycompare" % info,
+                name=name + "historycompare",
             ),
             path(
                 "<path:object_id>/history/<int:version_id>/restore/",
                 view(self.history_restore_view),
-                name="%s_%s_historyrestore" % info,
+                name=name + "historyrestore",
             ),
             *super().get_urls(),
         ]
 
     def url(self, view, *args):
-        info = self.admin_site.name, self.opts.app_label, self.opts.model_name
-        return reverse("%s:%s_%s_" % info + view, args=args)
+        """The URL of this admin's `view` (changelist, history, recover, …)."""
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}"
+        return reverse(name, args=args)
 
     # --- History ---------------------------------------------------------------------------
 

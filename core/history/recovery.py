@@ -64,12 +64,12 @@ def deleted_records(model, *, before=None, limit=PAGE):
         for change_id, record_id, slug, values, xid in rows[:limit]
     ]
     xids = {record.xid for record in records}
-    sets = dict(
-        (xid, (at, actor))
+    sets = {
+        xid: (at, actor)
         for xid, at, actor in ChangeSet.objects.filter(xid__in=xids).values_list(
             "xid", "at", "actor"
         )
-    )
+    }
     sizes = {}
     if xids:
         with connection.cursor() as cursor:

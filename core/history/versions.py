@@ -6,6 +6,7 @@ one. A version is what one transaction left: the entries of one transaction are 
 together.
 """
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -184,10 +185,8 @@ def instance_from(model, values, pk):
     instance = model(pk=pk)
     for column, model_field in columns(model).items():
         if column in values:
-            try:
+            with contextlib.suppress(ValidationError):
                 setattr(instance, model_field.attname, model_field.to_python(values[column]))
-            except ValidationError:
-                pass
     return instance
 
 

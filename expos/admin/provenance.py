@@ -37,7 +37,9 @@ class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin,
 
 
 @admin.register(Citation)
-class CitationAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin):
+class CitationAdmin(
+    AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin
+):
     """All citations in one list; they are usually edited inline on the record they cite."""
 
     list_display = ("short_quote", "source", "content_type", "record_link")
