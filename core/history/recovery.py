@@ -15,6 +15,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, ForeignKey, OuterRef
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..models import Change, ChangeSet, Operation
@@ -296,7 +297,7 @@ def problems(plan):
                         "(%(field)s) no longer exists. %(hint)s"
                     )
                     % {
-                        "record": f"{row.model._meta.verbose_name} “{row.name}”",
+                        "record": f"{capfirst(row.model._meta.verbose_name)} “{row.name}”",
                         "type": target._meta.verbose_name,
                         "id": value,
                         "field": getattr(model_field, "verbose_name", model_field.name),
@@ -399,9 +400,9 @@ def insert(model, rows):
         else:
             row = rows[0]
         record = (
-            f"{model._meta.verbose_name} “{row.name}”"
+            f"{capfirst(model._meta.verbose_name)} “{row.name}”"
             if row is not None
-            else model._meta.verbose_name_plural
+            else capfirst(model._meta.verbose_name_plural)
         )
         raise NotRestored(
             _("%(record)s cannot be restored: %(reason)s") % {"record": record, "reason": reason}

@@ -1,9 +1,8 @@
 """A record's versions, read from the change log, and restoring one.
 
 An entry of the log holds the row as it was *before* its write (`before`), so the values a
-write left are the `before` of the record's next entry, or the row as it is now for the last
-one. A version is what one transaction left: the entries of one transaction are taken
-together.
+write left (a version) are the `before` of the record's next entry, or the row as it is now
+for the last one.
 """
 
 import contextlib
@@ -61,9 +60,9 @@ def decode(value):
 
 @dataclass
 class Version:
-    """What one transaction left of a record: `values` (None once it is deleted)."""
+    """What one write left of a record: `values` (None once it is deleted)."""
 
-    id: int  # the id of the transaction's last entry of this record
+    id: int  # the id of the write's entry
     xid: int
     operation: str
     at: datetime | None
@@ -92,19 +91,14 @@ def versions(model, pk):
     now = current_values(model, pk)
     result = []
     for index, (change_id, xid, operation, _before) in enumerate(entries):
-        following = entries[index + 1] if index + 1 < len(entries) else None
-        if following is not None and following[1] == xid:
-            continue  # the transaction wrote the record again: its version is the last write
-        first = next(i for i in range(index, -1, -1) if i == 0 or entries[i - 1][1] != xid)
         if operation == Operation.DELETE:
             values = None
-        elif following is None:
-            values = now
+        elif index + 1 < len(entries):
+            values = decode(entries[index + 1][3])
         else:
-            values = decode(following[3])
-        kind = entries[first][2] if entries[first][2] == Operation.INSERT else operation
+            values = now
         at, actor = times.get(xid, (None, None))
-        result.append(Version(change_id, xid, kind, at, actor, values))
+        result.append(Version(change_id, xid, operation, at, actor, values))
     editors = dict(
         get_user_model()
         .objects.filter(pk__in={v.actor for v in result if v.actor is not None})

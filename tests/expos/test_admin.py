@@ -162,8 +162,10 @@ def test_admin_edit_is_recorded_with_its_user(admin_client, admin_user, model):
     history = admin_client.get(admin_url(model, "history", record.pk))
     newest = history.context["rows"][0]["version"]
     assert (newest.editor, newest.operation) == (admin_user.username, "U")
-    # `name` is the column django-modeltranslation fills from the default language.
-    assert [f.name for f in newest.changed] == ["name", "name_en"]
+    # `name` is the column django-modeltranslation fills from the default language. (The
+    # form may also write "" where the seed left an untranslated field NULL.)
+    changed = {f.name for f in newest.changed}
+    assert {"name", "name_en"} <= changed and not {"slug", "updated"} & changed
     assert admin_user.username in history.content.decode()
 
 
