@@ -251,3 +251,25 @@ def test_recover_page_of_an_entry_of_another_model_is_a_404(admin_client):
     entry = Change.objects.filter(model="exhibitors.sector", operation="D").last()
     assert admin_client.get(admin_url(Exhibitor, "recover", entry.pk)).status_code == 404
     assert admin_client.get(admin_url(Sector, "recover", entry.pk)).status_code == 200
+
+
+def test_recover_deleted_command_lists_and_restores(capsys):
+    from django.core.management import CommandError, call_command
+
+    before = database_rows()
+    dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
+    name = str(dahua)
+    dahua.delete()
+    call_command("recover_deleted", "exhibitors.exhibitor")
+    listed = capsys.readouterr().out
+    entry = int(listed.split("\t")[0])
+    assert name in listed
+    call_command("recover_deleted", "--entry", str(entry), "--dry-run")
+    assert "Would restore" in capsys.readouterr().out
+    assert not Exhibitor.objects.filter(slug=dahua.slug).exists()
+    call_command("recover_deleted", "--entry", str(entry))
+    assert database_rows() == before
+    with pytest.raises(CommandError, match="no longer deleted"):
+        call_command("recover_deleted", "--entry", str(entry))
+    with pytest.raises(CommandError, match="Name a record type"):
+        call_command("recover_deleted", "nonsense")
