@@ -273,3 +273,31 @@ def test_recover_deleted_command_lists_and_restores(capsys):
         call_command("recover_deleted", "--entry", str(entry))
     with pytest.raises(CommandError, match="Name a record type"):
         call_command("recover_deleted", "nonsense")
+
+
+def test_recovery_sets_again_the_references_its_delete_cleared(admin_client):
+    """A foreign key that the delete set to NULL (on_delete=SET_NULL), on a record that is
+    not deleted: found among the tracked models, wherever the seed has one."""
+    from django.db.models import SET_NULL, ForeignKey
+
+    from core.changelog import TRACKED
+
+    cleared = next(
+        (field, row)
+        for model in TRACKED.values()
+        for field in model._meta.concrete_fields
+        if isinstance(field, ForeignKey) and field.remote_field.on_delete is SET_NULL
+        for row in model.objects.exclude(**{field.attname: None})[:1]
+    )
+    field, referring = cleared
+    target = field.related_model._base_manager.get(pk=getattr(referring, field.attname))
+    before = database_rows()
+    target.delete()
+    referring.refresh_from_db()
+    assert getattr(referring, field.attname) is None
+
+    entry = Change.objects.filter(model=target._meta.label_lower, operation="D").last()
+    page = admin_client.get(admin_url(type(target), "recover", entry.pk))
+    assert page.context["relinks"] >= 1
+    assert admin_client.post(admin_url(type(target), "recover", entry.pk)).status_code == 302
+    assert database_rows() == before
