@@ -58,8 +58,7 @@ class RecheckRacedWritesMixin:
     """An add or change form whose write the database refuses as a duplicate is answered
     again from the start, in a new transaction: its checks now see the record that another
     writer committed at the same moment (core.integrity), and name the field as they would
-    have a moment later. Comes before VersionAdmin, so that the revision of the refused write
-    is rolled back with it."""
+    have a moment later."""
 
     def add_view(self, request, form_url="", extra_context=None):
         return self.recheck_raced(super().add_view, request, form_url, extra_context)

@@ -99,7 +99,16 @@ class Change(models.Model):
         ordering = ["id"]
         verbose_name = _("change")
         verbose_name_plural = _("changes")
-        indexes = [models.Index("model", "record_id", "id", name="core_change_record")]
+        indexes = [
+            models.Index("model", "record_id", "id", name="core_change_record"),
+            # "Recover deleted" lists a model's deletes, newest first, without walking every
+            # insert and update of the log (core.history.recovery).
+            models.Index(
+                fields=["model", "-id"],
+                condition=models.Q(operation="D"),
+                name="core_change_deleted",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_operation_display()} {self.model} {self.record_id}"

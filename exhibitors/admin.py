@@ -1,8 +1,9 @@
 """Admin for the lower layer: sectors and exhibitors.
 
-Every change made through the admin is recorded by django-reversion (with the user who made it,
-and a History page from which staff can restore an earlier version), and translated text is
-edited one field per language through django-modeltranslation.
+Every record's History page reads the change log (core.history): every version from the
+first, the seed and imports included, with its editor; two versions compared; one restored;
+and deleted records recovered with everything deleted with them. Translated text is edited one
+field per language through django-modeltranslation.
 
 `exhibitors` knows nothing about expos, so the exhibitor page here has no participations or
 citations; expos/admin/exhibitors.py re-registers Exhibitor with a subclass of ExhibitorAdmin
@@ -13,13 +14,11 @@ capped and estimated counts, the countries read along an index, the search throu
 full-text and trigram indexes, and per-row counts only for the rows of the page.
 """
 
-import reversion
 from django.contrib import admin
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
-from reversion.admin import VersionAdmin
 
 from core.admin import (
     CountedAdminMixin,
@@ -29,30 +28,26 @@ from core.admin import (
     country_column,
 )
 from core.adminforms import AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin
+from core.history.admin import HistoryAdminMixin
 
 from .models import Exhibitor, Sector
 
 
 class DirectoryAdmin(
-    AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin, VersionAdmin, TranslationAdmin
+    AsciiNumbersMixin,
+    LinkFieldsMixin,
+    RecheckRacedWritesMixin,
+    HistoryAdminMixin,
+    TranslationAdmin,
 ):
-    """A versioned admin for a model with translated fields, whose forms answer a duplicate
-    written at the same moment as a form error (core.adminforms.RecheckRacedWritesMixin).
+    """An admin for a model with translated fields, with the change log's history and
+    "Recover deleted" (core.history.admin), whose forms answer a duplicate written at the same
+    moment as a form error (core.adminforms.RecheckRacedWritesMixin), and edit sector links
+    that are models of their own as Django's own many-to-many fields (LinkFieldsMixin).
 
-    VersionAdmin comes first: its change list and history templates are the ones used, and its
-    add and change views wrap TranslationAdmin's in a revision. TranslationAdmin replaces each
-    translated field with one field per language (English required) and adds no media of its own.
+    TranslationAdmin replaces each translated field with one field per language (English
+    required) and adds no media of its own.
     """
-
-    def __init__(self, model, admin_site):
-        # VersionAdmin registers the model with django-reversion, following its inlines, but only
-        # if the model is not registered yet. Another admin's inline (participations on the expo
-        # page) or an admin this one replaces (Exhibitor, re-registered by
-        # expos/admin/exhibitors.py) may have registered it first without those inlines, so
-        # register it afresh.
-        if reversion.is_registered(model):
-            reversion.unregister(model)
-        super().__init__(model, admin_site)
 
 
 @admin.register(Sector)

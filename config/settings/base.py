@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "reversion",
     # django-health-check: its `manage.py health_check health-ready` command (core/health.py).
     "health_check",
     "csp",

@@ -20,8 +20,8 @@ from .pagination import DirectoryPagination
 from .parsers import JSONParser
 from .records import query_for
 from .renderers import CSVRenderer, NDJSONRenderer
-from .revisions import RevisionMixin
 from .streaming import StreamingMixin
+from .writes import OneTransactionWritesMixin
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -115,14 +115,15 @@ class DirectoryViewSet(
     ExpandMixin,
     RecordQueryMixin,
     StreamingMixin,
-    RevisionMixin,
+    OneTransactionWritesMixin,
     viewsets.ModelViewSet,
 ):
     """A directory resource: list, detail, and writes for those with the model permission.
 
     Lists honour the FilterSet of the matching page, `facets=`, `page_size=`, `cursor=` and
     `format=json|csv|ndjson`; lists and details answer conditional GETs; `lang=` or
-    Accept-Language chooses the content language; every write is kept in the change history.
+    Accept-Language chooses the content language; every write is recorded in the change log
+    with its editor.
     """
 
     filter_backends = [StrictFilterBackend]

@@ -1,9 +1,10 @@
 """Admin for expos and everything that happens at them, with the citations of every record.
 
-Translated models use exhibitors.admin.DirectoryAdmin (django-reversion's VersionAdmin with
+Translated models use exhibitors.admin.DirectoryAdmin (core.history's HistoryAdminMixin with
 django-modeltranslation's TranslationAdmin); Source and Citation, which are not translated, use
-VersionAdmin alone. Every change through the admin is therefore recorded in a revision with its
-user, and staff can restore earlier versions from each record's History page.
+HistoryAdminMixin alone. Each record's History page reads the change log, which the database
+writes for every writer: staff compare and restore versions there, and recover deleted records
+from each change list's "Recover deleted".
 
 Every change list of a translated model counts as the public lists do (core.admin: capped and
 estimated counts); an expo is chosen in a filter through the admin's autocomplete rather than

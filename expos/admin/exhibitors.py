@@ -16,8 +16,7 @@ from .base import CitationInline, ParticipationInline
 # show where an exhibitor took part. This app can: replace that admin with a subclass that adds
 # the participations inline, the citations inline, an expo count and expo filters. INSTALLED_APPS
 # lists exhibitors before expos, so exhibitors/admin.py has registered Exhibitor by now (the
-# import above would register it anyway); DirectoryAdmin re-registers the model with reversion
-# so that the new inlines are followed.
+# import above would register it anyway).
 admin.site.unregister(Exhibitor)
 
 

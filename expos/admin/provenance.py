@@ -6,9 +6,9 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
 
 from core.adminforms import AsciiNumbersMixin, RecheckRacedWritesMixin
+from core.history.admin import HistoryAdminMixin
 
 from ..models import (
     Citation,
@@ -21,7 +21,7 @@ from ..models import (
 
 
 @admin.register(Source)
-class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin):
+class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin):
     list_display = ("title", "publisher", "published_on", "language", "file_name", "citation_count")
     list_filter = ("language", "publisher", "title_supplied")
     search_fields = ("title", "slug", "publisher", "author", "file_name")
@@ -37,7 +37,9 @@ class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, VersionAdmin):
+class CitationAdmin(
+    AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin
+):
     """All citations in one list; they are usually edited inline on the record they cite."""
 
     list_display = ("short_quote", "source", "content_type", "record_link")

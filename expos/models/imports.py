@@ -1,8 +1,8 @@
 """The history of bulk imports: one entry for each file that `manage.py import_directory` read.
 
-An import writes its rows with SQL, not through the ORM, so django-reversion keeps no
-per-record history of it; this entry is the trace it leaves: the file, who ran it, when, what
-it wrote to each table, and how it ended.
+Each record an import writes is in the change log like any other write (core.changelog), and
+so in the record's History; this entry is the trace of the run itself: the file, who ran it,
+when, what it wrote to each table, and how it ended.
 """
 
 from django.conf import settings

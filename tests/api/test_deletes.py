@@ -119,7 +119,7 @@ def test_a_dependent_written_after_the_count_is_the_same_409(monkeypatch, django
         exhibitor.sectors.add(sector)
     client = editor_of(Sector, django_user_model)
     counted = client.delete("/api/v1/sectors/video-iot/").json()
-    monkeypatch.setattr("core.api.revisions.dependents", lambda record: [])
+    monkeypatch.setattr("core.api.writes.dependents", lambda record: [])
     raced = client.delete("/api/v1/sectors/video-iot/")
     assert raced.status_code == 409
     assert raced.json() == counted

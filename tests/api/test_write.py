@@ -5,9 +5,9 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-from reversion.models import Version
 
 from config.api import router
+from core.models import Change, ChangeSet
 from exhibitors.models import Exhibitor, Sector
 from expos.models import Expo
 
@@ -160,9 +160,10 @@ def test_create_exhibitor_with_sectors_and_history(users):
     assert [s["slug"] for s in body["sectors"]] == ["digital-twin", "smart-lighting"]
     created = Exhibitor.objects.get(slug="new-city-lab")
     assert created.name_es == "Laboratorio Nueva Ciudad"
-    version = Version.objects.get_for_object(created).get()
-    assert version.revision.user == editor
-    assert version.revision.comment == "Created through the API."
+    # The change log records the write, with its editor.
+    entry = Change.objects.get(model="exhibitors.exhibitor", record_id=created.pk)
+    assert (entry.operation, entry.slug, entry.before) == ("I", "new-city-lab", None)
+    assert ChangeSet.objects.get(xid=entry.xid).actor == editor.pk
 
 
 def test_api_write_changes_the_etags_of_lists_and_records(users):

@@ -21,7 +21,7 @@ FORMS = {
         {"slug": "atk-race", "name_en": "Atk Race", "_save": "Save"},
         ["Sector with this Slug already exists."],
     ),
-    # An admin on VersionAdmin alone, not DirectoryAdmin.
+    # An admin without TranslationAdmin, not DirectoryAdmin.
     "expos/source": (
         Source,
         {

@@ -188,11 +188,8 @@ def test_facet_counts_are_cached_until_the_data_changes(django_assert_num_querie
     assert again == first
     assert {o["value"]: o["count"] for o in first["country"]} == {"CN": 6}
     dell = Exhibitor.objects.get(slug="dell")  # at a 2023 expo, with no country
+    # QuerySet.update() sends no signal, but the database logs it: the version moves.
     Exhibitor.objects.filter(pk=dell.pk).update(country="US")
-    # QuerySet.update() sends no signal: the counts stay until the version moves.
-    assert facet_counts(ExhibitorFilterSet, query, exhibitor_list()) == first
-    dell.refresh_from_db()
-    dell.save()
     changed = facet_counts(ExhibitorFilterSet, query, exhibitor_list())
     assert {o["value"]: o["count"] for o in changed["country"]} == {"CN": 6, "US": 1}
 
