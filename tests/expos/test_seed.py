@@ -12,7 +12,6 @@ from django.utils import translation
 
 from core.counttables import CountModel
 from core.deletion import is_plain_link
-from core.models import DataVersion
 from exhibitors.models import Exhibitor, Sector
 from expos.models import (
     Appearance,
@@ -40,7 +39,7 @@ SEEDED_MODELS = [
     for model in apps.get_app_config(app).get_models()
     # ImportRun is the import history; count tables are counts of the records, not records;
     # a sector link is a row of a relation, cited with its record.
-    if model not in (Source, Citation, DataVersion, ImportRun)
+    if model not in (Source, Citation, ImportRun)
     and not issubclass(model, CountModel)
     and not is_plain_link(model)
 ]
