@@ -25,6 +25,7 @@ from core.admin import (
     country_column,
     search_term_is_accepted,
 )
+from core.changelog import act_as
 from core.search import MAX_SEARCH_LENGTH
 from exhibitors.models import Exhibitor
 
@@ -102,6 +103,7 @@ class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
             if perms_needed:
                 raise PermissionDenied
             with transaction.atomic(using=router.db_for_write(Expo)):
+                act_as(request.user)  # the change log names the editor who removed them
                 self.log_deletions(request, queryset)
                 deleted = removal.remove_with_everything(expos)
             self.message_user(
@@ -110,7 +112,7 @@ class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
                 % {
                     "expos": ", ".join(str(expo) for expo in expos),
                     "rows": ", ".join(
-                        f"{count} {apps.get_model(label)._meta.verbose_name_plural}"
+                        f"{count} {model_ngettext(apps.get_model(label), count)}"
                         for label, count in sorted(deleted.items())
                     ),
                 },
