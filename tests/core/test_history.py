@@ -142,6 +142,15 @@ def test_exhibitor_deleted_in_the_admin_is_recovered_with_what_went_with_it(
 ):
     before = database_rows()
     dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
+    # Its participations protect it: an editor deletes them first (in this test, within the
+    # same transaction, so they are part of the group recovered).
+    assert (
+        admin_client.post(admin_url(Exhibitor, "delete", dahua.pk), {"post": "yes"}).status_code
+        == 200
+    )
+    for participation in Participation.objects.filter(exhibitor=dahua):
+        url = admin_url(Participation, "delete", participation.pk)
+        assert admin_client.post(url, {"post": "yes"}).status_code == 302
     response = admin_client.post(admin_url(Exhibitor, "delete", dahua.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Exhibitor.objects.filter(pk=dahua.pk).exists()
@@ -185,7 +194,7 @@ def test_group_deleted_by_sql_is_restored_together_and_the_database_is_as_it_was
         "figure",
         "participation",
         "citation",
-        "expo_sectors",
+        "exposector",
     }
     before = database_rows()
     delete_by_sql(group)
@@ -205,9 +214,15 @@ def test_group_deleted_by_sql_is_restored_together_and_the_database_is_as_it_was
     assert database_rows() == before
 
 
+def delete_with_its_participations(exhibitor):
+    """The participations protect an exhibitor: deleted first, in the same transaction."""
+    Participation.objects.filter(exhibitor=exhibitor).delete()
+    exhibitor.delete()
+
+
 def test_recovery_refused_for_a_taken_slug_names_the_record_and_writes_nothing(admin_client):
     dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
-    dahua.delete()
+    delete_with_its_participations(dahua)
     Exhibitor.objects.create(slug="zhejiang-dahua-technology", name_en="Another Dahua")
     row = recover_row(admin_client, Exhibitor, str(dahua))
     before, writes = database_rows(), Change.objects.count()
@@ -222,7 +237,7 @@ def test_recovery_refused_for_a_taken_slug_names_the_record_and_writes_nothing(a
 
 def test_recovery_needs_the_add_permission_of_every_record_type(client, django_user_model):
     dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
-    dahua.delete()
+    delete_with_its_participations(dahua)
     # May add exhibitors, but not the participations and citations deleted with it.
     user = staff(
         django_user_model,
@@ -247,7 +262,7 @@ def test_recover_list_with_a_bad_position_says_so(admin_client):
 
 
 def test_recover_page_of_an_entry_of_another_model_is_a_404(admin_client):
-    Sector.objects.get(slug="robotics").delete()
+    Sector.objects.create(slug="unused", name_en="Unused").delete()
     entry = Change.objects.filter(model="exhibitors.sector", operation="D").last()
     assert admin_client.get(admin_url(Exhibitor, "recover", entry.pk)).status_code == 404
     assert admin_client.get(admin_url(Sector, "recover", entry.pk)).status_code == 200
@@ -259,7 +274,7 @@ def test_recover_deleted_command_lists_and_restores(capsys):
     before = database_rows()
     dahua = Exhibitor.objects.get(slug="zhejiang-dahua-technology")
     name = str(dahua)
-    dahua.delete()
+    delete_with_its_participations(dahua)
     call_command("recover_deleted", "exhibitors.exhibitor")
     listed = capsys.readouterr().out
     entry = int(listed.split("\t")[0])
@@ -276,28 +291,24 @@ def test_recover_deleted_command_lists_and_restores(capsys):
 
 
 def test_recovery_sets_again_the_references_its_delete_cleared(admin_client):
-    """A foreign key that the delete set to NULL (on_delete=SET_NULL), on a record that is
-    not deleted: found among the tracked models, wherever the seed has one."""
-    from django.db.models import SET_NULL, ForeignKey
+    """A writer that clears the references to a record and deletes it in one transaction (as
+    psql would, since the references RESTRICT the delete): recovering the record sets them
+    again."""
+    from django.db import connection
 
-    from core.changelog import TRACKED
+    from expos.models import Area, Highlight
 
-    cleared = next(
-        (field, row)
-        for model in TRACKED.values()
-        for field in model._meta.concrete_fields
-        if isinstance(field, ForeignKey) and field.remote_field.on_delete is SET_NULL
-        for row in model.objects.exclude(**{field.attname: None})[:1]
-    )
-    field, referring = cleared
-    target = field.related_model._base_manager.get(pk=getattr(referring, field.attname))
+    referring = Highlight.objects.exclude(area=None).first()
+    target = Area.objects.get(pk=referring.area_id)
     before = database_rows()
-    target.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE expos_highlight SET area_id = NULL WHERE area_id = %s", [target.pk])
+        cursor.execute("DELETE FROM expos_area WHERE id = %s", [target.pk])
     referring.refresh_from_db()
-    assert getattr(referring, field.attname) is None
+    assert referring.area_id is None
 
     entry = Change.objects.filter(model=target._meta.label_lower, operation="D").last()
-    page = admin_client.get(admin_url(type(target), "recover", entry.pk))
+    page = admin_client.get(admin_url(Area, "recover", entry.pk))
     assert page.context["relinks"] >= 1
-    assert admin_client.post(admin_url(type(target), "recover", entry.pk)).status_code == 302
+    assert admin_client.post(admin_url(Area, "recover", entry.pk)).status_code == 302
     assert database_rows() == before

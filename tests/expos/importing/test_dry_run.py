@@ -12,7 +12,7 @@ from tests.expos.importing.files import GOOD, exit_code, run, write
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sectors")]
 
-CREATED = "2 expos (sce-2031, scewc-2030), 2 exhibitors, 2 sector links, 3 participations"
+CREATED = "2 expos (sce-2031, scewc-2030), 2 exhibitors, 2 sectors of exhibitors, 3 participations"
 
 
 def contents():
@@ -32,7 +32,7 @@ def test_the_summary_says_what_the_import_created_and_changed(tmp_path, capsys):
     # One sector fewer for acme-iot, and another showcase.
     changed = GOOD.replace("digital-twin;smart-lighting", "digital-twin").replace("Lamps", "LED")
     run(write(tmp_path, changed))
-    assert "Updated 1 participation; removed 1 sector link." in capsys.readouterr().out
+    assert "Updated 1 participation; removed 1 sector of an exhibitor." in capsys.readouterr().out
     run(write(tmp_path, changed))
     assert "Nothing changed." in capsys.readouterr().out
 
