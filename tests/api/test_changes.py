@@ -184,3 +184,45 @@ def test_the_walk_from_the_start_returns_the_oldest_entries_first(client):
     entries, _ = changelog.walk(changelog.Cursor(), 1000)
     slugs = [e.slug for e in entries if e.model == "exhibitors.sector"]
     assert slugs[-2:] == ["first", "second"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_next_keeps_the_page_size_and_pages_hold_at_most_it(client):
+    start = client.get(CHANGES + "?since=now").json()["next"]
+    Sector.objects.bulk_create([Sector(slug=f"s{n}", name=f"S{n}") for n in range(5)])
+    first = client.get(start + "&page_size=2").json()
+    assert [e["slug"] for e in first["results"]] == ["s0", "s1"]
+    assert first["next"].endswith("&page_size=2")
+    second = client.get(first["next"]).json()
+    assert [e["slug"] for e in second["results"]] == ["s2", "s3"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_of_a_deleted_owner_and_records_with_no_url(client, monkeypatch):
+    start = client.get(CHANGES + "?since=now").json()["next"]
+    exhibitor, sector = f.ExhibitorFactory(slug="gone"), f.SectorFactory(slug="kept")
+    exhibitor.sectors.add(sector)
+    with connection.cursor() as cursor:  # the links go with their exhibitor
+        cursor.execute("DELETE FROM exhibitors_exhibitor_sectors")
+        cursor.execute("DELETE FROM exhibitors_exhibitor WHERE slug = 'gone'")
+        # An entry of a table the code no longer tracks is left out.
+        cursor.execute(
+            "INSERT INTO core_change (xid, model, record_id, operation)"
+            " VALUES (pg_current_xact_id(), 'exhibitors.retired', 1, 'I')"
+        )
+    # A type with no endpoint, and one whose route no longer reverses, have no url.
+    monkeypatch.setattr(ChangesView, "routes", {**ChangesView.routes})
+    ChangesView.routes["exhibitors.sector"] = ("no-such-route", "slug")
+    found, _ = walk_changes(client, start)
+    shown = [(e["type"], e["slug"], e["operation"], e["url"]) for e in found]
+    gone = "http://testserver/api/v1/exhibitors/gone/"
+    assert shown == [
+        ("exhibitor", "gone", "create", gone),
+        ("no-such-route", "kept", "create", None),
+        ("exhibitor", None, "update", None),  # its link: the owner is gone, so no slug
+        ("exhibitor", None, "update", None),
+        ("exhibitor", "gone", "delete", gone),
+    ]
+    del ChangesView.routes["exhibitors.exhibitor"]
+    found, _ = walk_changes(client, start)
+    assert found[0]["type"] == "exhibitors.exhibitor" and found[0]["url"] is None

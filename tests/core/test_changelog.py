@@ -1,6 +1,7 @@
 """The change log: written by the database for every writer, read in commit order whatever
 order ids were given in, and the data version that comes from it."""
 
+import base64
 import threading
 from datetime import timedelta
 
@@ -136,6 +137,16 @@ def test_the_editor_is_recorded_where_the_writer_names_one(django_user_model):
     sector = f.SectorFactory()
     (entry,) = entries(Sector, sector.pk)
     assert ChangeSet.objects.get(xid=entry.xid).actor == editor.pk
+
+
+def test_an_anonymous_writer_is_recorded_as_no_one():
+    from django.contrib.auth.models import AnonymousUser
+
+    changelog.act_as(AnonymousUser())
+    changelog.act_as(None)
+    sector = f.SectorFactory()
+    (entry,) = entries(Sector, sector.pk)
+    assert ChangeSet.objects.get(xid=entry.xid).actor is None
 
 
 # --- Two transactions at once -----------------------------------------------------------
@@ -276,6 +287,9 @@ def test_cursors_round_trip_and_refuse_what_no_answer_gave():
         changelog.Cursor(seen=seen).encode()
         for seen in ("5:4:", "1:5:7", "1:9:5,3", "0:1:", "1:1:", "1:٢:")
     ][:-2]
+    # Whole cursors of the right form around a part that is not.
+    for text in ("1;abc;;0", "1;1:2:;;x", "1;1:2:;1:2:;" + "9" * 20, "2;1:2:;;0", "1;1:2:;0"):
+        bad.append(base64.urlsafe_b64encode(text.encode()).decode().rstrip("="))
     for token in bad:
         with pytest.raises(changelog.BadCursor):
             changelog.Cursor.decode(token)
