@@ -82,7 +82,8 @@ def links_of(exhibitors, country, d):
 def lock_exhibitors(*links):
     """Lock FOR SHARE the exhibitors of the sector links in `links` (relations with
     exhibitor_id), in the order of their ids, before the trigger reads their countries."""
-    ids = " UNION ".join(f"SELECT exhibitor_id FROM {relation}" for relation in links)
+    # Each relation aliased: PostgreSQL before 16 wants a name for a subquery in FROM.
+    ids = " UNION ".join(f"SELECT exhibitor_id FROM {relation} AS locked" for relation in links)
     return f"PERFORM 1 FROM {EXHIBITORS} WHERE id IN ({ids}) ORDER BY id FOR SHARE;\n"
 
 

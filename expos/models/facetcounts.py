@@ -89,7 +89,8 @@ BY_YEAR = YearExhibitorCount._meta.db_table
 def lock_expos(*participations):
     """Lock FOR SHARE the expos of `participations` (relations with expo_id), in the order of
     their ids, before the trigger reads their years."""
-    ids = " UNION ".join(f"SELECT expo_id FROM {relation}" for relation in participations)
+    # Each relation aliased: PostgreSQL before 16 wants a name for a subquery in FROM.
+    ids = " UNION ".join(f"SELECT expo_id FROM {relation} AS locked" for relation in participations)
     return f"PERFORM 1 FROM {EXPOS} WHERE id IN ({ids}) ORDER BY id FOR SHARE;\n"
 
 
