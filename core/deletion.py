@@ -85,7 +85,7 @@ def dependents(record):
         if count:
             examples = [label(each) for each in rows.order_by("pk")[:EXAMPLES]]
             found.append(Dependents(model, count, examples))
-    return merged(found)
+    return by_type(found)
 
 
 def dependents_among(records):
@@ -97,22 +97,17 @@ def dependents_among(records):
             owner = link_owner(model)
             each, model = getattr(each, owner.name), owner.related_model
         by_model.setdefault(model, {})[each.pk] = each
-    return merged(
+    return by_type(
         Dependents(model, len(rows), [label(rows[pk]) for pk in sorted(rows)[:EXAMPLES]])
         for model, rows in by_model.items()
     )
 
 
-def merged(found):
-    """One entry a model (an expo held within another and one it holds, say), by type."""
-    by_model = {}
-    for each in found:
-        if each.model in by_model:
-            before = by_model[each.model]
-            examples = list(dict.fromkeys([*before.examples, *each.examples]))[:EXAMPLES]
-            each = Dependents(each.model, before.count + each.count, examples)
-        by_model[each.model] = each
-    return sorted(by_model.values(), key=lambda each: each.model._meta.model_name)
+def by_type(found):
+    """The kinds of dependents, by type. Each model refers to another through one reference
+    that keeps it at most, and a ProtectedError's records are grouped by model above, so no
+    type comes twice."""
+    return sorted(found, key=lambda each: each.model._meta.model_name)
 
 
 def refusal(noun, found):

@@ -136,9 +136,6 @@ class Plan:
     relinks: list = field(default_factory=list)
     unknown: list = field(default_factory=list)
 
-    def models(self):
-        return sorted({row.model for row in self.rows}, key=lambda m: m._meta.label)
-
 
 def plan_restore(entry: Change) -> Plan:
     """The records deleted in `entry`'s transaction that do not exist now, each as its last

@@ -169,8 +169,6 @@ def shown(model_field, value):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

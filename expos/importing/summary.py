@@ -19,15 +19,10 @@ VERBS = {
 
 
 def record_names(table):
-    """(one record, several records) of `table`: its model's verbose names, or for a
-    many-to-many table, a link to the records it points at ("sector link")."""
-    model = next(m for m in apps.get_models(include_auto_created=True) if m._meta.db_table == table)
-    owner = model._meta.auto_created
-    if not owner:
-        return str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
-    (field,) = (f for f in owner._meta.local_many_to_many if f.remote_field.through is model)
-    name = field.related_model._meta.verbose_name
-    return f"{name} link", f"{name} links"
+    """(one record, several records) of `table`: its model's verbose names. Every table an
+    import writes has a model of its own (the sector links too: exhibitors.ExhibitorSector)."""
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    return str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
 
 
 def counted(number, table):

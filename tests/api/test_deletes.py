@@ -207,3 +207,29 @@ def test_the_seeded_expo_and_sector_of_the_issue_are_kept(django_user_model):
         .sectors.filter(slug="video-iot")
         .exists()
     )
+
+
+def test_records_written_after_the_count_are_named_by_their_own_type(
+    monkeypatch, django_user_model
+):
+    """Records (not links) that Django's refusal names are counted by type, as the view's
+    own count would."""
+    expo = factories.ExpoFactory(slug="raced")
+    exhibitors = [factories.ExhibitorFactory(slug=f"raced-maker-{i}") for i in range(6)]
+    for exhibitor in exhibitors:
+        factories.ParticipationFactory(expo=expo, exhibitor=exhibitor)
+    factories.ForumFactory(expo=expo, slug="raced-forum")
+    client = editor_of(Expo, django_user_model)
+    counted = client.delete("/api/v1/expos/raced/").json()
+    monkeypatch.setattr("core.api.writes.dependents", lambda record: [])
+    raced = client.delete("/api/v1/expos/raced/")
+    assert raced.status_code == 409
+    body = raced.json()
+    assert [(d["type"], d["count"]) for d in body["dependents"]] == [
+        ("forum", 1),
+        ("participation", 6),
+    ]
+    assert body["dependents"] == counted["dependents"]
+    assert len(body["dependents"][1]["examples"]) == 5
+    assert "(1 forum, 6 participations)" in body["detail"]
+    assert Expo.objects.filter(slug="raced").exists()

@@ -15,7 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core import facets as facets_module
-from core.counttables import count_models, flush_function_body, flush_pending
+from core.counttables import (
+    count_models,
+    flush_function_body,
+    flush_function_sql,
+    flush_pending,
+)
 from core.facets import count_facets
 from exhibitors.facetcounts import CountryCount, CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
@@ -410,3 +415,41 @@ def test_expo_labels_read_as_values_are_those_of_the_records(db, language, filte
         }
     assert labels == records
     assert len(set(labels.values())) == 4
+
+
+def table_columns(cursor, table):
+    cursor.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, c.relpersistence"
+        " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+        " ORDER BY a.attnum",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", count_models(), ids=lambda m: m._meta.db_table)
+def test_the_installed_pending_tables_are_those_of_the_code(model):
+    """Each count table's pending twin, made by a migration, is the table the code describes:
+    made again from create_pending_sql(), it has the same columns, types and logging."""
+    with connection.cursor() as cursor:
+        installed = table_columns(cursor, model.pending_table())
+        assert [name for name, *_rest in installed][-1] == "n"
+        assert all(persistence == "u" for *_rest, persistence in installed)  # unlogged
+        with transaction.atomic():
+            cursor.execute(f"DROP TABLE {model.pending_table()}")
+            cursor.execute(model.create_pending_sql())
+            assert table_columns(cursor, model.pending_table()) == installed
+            transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_installing_the_flush_again_installs_the_same_function():
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'counttables_flush'")
+        installed = cursor.fetchall()
+        cursor.execute(flush_function_sql(count_models()))
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'counttables_flush'")
+        assert cursor.fetchall() == installed == [(flush_function_body(count_models()),)]
+        transaction.set_rollback(True)
