@@ -6,12 +6,12 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 
 from core.changelog import track
 
-from .expos import Area, Expo, ExpoSector, ExpoSeries, Figure, Participation
+from .expos import Area, Expo, ExpoOrganiser, ExpoSector, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
-from .forums import Appearance, Forum, Speaker, Statement
+from .forums import Appearance, Forum, ForumOrganiser, ForumPartner, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
 from .organisations import Organisation
-from .outcomes import Award, Deal, DealSector, Highlight
+from .outcomes import Award, Deal, DealParty, DealSector, Highlight
 from .provenance import (
     CITED_ELSEWHERE,
     Citation,
@@ -22,33 +22,34 @@ from .provenance import (
     normalise_space,
 )
 
-# Every write to these tables is recorded by the database (core.changelog), links included.
+# Every write to these tables is recorded by the database (core.changelog).
 for _model in (
     ExpoSeries,
     Expo,
-    Expo.organisers.through,
     Figure,
     Area,
     Participation,
     Organisation,
     Forum,
-    Forum.organisers.through,
-    Forum.partners.through,
     Speaker,
     Appearance,
     Statement,
     Deal,
-    Deal.parties.through,
     Award,
     Highlight,
     Source,
     Citation,
 ):
     track(_model)
-# The sector links are models of their own (a sector in use is protected), each part of its
-# owner: the change feed reports a link as a change of the expo or deal.
+# The links are models of their own (a sector, organisation or exhibitor they name is
+# protected), each part of its owner: the change feed reports a link as a change of the expo,
+# forum or deal.
 track(ExpoSector, owner="expo")
+track(ExpoOrganiser, owner="expo")
+track(ForumOrganiser, owner="forum")
+track(ForumPartner, owner="forum")
 track(DealSector, owner="deal")
+track(DealParty, owner="deal")
 
 __all__ = [
     "CITED_ELSEWHERE",
@@ -58,13 +59,17 @@ __all__ = [
     "Citation",
     "CitedModel",
     "Deal",
+    "DealParty",
     "DealSector",
     "Expo",
     "ExpoExhibitorCount",
+    "ExpoOrganiser",
     "ExpoSector",
     "ExpoSeries",
     "Figure",
     "Forum",
+    "ForumOrganiser",
+    "ForumPartner",
     "Highlight",
     "ImportOutcome",
     "ImportRun",

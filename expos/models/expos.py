@@ -163,9 +163,12 @@ class Expo(SyntheticMixin, CitedModel):
     venue = SingleLineField(_("venue"), max_length=255, blank=True)
     city = SingleLineField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
-    # Django's own table: a link goes with the expo, and with the organisation.
     organisers = models.ManyToManyField(
-        Organisation, verbose_name=_("organisers"), related_name="expos_organised", blank=True
+        Organisation,
+        verbose_name=_("organisers"),
+        related_name="expos_organised",
+        blank=True,
+        through="ExpoOrganiser",
     )
     format = SingleLineField(_("format"), max_length=12, choices=Format.choices, blank=True)
     sectors = models.ManyToManyField(
@@ -415,3 +418,36 @@ class ExpoSector(models.Model):
 
     def __str__(self):
         return f"{self.expo}: {self.sector}"
+
+
+class ExpoOrganiser(models.Model):
+    """One of an expo's organisers: a row of the many-to-many table, part of the expo.
+
+    A model of its own only so that an organisation organising an expo cannot be deleted
+    (PROTECT), as ExpoSector. Its table is the one Django made for it.
+    """
+
+    # Part of the expo: deleted with it.
+    expo = models.ForeignKey(
+        Expo, verbose_name=_("expo"), on_delete=models.CASCADE, related_name="organiser_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="expo_links",
+    )
+
+    class Meta:
+        db_table = "expos_expo_organisers"
+        ordering = ["expo", "organisation"]
+        verbose_name = _("organiser of an expo")
+        verbose_name_plural = _("organisers of expos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "organisation"], name="expos_expoorganiser_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.expo}: {self.organisation}"

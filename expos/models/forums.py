@@ -37,15 +37,19 @@ class Forum(CitedModel):
     kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     city = SingleLineField(_("city"), max_length=120, blank=True)
-    # Django's own tables: a link goes with the forum, and with the organisation.
     organisers = models.ManyToManyField(
-        Organisation, verbose_name=_("organisers"), related_name="forums_organised", blank=True
+        Organisation,
+        verbose_name=_("organisers"),
+        related_name="forums_organised",
+        blank=True,
+        through="ForumOrganiser",
     )
     partners = models.ManyToManyField(
         Organisation,
         verbose_name=_("in collaboration with"),
         related_name="forums_partnered",
         blank=True,
+        through="ForumPartner",
     )
     topic = MultiLineField(_("topic"), blank=True)
 
@@ -70,6 +74,71 @@ class Forum(CitedModel):
 
     def get_absolute_url(self):
         return reverse("expos:forum-detail", kwargs={"slug": self.slug})
+
+
+class ForumOrganiser(models.Model):
+    """One of a forum's organisers: a row of the many-to-many table, part of the forum.
+
+    A model of its own only so that an organisation organising a forum cannot be deleted
+    (PROTECT), as expos.ExpoSector. Its table is the one Django made for it.
+    """
+
+    # Part of the forum: deleted with it.
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="organiser_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="forum_organiser_links",
+    )
+
+    class Meta:
+        db_table = "expos_forum_organisers"
+        ordering = ["forum", "organisation"]
+        verbose_name = _("organiser of a forum")
+        verbose_name_plural = _("organisers of forums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "organisation"], name="expos_forumorganiser_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.forum}: {self.organisation}"
+
+
+class ForumPartner(models.Model):
+    """One of the organisations a forum is held in collaboration with: a row of the
+    many-to-many table, part of the forum. A model of its own only so that a partner cannot
+    be deleted (PROTECT); its table is the one Django made for it.
+    """
+
+    # Part of the forum: deleted with it.
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="partner_links"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="forum_partner_links",
+    )
+
+    class Meta:
+        db_table = "expos_forum_partners"
+        ordering = ["forum", "organisation"]
+        verbose_name = _("partner of a forum")
+        verbose_name_plural = _("partners of forums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "organisation"], name="expos_forumpartner_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.forum}: {self.organisation}"
 
 
 class Speaker(CitedModel):

@@ -53,9 +53,12 @@ class Deal(CitedModel):
         blank=True,
         through="DealSector",
     )
-    # Django's own table: a link goes with the deal, and with the exhibitor.
     parties = models.ManyToManyField(
-        Exhibitor, verbose_name=_("parties"), related_name="deals", blank=True
+        Exhibitor,
+        verbose_name=_("parties"),
+        related_name="deals",
+        blank=True,
+        through="DealParty",
     )
     signed_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     description = MultiLineField(_("description"), blank=True)
@@ -117,6 +120,34 @@ class DealSector(models.Model):
 
     def __str__(self):
         return f"{self.deal}: {self.sector}"
+
+
+class DealParty(models.Model):
+    """One of a deal's parties: a row of the many-to-many table, part of the deal.
+
+    A model of its own only so that an exhibitor party to a deal cannot be deleted (PROTECT),
+    as DealSector. Its table is the one Django made for it.
+    """
+
+    # Part of the deal: deleted with it.
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="party_links"
+    )
+    exhibitor = models.ForeignKey(
+        Exhibitor, verbose_name=_("exhibitor"), on_delete=models.PROTECT, related_name="deal_links"
+    )
+
+    class Meta:
+        db_table = "expos_deal_parties"
+        ordering = ["deal", "exhibitor"]
+        verbose_name = _("party to a deal")
+        verbose_name_plural = _("parties to deals")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "exhibitor"], name="expos_dealparty_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.deal}: {self.exhibitor}"
 
 
 class Award(CitedModel):

@@ -97,7 +97,7 @@ def test_a_link_is_an_entry_naming_its_owner():
     links = Change.objects.filter(model="exhibitors.exhibitorsector").order_by("id")
     assert [(e.operation, e.owner_id) for e in links] == [("I", exhibitor.pk), ("D", exhibitor.pk)]
     assert links.last().before["sector_id"] == sector.pk
-    (party,) = Change.objects.filter(model="expos.deal_parties")
+    (party,) = Change.objects.filter(model="expos.dealparty")
     assert party.owner_id == deal.pk
 
 
@@ -113,7 +113,7 @@ def test_truncate_is_logged_as_deleting_every_row():
     deal.parties.add(exhibitor)
     raw("SET CONSTRAINTS ALL IMMEDIATE")  # no TRUNCATE while foreign-key checks are pending
     raw(f"TRUNCATE {Deal.parties.through._meta.db_table}")
-    (gone,) = Change.objects.filter(model="expos.deal_parties", operation="D")
+    (gone,) = Change.objects.filter(model="expos.dealparty", operation="D")
     assert gone.before["exhibitor_id"] == exhibitor.pk
 
 
