@@ -2,11 +2,13 @@
 
 A reference that PROTECTs or RESTRICTs what it points at keeps it; the models say which
 (see the expos and exhibitors models). A plain link of a many-to-many relation (an
-exhibitor's sector) is reported as the record it is part of (the exhibitor), which is what a
-reader knows and edits.
+exhibitor's sector, an expo's organiser, a deal's party) is reported as the record it is part
+of (the exhibitor, expo or deal), which is what a reader knows and edits.
 """
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db import models
 
@@ -73,15 +75,21 @@ def label(record):
 def dependents(record):
     """Every kind of record that keeps `record`, with how many and a few of their names;
     counted in the database, so a sector on a million exhibitors costs a count, not a load."""
-    found = []
+    rows_by_model = {}
     for relation in keeping_relations(type(record)):
         model, field = relation.related_model, relation.field
         rows = model._base_manager.filter(**{field.name: record})
-        count = rows.count()  # a link's rows: one a record (its two keys are unique together)
         if is_plain_link(model):
             owner = link_owner(model)
             model = owner.related_model
             rows = model._base_manager.filter(pk__in=rows.values(owner.attname))
+        rows_by_model.setdefault(model, []).append(rows)
+    found = []
+    for model, querysets in rows_by_model.items():
+        # Two links to the same kind of record (a forum's organisers and its partners) name
+        # one forum once, though the organisation is both.
+        rows = reduce(operator.or_, querysets)
+        count = rows.count()
         if count:
             examples = [label(each) for each in rows.order_by("pk")[:EXAMPLES]]
             found.append(Dependents(model, count, examples))
@@ -104,9 +112,8 @@ def dependents_among(records):
 
 
 def by_type(found):
-    """The kinds of dependents, by type. Each model refers to another through one reference
-    that keeps it at most, and a ProtectedError's records are grouped by model above, so no
-    type comes twice."""
+    """The kinds of dependents, by type. Both functions above group them by model, so no type
+    comes twice."""
     return sorted(found, key=lambda each: each.model._meta.model_name)
 
 

@@ -12,7 +12,19 @@ from rest_framework.test import APIClient
 from config.api import router
 from core.deletion import is_plain_link, keeping_relations, label, link_owner
 from exhibitors.models import Exhibitor, ExhibitorSector, Sector
-from expos.models import Area, Deal, Expo, Forum, Participation, Statement
+from expos.models import (
+    Area,
+    Deal,
+    DealParty,
+    Expo,
+    ExpoOrganiser,
+    Forum,
+    ForumOrganiser,
+    ForumPartner,
+    Organisation,
+    Participation,
+    Statement,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +92,9 @@ def test_every_endpoint_has_relations_walked():
         ("sources", factories.models.Citation),
     ]:
         assert expected in found, expected
-    # expos 9, exhibitors 3, sectors 4, forums, speakers, areas, series, organisations 2 each,
+    # expos 9, organisations 5, exhibitors 4, sectors 4, forums, speakers, areas, series 2 each,
     # sources 1.
-    assert len(CASES) == 27
+    assert len(CASES) == 31
 
 
 @pytest.mark.parametrize("prefix, relation", CASES)
@@ -157,6 +169,35 @@ def test_an_expo_names_every_kind_of_record_it_holds(django_user_model):
     assert Expo.objects.filter(slug="held").exists()
 
 
+def test_an_organisation_organising_one_forum_and_partnering_another_names_both_once(
+    django_user_model,
+):
+    """Two links to forums (organisers, partners) are one kind of dependent: the forums."""
+    organisation = factories.OrganisationFactory(slug="both-ways")
+    organised = factories.ForumFactory(slug="organised-forum")
+    partnered = factories.ForumFactory(slug="partnered-forum")
+    organised.organisers.add(organisation)
+    organised.partners.add(organisation)
+    partnered.partners.add(organisation)
+    response = editor_of(Organisation, django_user_model).delete("/api/v1/organisations/both-ways/")
+    assert response.status_code == 409
+    assert response.json()["dependents"] == [
+        {"type": "forum", "count": 2, "examples": ["organised-forum", "partnered-forum"]}
+    ]
+    assert "(2 forums)" in response.json()["detail"]
+    assert list(organised.partners.all()) == [organisation]
+
+
+def test_a_deal_is_deleted_with_its_parties_links_not_its_parties(django_user_model):
+    deal = factories.DealFactory(slug="party-deal")
+    party = factories.ExhibitorFactory(slug="the-party")
+    deal.parties.add(party)
+    response = editor_of(Deal, django_user_model).delete("/api/v1/deals/party-deal/")
+    assert response.status_code == 204
+    assert not DealParty.objects.exists()
+    assert Exhibitor.objects.filter(slug="the-party").exists()
+
+
 def test_every_delete_documents_its_409_with_the_dependents():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     deletes = [
@@ -207,6 +248,22 @@ def test_the_seeded_expo_and_sector_of_the_issue_are_kept(django_user_model):
         .sectors.filter(slug="video-iot")
         .exists()
     )
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_seeded_organiser_of_an_expo_is_kept(django_user_model):
+    """An organisation organising an expo was deleted with its link, the expo left without it."""
+    client = editor_of(Organisation, django_user_model)
+    response = client.delete("/api/v1/organisations/zhejiang-department-of-commerce/")
+    assert response.status_code == 409
+    assert response.json()["dependents"] == [
+        {"type": "expo", "count": 1, "examples": ["zhejiang-smart-city-exhibition-spain-2023"]}
+    ]
+    assert list(
+        Expo.objects.get(slug="zhejiang-smart-city-exhibition-spain-2023").organisers.values_list(
+            "slug", flat=True
+        )
+    ) == ["zhejiang-department-of-commerce"]
 
 
 def test_records_written_after_the_count_are_named_by_their_own_type(
