@@ -18,6 +18,7 @@ from django.db.models import Exists, ForeignKey, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from ..changelog import owner_of
 from ..models import Change, ChangeSet, Operation
 from .versions import NotRestored, columns, database_reason, decode, describe, labels_of, resolve
 
@@ -234,8 +235,9 @@ def parents_first(model, rows):
 
 def permission(model, action):
     """The permission that restoring a record of `model` needs: `action` on the model, or for
-    an automatic link table (which has no permissions), changing the model that owns it."""
-    owner = model._meta.auto_created
+    a many-to-many link (part of the record it belongs to, as core.changelog records it),
+    changing the model that owns it: the admin edits links in the owner's form."""
+    owner = owner_of(model)
     if owner:
         model, action = owner, "change"
     return f"{model._meta.app_label}.{get_permission_codename(action, model._meta)}"

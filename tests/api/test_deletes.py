@@ -89,6 +89,10 @@ def test_every_endpoint_has_relations_walked():
         ("sectors", Area),
         ("speakers", Statement),
         ("exhibitors", Participation),
+        ("exhibitors", DealParty),
+        ("organisations", ExpoOrganiser),
+        ("organisations", ForumOrganiser),
+        ("organisations", ForumPartner),
         ("sources", factories.models.Citation),
     ]:
         assert expected in found, expected
