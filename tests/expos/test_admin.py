@@ -375,3 +375,32 @@ def test_sectors_are_edited_in_the_form_though_their_links_are_a_model(admin_cli
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     assert set(record.sectors.all()) == set(chosen)
+
+
+@pytest.mark.parametrize(
+    "model, field",
+    [(Expo, "organisers"), (Forum, "organisers"), (Forum, "partners"), (Deal, "parties")],
+    ids=lambda each: each if isinstance(each, str) else each._meta.label,
+)
+def test_organisers_partners_and_parties_are_edited_in_the_form_too(admin_client, model, field):
+    """Their links are models of their own as well (so that what they name is kept): the form
+    keeps its autocomplete box, and a save replaces them, the record named before kept."""
+    from tests import factories
+
+    target = model._meta.get_field(field).related_model
+    make = factories.OrganisationFactory if target is not Exhibitor else factories.ExhibitorFactory
+    record = model.objects.order_by("pk").first()
+    before = make()
+    getattr(record, field).set([before])
+    url = admin_url(model, "change", record.pk)
+    page = admin_client.get(url)
+    assert isinstance(
+        page.context["adminform"].form.fields[field].widget.widget, AutocompleteSelectMultiple
+    )
+    chosen = [make(), make()]
+    data = form_data(page)
+    data[field] = [each.pk for each in chosen]
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(getattr(record, field).all()) == set(chosen)
+    assert target.objects.filter(pk=before.pk).exists()
