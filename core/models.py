@@ -129,3 +129,20 @@ class Pruning(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} ({self.removed})"
+
+
+class Link(models.Model):
+    """A row of a many-to-many relation, part of the record whose field it is (its owner).
+
+    A model of its own, on the table Django made for the field, only so that the record it
+    names cannot be deleted while linked: the owner's foreign key CASCADEs (a link goes with
+    its owner), the other one PROTECTs, where Django's own table deleted its rows with either
+    side. Subclasses declare the two foreign keys, owner first.
+    """
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        owner, named = (getattr(self, f.name) for f in self._meta.fields if f.is_relation)
+        return f"{owner}: {named}"

@@ -20,7 +20,7 @@ from core.fields import (
     SingleLineSlugField,
     country_code_is_well_formed,
 )
-from core.models import SyntheticMixin, TimeStampedModel
+from core.models import Link, SyntheticMixin, TimeStampedModel
 from core.search import UnaccentedText, search_document
 
 
@@ -113,14 +113,9 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
         return reverse("exhibitors:exhibitor-detail", kwargs={"slug": self.slug})
 
 
-class ExhibitorSector(models.Model):
-    """One of an exhibitor's sectors: a row of the many-to-many table, part of the exhibitor.
+class ExhibitorSector(Link):
+    """One of an exhibitor's sectors (core.models.Link: a sector in use cannot be deleted)."""
 
-    A model of its own only so that a sector in use cannot be deleted (PROTECT): Django's own
-    table deletes its rows with either side. Its table is the one Django made for it.
-    """
-
-    # Part of the exhibitor: deleted with it.
     exhibitor = models.ForeignKey(
         Exhibitor,
         verbose_name=_("exhibitor"),
@@ -143,9 +138,6 @@ class ExhibitorSector(models.Model):
         ]
         # Its index on (sector, exhibitor), which the `sector` filter reads, is made by SQL in
         # migration 0006, when the table was Django's own.
-
-    def __str__(self):
-        return f"{self.exhibitor}: {self.sector}"
 
 
 # Every write to the company register is recorded by the database (core.changelog).

@@ -6,12 +6,13 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 
 from core.changelog import track
 
-from .expos import Area, Expo, ExpoOrganiser, ExpoSector, ExpoSeries, Figure, Participation
+from .expos import Area, Expo, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
-from .forums import Appearance, Forum, ForumOrganiser, ForumPartner, Speaker, Statement
+from .forums import Appearance, Forum, Speaker, Statement
 from .imports import ImportOutcome, ImportRun
+from .links import DealParty, DealSector, ExpoOrganiser, ExpoSector, ForumOrganiser, ForumPartner
 from .organisations import Organisation
-from .outcomes import Award, Deal, DealParty, DealSector, Highlight
+from .outcomes import Award, Deal, Highlight
 from .provenance import (
     CITED_ELSEWHERE,
     Citation,

@@ -94,62 +94,6 @@ class Deal(CitedModel):
         return reverse("expos:deal-detail", kwargs={"slug": self.slug})
 
 
-class DealSector(models.Model):
-    """One of a deal's sectors: a row of the many-to-many table, part of the deal.
-
-    A model of its own only so that a sector in use cannot be deleted (PROTECT): Django's own
-    table deletes its rows with either side. Its table is the one Django made for it.
-    """
-
-    # Part of the deal: deleted with it.
-    deal = models.ForeignKey(
-        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="sector_links"
-    )
-    sector = models.ForeignKey(
-        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="deal_links"
-    )
-
-    class Meta:
-        db_table = "expos_deal_sectors"
-        ordering = ["deal", "sector"]
-        verbose_name = _("sector of a deal")
-        verbose_name_plural = _("sectors of deals")
-        constraints = [
-            models.UniqueConstraint(fields=["deal", "sector"], name="expos_dealsector_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.deal}: {self.sector}"
-
-
-class DealParty(models.Model):
-    """One of a deal's parties: a row of the many-to-many table, part of the deal.
-
-    A model of its own only so that an exhibitor party to a deal cannot be deleted (PROTECT),
-    as DealSector. Its table is the one Django made for it.
-    """
-
-    # Part of the deal: deleted with it.
-    deal = models.ForeignKey(
-        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="party_links"
-    )
-    exhibitor = models.ForeignKey(
-        Exhibitor, verbose_name=_("exhibitor"), on_delete=models.PROTECT, related_name="deal_links"
-    )
-
-    class Meta:
-        db_table = "expos_deal_parties"
-        ordering = ["deal", "exhibitor"]
-        verbose_name = _("party to a deal")
-        verbose_name_plural = _("parties to deals")
-        constraints = [
-            models.UniqueConstraint(fields=["deal", "exhibitor"], name="expos_dealparty_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.deal}: {self.exhibitor}"
-
-
 class Award(CitedModel):
     """A prize won at an expo."""
 
