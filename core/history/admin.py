@@ -20,9 +20,8 @@ from django.utils.translation import ngettext
 
 from ..changelog import act_as
 from ..models import Change, Operation
+from .deleted import PAGE, deleted_records
 from .recovery import (
-    PAGE,
-    deleted_records,
     missing_permissions,
     plan_restore,
     problems,

@@ -1,4 +1,4 @@
-"""Deleted records, read from the change log, and bringing them back.
+"""Bringing deleted records back (core.history.deleted lists them).
 
 A delete's entry keeps the row it removed (`before`). Records deleted in one transaction went
 together (an expo removed with its forums, participations, links and citations): they are
@@ -14,90 +14,13 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, ForeignKey, OuterRef
+from django.db.models import ForeignKey
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..changelog import owner_of
-from ..models import Change, ChangeSet, Operation
+from ..models import Change, Operation
 from .versions import NotRestored, columns, database_reason, decode, describe, labels_of, resolve
-
-PAGE = 50
-
-
-@dataclass
-class Deleted:
-    """A record deleted and not restored since: its last delete's entry."""
-
-    change_id: int
-    model: type
-    record_id: int
-    slug: str | None
-    values: dict
-    xid: int
-    at: object = None
-    editor: str = ""
-    name: str = ""
-    together: int = 0  # how many other records were deleted in the same transaction
-
-
-def deleted_records(model, *, before=None, limit=PAGE):
-    """(records, more): the records of `model` deleted and not restored since, newest first,
-    at most `limit`, below entry `before` if given."""
-    labels = labels_of(model)
-    entries = (
-        Change.objects.filter(model__in=labels, operation=Operation.DELETE)
-        .exclude(Exists(model._base_manager.filter(pk=OuterRef("record_id"))))
-        .exclude(
-            Exists(
-                Change.objects.filter(
-                    model__in=labels, record_id=OuterRef("record_id"), id__gt=OuterRef("id")
-                )
-            )
-        )
-        .order_by("-id")
-    )
-    if before is not None:
-        entries = entries.filter(id__lt=before)
-    rows = list(entries.values_list("id", "record_id", "slug", "before", "xid")[: limit + 1])
-    more = len(rows) > limit
-    records = [
-        Deleted(change_id, model, record_id, slug, decode(values) or {}, xid)
-        for change_id, record_id, slug, values, xid in rows[:limit]
-    ]
-    xids = {record.xid for record in records}
-    sets = {
-        xid: (at, actor)
-        for xid, at, actor in ChangeSet.objects.filter(xid__in=xids).values_list(
-            "xid", "at", "actor"
-        )
-    }
-    sizes = {}
-    if xids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT xid::text, count(DISTINCT (model, record_id)) FROM {Change._meta.db_table}"
-                " WHERE xid = ANY(%s::xid8[]) AND operation = 'D' GROUP BY xid",
-                [[str(xid) for xid in xids]],
-            )
-            sizes = {int(xid): count for xid, count in cursor.fetchall()}
-    editors = usernames({actor for _at, actor in sets.values()})
-    for record in records:
-        record.at, actor = sets.get(record.xid, (None, None))
-        record.editor = editors.get(actor, "")
-        record.name = describe(model, record.values, record.record_id, record.slug)
-        record.together = max(sizes.get(record.xid, 1) - 1, 0)
-    return records, more
-
-
-def usernames(ids):
-    from django.contrib.auth import get_user_model
-
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
-
 
 # --- A restore's plan ------------------------------------------------------------------------
 

@@ -99,11 +99,7 @@ def versions(model, pk):
             values = now
         at, actor = times.get(xid, (None, None))
         result.append(Version(change_id, xid, operation, at, actor, values))
-    editors = dict(
-        get_user_model()
-        .objects.filter(pk__in={v.actor for v in result if v.actor is not None})
-        .values_list("pk", "username")
-    )
+    editors = usernames(v.actor for v in result)
     previous = None
     for version in result:
         version.before = previous
@@ -233,3 +229,11 @@ def database_reason(error):
         detail = f" {diag.message_detail}" if diag.message_detail else ""
         return f"{diag.message_primary}.{detail}".replace("..", ".")
     return str(error).strip()
+
+
+def usernames(ids):
+    """{user id: username} of the editors `ids` names (None: no one named)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))

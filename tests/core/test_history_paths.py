@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
 from core.history import recovery
-from core.history.recovery import PAGE, ordered
+from core.history.deleted import PAGE
+from core.history.recovery import ordered
 from core.history.versions import (
     NotRestored,
     current_values,

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.changelog import TRACKED
-from core.history.recovery import deleted_records, plan_restore, problems, restore
+from core.history.deleted import deleted_records
+from core.history.recovery import plan_restore, problems, restore
 from core.history.versions import NotRestored
 from core.models import Change, Operation
 
