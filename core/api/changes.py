@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from core import changelog
 from core.api.errors import JSONErrorsMixin
+from core.api.filtering import refuse_unknown
 from core.api.pagination import page_size_from
 from core.api.schema import VALIDATION_ERROR, ErrorSerializer
 from core.models import Operation
@@ -100,9 +101,7 @@ class ChangesView(JSONErrorsMixin, APIView):
         },
     )
     def get(self, request):
-        unknown = sorted(set(request.query_params) - PARAMETERS)
-        if unknown:
-            raise exceptions.ValidationError({name: ["Unknown parameter."] for name in unknown})
+        refuse_unknown(request.query_params, PARAMETERS)
         size = page_size_from(request)
         since = request.query_params.get("since")
         if since == "now":

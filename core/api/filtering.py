@@ -11,6 +11,13 @@ from core.facets import PRESENTATION_PARAMETERS
 API_PARAMETERS = PRESENTATION_PARAMETERS | {"expand"}
 
 
+def refuse_unknown(query_params, known):
+    """A 400 naming each parameter of the request that is not in `known`."""
+    unknown = sorted(set(query_params) - set(known))
+    if unknown:
+        raise exceptions.ValidationError({name: ["Unknown parameter."] for name in unknown})
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     """The pages' FilterSets, with one more rule for machines: an unknown parameter is an error.
 
@@ -21,9 +28,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(filterset_class.base_filters) if filterset_class else set()
-        unknown = sorted(set(request.query_params) - known - API_PARAMETERS)
-        if unknown:
-            raise exceptions.ValidationError({name: ["Unknown parameter."] for name in unknown})
+        refuse_unknown(request.query_params, known | API_PARAMETERS)
         return super().filter_queryset(request, queryset, view)
 
 
