@@ -32,7 +32,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
 # No access log of gunicorn's own: the application writes one structured line per request,
-# with its id (core.middleware.RequestLog). GUNICORN_ACCESS_LOG=- turns gunicorn's on as well.
+# with its id (core.http.middleware.RequestLog). GUNICORN_ACCESS_LOG=- turns gunicorn's on as well.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 

@@ -1,7 +1,7 @@
 """What the change log costs (issue 19): a write through the API and an import, each with the
 log's triggers on ÷ off, measured in the same run.
 
-The log is written by core.changelog's triggers, named `pgtrigger_change_log_…` in pg_trigger
+The log is written by core.changelog.log's triggers, named `pgtrigger_change_log_…` in pg_trigger
 (insert, update, delete and truncate, on every directory table). `change_log_off` disables all
 of them for the time of a block (ALTER TABLE … DISABLE TRIGGER, in one transaction) and enables
 them again after; the count tables' triggers and the constraints stay on.

@@ -79,7 +79,7 @@ TERM_REQUESTS = 10  # each term's p50, after one warm-up request
 
 def search_answered(response, body, path):
     """Whether a search answered (200), or was refused as too broad (a 400 naming `q`, see
-    core.searchwindow.SearchTooBroad); anything else stops the run."""
+    core.lists.searchwindow.SearchTooBroad); anything else stops the run."""
     if response.status == 400 and "q" in json.loads(body):
         return False
     expect(response, 200, path)

@@ -1,5 +1,5 @@
 """psql's own COPY of the statements the exports run (B10 csv, B10 ndjson): the download's
-statement as the view would run it (core.copy.capture_queries records it instead), or the
+statement as the view would run it (core.exports.copy.capture_queries records it instead), or the
 benchmark's own equivalent where a view writes no COPY.
 """
 
@@ -30,14 +30,14 @@ import psycopg
 from django.db import connection
 from django.test import Client
 
-# The statements the views would run: core.copy.capture_queries records each COPY instead of
+# The statements the views would run: core.exports.copy.capture_queries records each COPY instead of
 # running it. Until the downloads go through COPY, an equivalent query written here stands in.
 csv_path, ndjson_path = sys.argv[1], sys.argv[2]
 
 
 def captured(path):
     try:
-        from core.copy import Captured, capture_queries
+        from core.exports.copy import Captured, capture_queries
     except ImportError:
         return None
     client = Client()
@@ -90,7 +90,8 @@ def written_here():
 statements, source = {}, {}
 for fmt, path, mine in zip(("csv", "ndjson"), (csv_path, ndjson_path), written_here()):
     statements[fmt] = captured(path)
-    source[fmt] = f"the view's own statement ({path}, as core.copy.capture_queries records it)"
+    source[fmt] = f"the view's own statement ({path}, as core.exports.copy.capture_queries records
+    it)"
     if statements[fmt] is None:
         statements[fmt] = mine
         source[fmt] = f"an equivalent query of the benchmark's own ({path} does not run COPY)"

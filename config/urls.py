@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from core.health import ReadinessView, live
+from core.http.health import ReadinessView, live
 from expos.urls import exhibitor_patterns
 
 admin.site.site_header = _("Smart-city expo directory")
@@ -25,7 +25,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler404 = "core.views.page_not_found"
-handler500 = "core.views.server_error"
-handler400 = "core.views.bad_request"
-handler403 = "core.views.permission_denied"
+handler404 = "core.lists.views.page_not_found"
+handler500 = "core.lists.views.server_error"
+handler400 = "core.lists.views.bad_request"
+handler403 = "core.lists.views.permission_denied"

@@ -1,7 +1,18 @@
-"""What every app of the directory shares and that knows no app.
+"""What every app of the directory shares and that knows no app, in rooms by concern.
 
-Base models and fields, search documents, the data version and what is cached on it,
-counting, the FilterSet base and its filters, facets, the streaming CSV/NDJSON writer, the
-list-view base, error pages, middleware, and (in `core.api`) the API machinery. Nothing here
-imports `exhibitors`, `expos` or `config`: the apps build on it.
+- models.py, fields.py, numbers.py, integrity.py: the abstract bases, model fields and named
+  constraints, numbers read in ASCII digits, which constraint a refused write broke;
+- http/: what every request goes through (middleware, the client's address, throttling, the
+  sign-in lockout, database outages, health endpoints, the request log);
+- lists/: the list-view base and what a list is made of (filters, FilterSets, facets,
+  counting, count tables, search and its window);
+- exports/: the downloads (the CSV/NDJSON writer, PostgreSQL's COPY, the SQL of each column);
+- api/: the REST API's machinery (viewsets, serializers, pagination, renderers, the schema);
+- changelog/: the change log the database keeps, and the data version read from it;
+- history/: each record's versions, recovering deleted records, what keeps a record from
+  being deleted;
+- admin/: what every admin's change lists and forms share;
+- backups.py: pg_dump and pg_restore.
+
+Nothing here imports `exhibitors`, `expos` or `config`: the apps build on it.
 """

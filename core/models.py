@@ -32,7 +32,7 @@ class SyntheticMixin(models.Model):
 
 class TransactionIdField(models.Field):
     """A PostgreSQL transaction id (xid8), read as an int: what the change log orders
-    transactions by and tells running from finished ones with (core.changelog)."""
+    transactions by and tells running from finished ones with (core.changelog.log)."""
 
     description = "PostgreSQL transaction id"
 
@@ -49,14 +49,14 @@ class TransactionIdField(models.Field):
 class ChangeSet(models.Model):
     """One transaction that wrote to the directory: its id, and when it committed.
 
-    The triggers of core.changelog add it with the transaction's first logged write, and a
+    The triggers of core.changelog.log add it with the transaction's first logged write, and a
     deferred trigger sets `at` as the transaction commits. The data version is counted from
-    these rows (core.dataversion), one a transaction however many records it wrote.
+    these rows (core.changelog.dataversion), one a transaction however many records it wrote.
     """
 
     xid = TransactionIdField(_("transaction"), primary_key=True)
     at = models.DateTimeField(_("committed"), db_index=True)
-    # Who wrote, where the writer said so (core.changelog.act_as): an editor's user id. Shown
+    # Who wrote, where the writer said so (core.changelog.log.act_as): an editor's user id. Shown
     # to staff in the admin's history, never in the public change feed.
     actor = models.BigIntegerField(_("user id"), null=True, blank=True)
 
@@ -78,7 +78,7 @@ class Operation(models.TextChoices):
 class Change(models.Model):
     """One record written: which, how, by which transaction, and its values before.
 
-    Written only by the database's triggers (core.changelog), in the writer's transaction,
+    Written only by the database's triggers (core.changelog.log), in the writer's transaction,
     whoever the writer is: the ORM, the API, the admin, the importer, raw SQL or psql.
     `before` holds the row as it was, for an update or a delete (generated columns left out).
     """
@@ -116,7 +116,7 @@ class Change(models.Model):
 
 class Pruning(models.Model):
     """A run of `manage.py prune_changes`: entries of transactions below `horizon` may be gone,
-    so a change-log cursor from before it is answered 410 (core.changelog)."""
+    so a change-log cursor from before it is answered 410 (core.changelog.log)."""
 
     horizon = TransactionIdField(_("horizon"))
     at = models.DateTimeField(_("pruned"), auto_now_add=True)

@@ -9,7 +9,8 @@ field per language through django-modeltranslation.
 citations; expos/admin/exhibitors.py re-registers Exhibitor with a subclass of ExhibitorAdmin
 that adds them.
 
-At a million exhibitors the change lists cost what they cost at ten thousand (core.admin):
+At a million exhibitors the change lists cost what they cost at ten thousand
+(core.admin.changelists):
 capped and estimated counts, the countries read along an index, the search through the
 full-text and trigram indexes, and per-row counts only for the rows of the page.
 """
@@ -20,14 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import (
+from core.admin.changelists import (
     CountedAdminMixin,
     DistinctCountryFilter,
     IndexedSearchMixin,
     capped_figures,
     country_column,
 )
-from core.adminforms import AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin
+from core.admin.forms import AsciiNumbersMixin, LinkFieldsMixin, RecheckRacedWritesMixin
 from core.history.admin import HistoryAdminMixin
 
 from .models import Exhibitor, Sector
@@ -42,7 +43,7 @@ class DirectoryAdmin(
 ):
     """An admin for a model with translated fields, with the change log's history and
     "Recover deleted" (core.history.admin), whose forms answer a duplicate written at the same
-    moment as a form error (core.adminforms.RecheckRacedWritesMixin), and edit sector links
+    moment as a form error (core.admin.forms.RecheckRacedWritesMixin), and edit sector links
     that are models of their own as Django's own many-to-many fields (LinkFieldsMixin).
 
     TranslationAdmin replaces each translated field with one field per language (English
@@ -77,8 +78,8 @@ class ExhibitorAdmin(CountedAdminMixin, IndexedSearchMixin, DirectoryAdmin):
     # knows about.
     list_display = ("name", country_column(), "region", "city")
     list_filter = (("country", DistinctCountryFilter), "sectors")
-    # What the search reads (core.admin.IndexedSearchMixin): the names, places and description
-    # in the full-text vector, the names in the trigram index.
+    # What the search reads (core.admin.changelists.IndexedSearchMixin): the names, places and
+    # description in the full-text vector, the names in the trigram index.
     search_fields = get_translation_fields("name", "city", "region", "description")
     search_names = ("name_en", "name_es")
     autocomplete_fields = ("sectors",)

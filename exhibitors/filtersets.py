@@ -7,14 +7,13 @@
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from core.counttables import CountTable
-from core.facets import Facet
-from core.filters import CountryFilter, ordering_filter, slug_filter, synthetic_filter
-from core.filtersets import DirectoryFilterSet
-from core.search import SearchFilter, ranked_search, text_search
+from core.lists.counttables import CountTable
+from core.lists.facets import Facet
+from core.lists.filters import CountryFilter, ordering_filter, slug_filter, synthetic_filter
+from core.lists.filtersets import DirectoryFilterSet
+from core.lists.search import SearchFilter, ranked_search, text_search
 
-from .facetcounts import CountryCount, CountrySectorCount
-from .models import Exhibitor, Sector
+from .models import CountryCount, CountrySectorCount, Exhibitor, Sector
 
 
 def upper_case(codes):
@@ -33,7 +32,7 @@ class ExhibitorFilterSet(DirectoryFilterSet):
 
     # One link per exhibitor and sector: each exhibitor reaches a sector once.
     facets = {"country": "country", "sector": Facet("sectors__slug", unique=True)}
-    # Where a cold count is a read of a few rows (see core.counttables): with no other filter,
+    # Where a cold count is a read of a few rows (see core.lists.counttables): with no other filter,
     # and for each of the two facets with the other's filter alone. Countries add up (an
     # exhibitor has one), sectors do not (an exhibitor in both chosen would count twice).
     facet_tables = {

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.sql import col, country, join_of
-from core.views import DirectoryCSVView, DirectoryListView, join
+from core.exports.sql import col, country, join_of
+from core.lists.views import DirectoryCSVView, DirectoryListView, join
 
 from .filtersets import ExhibitorFilterSet
 from .selectors import exhibitor_list

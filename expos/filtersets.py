@@ -8,9 +8,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.counttables import CountTable
-from core.facets import Facet
-from core.filters import (
+from core.lists.counttables import CountTable
+from core.lists.facets import Facet
+from core.lists.filters import (
     CountryFilter,
     IntegerFilter,
     YearFilter,
@@ -18,8 +18,8 @@ from core.filters import (
     slug_filter,
     synthetic_filter,
 )
-from core.filtersets import DirectoryFilterSet
-from core.search import SearchFilter, ranked_search, search_query, text_search
+from core.lists.filtersets import DirectoryFilterSet
+from core.lists.search import SearchFilter, ranked_search, search_query, text_search
 from exhibitors import filtersets as exhibitors
 
 from . import models

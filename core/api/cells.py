@@ -1,6 +1,6 @@
 """A serializer's fields as SQL: each field's CSV cell and its JSON value, as DRF's field
 would write them (its own URLs, compact related records, dates, decimals, countries), for the
-API's COPY downloads (core.copy) and for its pages and records (core.api.records).
+API's COPY downloads (core.exports.copy) and for its pages and records (core.api.records).
 
 A field of a kind not expressed here raises Unsupported, and the list takes DRF's path.
 """
@@ -14,8 +14,9 @@ from django.db.models import F, TextField
 from django_countries import countries
 from rest_framework.settings import api_settings
 
-from core.copy import rows_query
-from core.sql import (
+from core.api.fields import URL_PLACEHOLDER, CompactRelatedField, DetailURLField, detail_url
+from core.exports.copy import rows_query
+from core.exports.sql import (
     NEUTRALISE,
     Sql,
     as_text,
@@ -26,8 +27,6 @@ from core.sql import (
     related_rows,
     text,
 )
-
-from .fields import URL_PLACEHOLDER, CompactRelatedField, DetailURLField, detail_url
 
 # --- API lists: the serializer's fields as SQL -----------------------------------------------
 

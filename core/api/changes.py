@@ -6,7 +6,7 @@ from each answer's `next`. Each entry names a record that was created, changed o
 the client fetches its `url` again (or drops the record on a deletion). A link between two
 records (an exhibitor's sector) is reported as a change of the record whose field it is.
 
-The cursor is the database snapshot the last page was read at (core.changelog.walk), so an
+The cursor is the database snapshot the last page was read at (core.changelog.log.walk), so an
 entry whose transaction commits after a later one is still returned, once.
 """
 
@@ -24,11 +24,11 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import changelog
 from core.api.errors import JSONErrorsMixin
 from core.api.filtering import refuse_unknown
 from core.api.pagination import page_size_from
 from core.api.schema import VALIDATION_ERROR, ErrorSerializer
+from core.changelog import log as changelog
 from core.models import Operation
 
 PARAMETERS = {"since", "page_size", "format"}

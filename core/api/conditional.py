@@ -15,7 +15,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import status
 
-from core import dataversion
+from core.changelog import dataversion
 
 # A cached answer is keyed on the data version, so this only bounds how long an unused one
 # stays in the cache.
@@ -91,7 +91,7 @@ class ConditionalGetMixin:
         """Where a JSON answer to this request is kept, or None where none is kept.
 
         Everything the body depends on is in the key: the data version and the language
-        (core.dataversion.cache_key adds both), the absolute URL (its links name the host)
+        (core.changelog.dataversion.cache_key adds both), the absolute URL (its links name the host)
         and the format. No answer depends on who asks, so signed-in users and anonymous ones
         share them.
         """

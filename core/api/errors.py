@@ -7,9 +7,9 @@ from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.deletion import dependents_among, refusal
+from core.history.deletion import dependents_among, refusal
+from core.http.outage import is_database_unavailable, unavailable_response
 from core.integrity import refused_field
-from core.outage import is_database_unavailable, unavailable_response
 
 
 def exception_handler(exc, context):
@@ -30,7 +30,7 @@ def exception_handler(exc, context):
 
 class DependentsExist(exceptions.APIException):
     """A DELETE of a record others depend on: 409, naming them by type, with how many and the
-    first few (core.deletion)."""
+    first few (core.history.deletion)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "dependents_exist"

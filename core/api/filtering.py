@@ -5,7 +5,7 @@ from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.settings import api_settings
 
-from core.facets import PRESENTATION_PARAMETERS
+from core.lists.facets import PRESENTATION_PARAMETERS
 
 # What the API reads besides a list's filters.
 API_PARAMETERS = PRESENTATION_PARAMETERS | {"expand"}

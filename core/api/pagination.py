@@ -9,9 +9,9 @@ from django.db import connection, models
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
-from core.counting import CappedPaginator, count_cap, exact_count_limit
+from core.lists.counting import CappedPaginator, count_cap, exact_count_limit
+from core.lists.searchwindow import ranked_search_limit
 from core.numbers import is_integer_text, parse_integer, parse_positive_integer
-from core.searchwindow import ranked_search_limit
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50

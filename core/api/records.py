@@ -34,9 +34,8 @@ from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from psycopg.types.numeric import Int8
 
-from core.sql import Sql
-
-from .cells import Unsupported, record_object
+from core.api.cells import Unsupported, record_object
+from core.exports.sql import Sql
 
 # Sites (scheme, host and script prefix) whose statements are kept per RecordQuery: a Host
 # header is checked against ALLOWED_HOSTS, but a wildcard there must not grow this unbounded.

@@ -1,4 +1,4 @@
-"""The API's formats besides JSON: CSV and NDJSON, written by core.exports.
+"""The API's formats besides JSON: CSV and NDJSON, written by core.exports.writers.
 
 Lists in these formats are streamed by the viewset (see streaming.py); the renderers here
 write single records and errors.
@@ -11,7 +11,7 @@ from itertools import chain
 
 from rest_framework import renderers, serializers
 
-from core.exports import csv_lines, ndjson_line
+from core.exports.writers import csv_lines, ndjson_line
 
 
 def flat(value):
@@ -41,7 +41,7 @@ def number_fields(serializer):
 
 
 def cell(value, number=False):
-    """A CSV cell of a serialised value; see core.exports.neutralise for text."""
+    """A CSV cell of a serialised value; see core.exports.writers.neutralise for text."""
     value = flat(value)
     if number and isinstance(value, str) and NUMBER.fullmatch(value):
         return Decimal(value)

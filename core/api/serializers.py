@@ -13,11 +13,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
+from core.api import fields
+from core.api.fields import HttpURLSerializerField
 from core.fields import HttpURLField
 from core.integrity import constraint_named, duplicated_constraint
-
-from . import fields
-from .fields import HttpURLSerializerField
 
 # Every number and date a model field gives a serializer is read in ASCII digits (core.numbers).
 STRICT_FIELDS = {

@@ -1,7 +1,7 @@
 """`?format=csv|ndjson` on a list: every matching row, streamed, never the whole list in
 memory.
 
-PostgreSQL writes the rows (COPY, see core.copy) from the serializer's fields expressed in
+PostgreSQL writes the rows (COPY, see core.exports.copy) from the serializer's fields expressed in
 SQL (core.api.cells); a list whose serializer has a field SQL does not express (`?expand=`
 nests whole serializers) is serialised by DRF a chunk at a time instead, with the same output.
 """
@@ -10,11 +10,10 @@ from itertools import chain
 
 from rest_framework.settings import api_settings
 
-from core import copy
-from core.exports import csv_lines, ndjson_line, started, streaming_response
-
-from . import cells
-from .renderers import number_fields, record_lines
+from core.api import cells
+from core.api.renderers import number_fields, record_lines
+from core.exports import copy
+from core.exports.writers import csv_lines, ndjson_line, started, streaming_response
 
 STREAM_CHUNK = 2000
 CONTENT_TYPES = {
@@ -49,7 +48,7 @@ class StreamingMixin:
 
     def copied(self, sql, params, fmt, serializer):
         """The rows from COPY; the first block is read here, so a query the database refuses
-        is an error response (see core.exports.started). A CSV starts with the header line,
+        is an error response (see core.exports.writers.started). A CSV starts with the header line,
         rows or none, as the Python path's and the pages' downloads do: a file of no rows
         still says what its columns are. An NDJSON file of no records is empty, as it has no
         header to write."""
@@ -74,7 +73,7 @@ class StreamingMixin:
             yield from serializer_class(chunk, many=True, context=context).data
 
         # The first chunk is read here: a query the database refuses is an error response,
-        # not a 200 cut short (see core.exports.started).
+        # not a 200 cut short (see core.exports.writers.started).
         records = started(rows())
         if fmt == "csv":
             serializer = serializer_class(context=context)

@@ -8,20 +8,19 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.facets import facet_counts
-
-from .conditional import ConditionalGetMixin
-from .errors import JSONErrorsMixin
-from .expansion import ExpandMixin
-from .fastjson import JSONRenderer
-from .filtering import StrictFilterBackend, requested_facets
-from .language import LanguageMixin
-from .pagination import DirectoryPagination
-from .parsers import JSONParser
-from .records import query_for
-from .renderers import CSVRenderer, NDJSONRenderer
-from .streaming import StreamingMixin
-from .writes import OneTransactionWritesMixin
+from core.api.conditional import ConditionalGetMixin
+from core.api.errors import JSONErrorsMixin
+from core.api.expansion import ExpandMixin
+from core.api.fastjson import JSONRenderer
+from core.api.filtering import StrictFilterBackend, requested_facets
+from core.api.language import LanguageMixin
+from core.api.pagination import DirectoryPagination
+from core.api.parsers import JSONParser
+from core.api.records import query_for
+from core.api.renderers import CSVRenderer, NDJSONRenderer
+from core.api.streaming import StreamingMixin
+from core.api.writes import OneTransactionWritesMixin
+from core.lists.facets import facet_counts
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -34,7 +33,7 @@ class BodyLimitMixin:
     """A body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused before it is read: 413."""
 
     def initial(self, request, *args, **kwargs):
-        # Plain ASCII digits when present: core.middleware.RequestBodyFraming refused the rest.
+        # Plain ASCII digits when present: core.http.middleware.RequestBodyFraming refused the rest.
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise PayloadTooLarge()

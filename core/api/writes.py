@@ -1,13 +1,12 @@
-"""Writes: one transaction per write, its editor named in the change log (core.changelog,
+"""Writes: one transaction per write, its editor named in the change log (core.changelog.log,
 which the database writes), and what the request answers afterwards keyed on the new data."""
 
 from django.db import transaction
 
-from core.changelog import act_as
-from core.dataversion import forget
-from core.deletion import dependents
-
-from .errors import DependentsExist
+from core.api.errors import DependentsExist
+from core.changelog.dataversion import forget
+from core.changelog.log import act_as
+from core.history.deletion import dependents
 
 
 class OneTransactionWritesMixin:

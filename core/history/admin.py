@@ -4,8 +4,8 @@ a version restored; and "Recover deleted", which lists a model's deleted records
 one back with everything deleted with it.
 
 HistoryAdminMixin gives a ModelAdmin all of it. core knows no app: the model is the
-ModelAdmin's own, and the records restored with it are found through core.changelog.TRACKED.
-The admin's own writes name their editor in the log (core.changelog.act_as).
+ModelAdmin's own, and the records restored with it are found through core.changelog.log.TRACKED.
+The admin's own writes name their editor in the log (core.changelog.log.act_as).
 """
 
 from django.contrib import messages
@@ -18,16 +18,23 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..changelog import act_as
-from ..models import Change, Operation
-from .deleted import PAGE, deleted_records
-from .recovery import (
+from core.changelog.log import act_as
+from core.history.deleted import PAGE, deleted_records
+from core.history.recovery import (
     missing_permissions,
     plan_restore,
     problems,
     restore,
 )
-from .versions import NotRestored, compare, describe, labels_of, restore_version, versions
+from core.history.versions import (
+    NotRestored,
+    compare,
+    describe,
+    labels_of,
+    restore_version,
+    versions,
+)
+from core.models import Change, Operation
 
 # How many records of each type a recovery page names; the rest are counted.
 NAMED_PER_TYPE = 25

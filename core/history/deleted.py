@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from ..models import Change, ChangeSet, Operation
-from .versions import decode, describe, labels_of, usernames
+from core.history.versions import decode, describe, labels_of, usernames
+from core.models import Change, ChangeSet, Operation
 
 PAGE = 50
 

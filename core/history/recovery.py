@@ -18,9 +18,17 @@ from django.db.models import ForeignKey
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from ..changelog import owner_of
-from ..models import Change, Operation
-from .versions import NotRestored, columns, database_reason, decode, describe, labels_of, resolve
+from core.changelog.log import owner_of
+from core.history.versions import (
+    NotRestored,
+    columns,
+    database_reason,
+    decode,
+    describe,
+    labels_of,
+    resolve,
+)
+from core.models import Change, Operation
 
 # --- A restore's plan ------------------------------------------------------------------------
 
@@ -158,7 +166,7 @@ def parents_first(model, rows):
 
 def permission(model, action):
     """The permission that restoring a record of `model` needs: `action` on the model, or for
-    a many-to-many link (part of the record it belongs to, as core.changelog records it),
+    a many-to-many link (part of the record it belongs to, as core.changelog.log records it),
     changing the model that owns it: the admin edits links in the owner's form."""
     owner = owner_of(model)
     if owner:

@@ -16,8 +16,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ForeignKey, GeneratedField
 from django.utils.translation import gettext as _
 
-from ..changelog import TRACKED, before_values
-from ..models import Change, ChangeSet, Operation
+from core.changelog.log import TRACKED, before_values
+from core.models import Change, ChangeSet, Operation
 
 
 def resolve(label):

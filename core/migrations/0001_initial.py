@@ -1,5 +1,5 @@
 # The data version (until now in exhibitors: exhibitors 0004 moves its row here) and the
-# search functions core.search needs.
+# search functions core.lists.search needs.
 
 from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models

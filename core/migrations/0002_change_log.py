@@ -3,14 +3,14 @@
 import core.models
 from django.db import migrations, models
 
-# The functions the change log's triggers call (as core.changelog.NOTE_WRITE has them).
+# The functions the change log's triggers call (as core.changelog.log.NOTE_WRITE has them).
 NOTE_WRITE = """
 CREATE OR REPLACE FUNCTION core_note_write() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     writes integer := coalesce(nullif(current_setting('directory.writes', true), '')::integer, 0);
 BEGIN
     -- Counted in the transaction (set_config's `true`: undone with it, or with its savepoint),
-    -- so the version a transaction reads moves with its own writes too (core.dataversion).
+    -- so the version a transaction reads moves with its own writes too (core.changelog.dataversion).
     PERFORM set_config('directory.writes', (writes + 1)::text, true);
     IF writes = 0 THEN
         INSERT INTO core_changeset (xid, at, actor)

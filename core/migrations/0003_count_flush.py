@@ -1,4 +1,4 @@
-"""Count tables apply their triggers' deltas at commit (see core.counttables): the table
+"""Count tables apply their triggers' deltas at commit (see core.lists.counttables): the table
 marking a transaction that has pending deltas, its constraint trigger deferred to the commit,
 and the functions the triggers call. `counttables_flush()`, which applies them, is empty here:
 the apps' migrations install it once their count tables have pending twins."""

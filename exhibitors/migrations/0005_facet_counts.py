@@ -6,7 +6,7 @@ import pgtrigger.migrations
 from django.db import migrations, models
 
 # The triggers of the sector links' table, Django's own through table: no model state of its
-# own to hold them, so installed here with pgtrigger's SQL (exhibitors.facetcounts has them).
+# own to hold them, so installed here with pgtrigger's SQL (exhibitors.models.facetcounts has them).
 LINK_TRIGGERS = [
     pgtrigger.compiler.Trigger(
         name="facet_counts_insert",

@@ -5,7 +5,7 @@ import pgtrigger.migrations
 from django.db import migrations
 
 # The change log's triggers on Django's own many-to-many tables, which have no model state
-# to hold them: installed with pgtrigger's SQL, as core.changelog.triggers() writes them.
+# to hold them: installed with pgtrigger's SQL, as core.changelog.log.triggers() writes them.
 LINK_TRIGGERS = [
     pgtrigger.compiler.Trigger(name='change_log_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO core_change (xid, model, record_id, slug, operation, before, owner_id) SELECT pg_current_xact_id(), 'exhibitors.exhibitor_sectors', r.id, NULL, 'I', NULL, r.exhibitor_id FROM new_rows r;\nIF FOUND THEN PERFORM core_note_write(); END IF;\nRETURN NULL;", hash='24fccbafcce7cbb70cba0d30c6c21763b7902539', level='STATEMENT', operation='INSERT', pgid='pgtrigger_change_log_insert_fe52e', referencing='REFERENCING NEW TABLE AS new_rows ', table='exhibitors_exhibitor_sectors', when='AFTER')),
     pgtrigger.compiler.Trigger(name='change_log_update', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO core_change (xid, model, record_id, slug, operation, before, owner_id) SELECT pg_current_xact_id(), 'exhibitors.exhibitor_sectors', r.id, NULL, 'U', to_jsonb(o), r.exhibitor_id FROM old_rows o JOIN new_rows r ON r.id = o.id WHERE o IS DISTINCT FROM r;\nIF FOUND THEN PERFORM core_note_write(); END IF;\nRETURN NULL;", hash='4c0ab0177936b7be53d20533582acb9592043043', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_change_log_update_e5491', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='exhibitors_exhibitor_sectors', when='AFTER')),

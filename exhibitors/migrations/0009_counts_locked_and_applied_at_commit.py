@@ -4,8 +4,8 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations
 
-# The count triggers add their deltas to pending tables, applied at commit (core.counttables);
-# the sector links' triggers lock the exhibitors they read FOR SHARE (exhibitors.facetcounts).
+# The count triggers add their deltas to pending tables, applied at commit (core.lists.counttables);
+# the sector links' triggers lock the exhibitors they read FOR SHARE (exhibitors.models.facetcounts).
 # The links' triggers are installed with pgtrigger's SQL, as in 0005_facet_counts: Django's own
 # through table has no model state to hold them.
 

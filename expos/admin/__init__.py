@@ -6,7 +6,8 @@ HistoryAdminMixin alone. Each record's History page reads the change log, which 
 writes for every writer: staff compare and restore versions there, and recover deleted records
 from each change list's "Recover deleted".
 
-Every change list of a translated model counts as the public lists do (core.admin: capped and
+Every change list of a translated model counts as the public lists do (core.admin.changelists:
+capped and
 estimated counts); an expo is chosen in a filter through the admin's autocomplete rather than
 from a list of five thousand links, and expos, exhibitors and participations are searched
 through the full-text and trigram indexes.

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
-from core.admin import CountedAdminMixin
-from core.adminforms import AsciiNumbersMixin
+from core.admin.changelists import CountedAdminMixin
+from core.admin.forms import AsciiNumbersMixin
 from core.integrity import constraint_named
 from exhibitors.admin import DirectoryAdmin
 
@@ -105,6 +105,6 @@ class AppearanceInline(AsciiNumbersMixin, TranslationTabularInline):
 
 class CitedAdmin(CountedAdminMixin, DirectoryAdmin):
     """A versioned, translated admin for a CitedModel, showing its citations, whose change
-    list counts as the public lists do (core.admin.CountedAdminMixin)."""
+    list counts as the public lists do (core.admin.changelists.CountedAdminMixin)."""
 
     inlines = [CitationInline]

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AutocompleteFilter
+from core.admin.changelists import AutocompleteFilter
 from exhibitors.admin import ExhibitorAdmin
 from exhibitors.models import Exhibitor
 
@@ -31,8 +31,8 @@ class ExhibitorWithParticipationsAdmin(ExhibitorAdmin):
     inlines = [*ExhibitorAdmin.inlines, ParticipationInline, CitationInline]
 
     def annotate_page(self, request, rows):
-        # Counted for the rows of the page only (core.admin.CountedChangeList), in one query:
-        # counted for the whole list, as an annotation, it grouped three million
+        # Counted for the rows of the page only (core.admin.changelists.CountedChangeList), in one
+        # query: counted for the whole list, as an annotation, it grouped three million
         # participations before the first page, and so the column is not sortable.
         # (exhibitor, expo) is unique, so its rows count the expos.
         counts = dict(

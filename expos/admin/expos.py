@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import (
+from core.admin.changelists import (
     AutocompleteFilter,
     DistinctCountryFilter,
     IndexedSearchMixin,
@@ -25,8 +25,8 @@ from core.admin import (
     country_column,
     search_term_is_accepted,
 )
-from core.changelog import act_as
-from core.search import MAX_SEARCH_LENGTH
+from core.changelog.log import act_as
+from core.lists.search import MAX_SEARCH_LENGTH
 from exhibitors.models import Exhibitor
 
 from .. import removal
@@ -80,8 +80,8 @@ class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
         "format",
         "sectors",
     )
-    # What the search reads (core.admin.IndexedSearchMixin): the full-text vector and the
-    # trigram index of the names. It also serves the autocomplete of every expo field.
+    # What the search reads (core.admin.changelists.IndexedSearchMixin): the full-text vector and
+    # the trigram index of the names. It also serves the autocomplete of every expo field.
     search_fields = get_translation_fields("name", "short_name", "city", "venue", "description")
     search_names = ("name_en", "name_es")
     list_select_related = ("series",)

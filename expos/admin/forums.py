@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import (
+from core.admin.changelists import (
     AutocompleteFilter,
     country_column,
 )

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django_countries.filters import CountryFilter
 from modeltranslation.utils import get_translation_fields
 
-from core.admin import AutocompleteFilter
+from core.admin.changelists import AutocompleteFilter
 
 from ..models import (
     Award,

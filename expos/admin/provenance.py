@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.adminforms import AsciiNumbersMixin, RecheckRacedWritesMixin
+from core.admin.forms import AsciiNumbersMixin, RecheckRacedWritesMixin
 from core.history.admin import HistoryAdminMixin
 
 from ..models import (

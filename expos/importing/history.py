@@ -6,7 +6,8 @@ ends. A failed import's data is rolled back with its transaction, but the entry 
 after that rollback, outside it, and says why the import failed.
 
 Entries are written with bulk_create and update(), which send no signals: an import's entry is
-not directory data, and must not make every cached answer stale (core.dataversion) when the
+not directory data, and must not make every cached answer stale (core.changelog.dataversion) when
+the
 import itself wrote nothing.
 """
 

@@ -2,7 +2,7 @@
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-import core.search
+import core.lists.search
 from django.db import migrations, models
 
 
@@ -25,6 +25,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='expo',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(core.search.UnaccentedText('name_en', 'name_es'), name='gin_trgm_ops'), name='expos_expo_name_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(core.lists.search.UnaccentedText('name_en', 'name_es'), name='gin_trgm_ops'), name='expos_expo_name_trgm'),
         ),
     ]

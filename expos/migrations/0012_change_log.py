@@ -5,7 +5,7 @@ import pgtrigger.migrations
 from django.db import migrations
 
 # The change log's triggers on Django's own many-to-many tables, which have no model state
-# to hold them: installed with pgtrigger's SQL, as core.changelog.triggers() writes them.
+# to hold them: installed with pgtrigger's SQL, as core.changelog.log.triggers() writes them.
 LINK_TRIGGERS = [
     pgtrigger.compiler.Trigger(name='change_log_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO core_change (xid, model, record_id, slug, operation, before, owner_id) SELECT pg_current_xact_id(), 'expos.expo_organisers', r.id, NULL, 'I', NULL, r.expo_id FROM new_rows r;\nIF FOUND THEN PERFORM core_note_write(); END IF;\nRETURN NULL;", hash='02af6e9a1f97708e69602dc629550421f1cc2d99', level='STATEMENT', operation='INSERT', pgid='pgtrigger_change_log_insert_38060', referencing='REFERENCING NEW TABLE AS new_rows ', table='expos_expo_organisers', when='AFTER')),
     pgtrigger.compiler.Trigger(name='change_log_update', sql=pgtrigger.compiler.UpsertTriggerSql(func="INSERT INTO core_change (xid, model, record_id, slug, operation, before, owner_id) SELECT pg_current_xact_id(), 'expos.expo_organisers', r.id, NULL, 'U', to_jsonb(o), r.expo_id FROM old_rows o JOIN new_rows r ON r.id = o.id WHERE o IS DISTINCT FROM r;\nIF FOUND THEN PERFORM core_note_write(); END IF;\nRETURN NULL;", hash='9a93eeae6b7a2560e2081a968703928a407d07e0', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_change_log_update_ca18f', referencing='REFERENCING OLD TABLE AS old_rows  NEW TABLE AS new_rows ', table='expos_expo_organisers', when='AFTER')),

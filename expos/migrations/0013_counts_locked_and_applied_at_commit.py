@@ -5,7 +5,7 @@ import pgtrigger.migrations
 from django.db import migrations
 
 # The count triggers add their deltas to pending tables, and counttables_flush() applies every
-# count table's at commit (core.counttables); the participations' triggers lock the expos they
+# count table's at commit (core.lists.counttables); the participations' triggers lock the expos they
 # read FOR SHARE (expos.models.facetcounts).
 
 PENDING = [

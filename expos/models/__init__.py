@@ -4,7 +4,7 @@ figures, and the source documents every fact is cited from. One module a topic.
 This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
 
-from core.changelog import track
+from core.changelog.log import track
 
 from .expos import Area, Expo, ExpoSeries, Figure, Participation
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
@@ -23,7 +23,7 @@ from .provenance import (
     normalise_space,
 )
 
-# Every write to these tables is recorded by the database (core.changelog).
+# Every write to these tables is recorded by the database (core.changelog.log).
 for _model in (
     ExpoSeries,
     Expo,

@@ -24,8 +24,8 @@ from core.fields import (
     year_in_range,
     year_validators,
 )
+from core.lists.search import UnaccentedText, search_document
 from core.models import SyntheticMixin
-from core.search import UnaccentedText, search_document
 from exhibitors.models import Exhibitor, Sector
 
 from .organisations import Organisation

@@ -1,5 +1,5 @@
 """The exhibitor list's expo and year facets, counted ahead by triggers (see
-core.counttables).
+core.lists.counttables).
 
 Exhibitors by expo are participations by expo (an exhibitor takes part in an expo once).
 Exhibitors by year are not participations by year: an exhibitor at two expos of one year
@@ -8,7 +8,7 @@ statement touches, how many of the exhibitor's participations fall in that year 
 statement (m) and how many the statement added or took away (d): the exhibitor enters the
 year's count when m - d was 0 and m is not, and leaves it when m falls to 0. The triggers
 write the (exhibitor, year, d) to the pending table, and the commit counts them (see
-core.counttables): it locks the rows of the years they touch first, so that two transactions
+core.lists.counttables): it locks the rows of the years they touch first, so that two transactions
 adding the same exhibitor to the same year one after the other cannot both see it absent
 (under READ COMMITTED, the second counts again once the first has committed; under REPEATABLE
 READ it fails with a serialisation error instead of counting wrong).
@@ -30,7 +30,7 @@ participation, counted at the old year, which it moves.
 import pgtrigger
 from django.db import models
 
-from core.counttables import CountModel, add, apply, recount_trigger, statement_trigger
+from core.lists.counttables import CountModel, add, apply, recount_trigger, statement_trigger
 
 from .expos import Expo, Participation
 

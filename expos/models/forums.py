@@ -14,7 +14,7 @@ from core.fields import (
     date_in_range,
     date_validators,
 )
-from core.search import search_document
+from core.lists.search import search_document
 from exhibitors.models import Exhibitor
 
 from .expos import Expo

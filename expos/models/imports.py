@@ -1,6 +1,6 @@
 """The history of bulk imports: one entry for each file that `manage.py import_directory` read.
 
-Each record an import writes is in the change log like any other write (core.changelog), and
+Each record an import writes is in the change log like any other write (core.changelog.log), and
 so in the record's History; this entry is the trace of the run itself: the file, who ran it,
 when, what it wrote to each table, and how it ended.
 """

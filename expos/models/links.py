@@ -1,6 +1,6 @@
 """The many-to-many links of expos, forums and deals, each a core.models.Link: part of its
 expo, forum or deal, and keeping the sector, organisation or exhibitor it names from being
-deleted while it names it (a 409 naming the link's owner, see core.deletion)."""
+deleted while it names it (a 409 naming the link's owner, see core.history.deletion)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -12,7 +12,7 @@ from core.fields import (
     SingleLineSlugField,
     country_code_is_well_formed,
 )
-from core.search import search_document
+from core.lists.search import search_document
 
 from .provenance import CitedModel
 

@@ -16,7 +16,7 @@ from core.fields import (
     date_validators,
     not_negative,
 )
-from core.search import search_document
+from core.lists.search import search_document
 from exhibitors.models import Exhibitor, Sector
 
 from .expos import Area, Expo

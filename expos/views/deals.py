@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.sql import col, date, join_of, number, number_or_blank, related
-from core.views import DirectoryCSVView, DirectoryListView, join
+from core.exports.sql import col, date, join_of, number, number_or_blank, related
+from core.lists.views import DirectoryCSVView, DirectoryListView, join
 from expos import selectors
 from expos.filtersets import DealFilterSet
 

@@ -3,8 +3,8 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from core.sql import col, date, display, number_or_blank, related
-from core.views import DirectoryCSVView, DirectoryListView
+from core.exports.sql import col, date, display, number_or_blank, related
+from core.lists.views import DirectoryCSVView, DirectoryListView
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet

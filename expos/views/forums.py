@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.sql import Sql, as_text, col, date, display, field, join_of, related
-from core.views import DirectoryCSVView, DirectoryListView, join
+from core.exports.sql import Sql, as_text, col, date, display, field, join_of, related
+from core.lists.views import DirectoryCSVView, DirectoryListView, join
 from expos import selectors
 from expos.filtersets import ForumFilterSet, SpeakerFilterSet
 from expos.models import Statement

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from core import dataversion
+from core.changelog import dataversion
 from expos import selectors
 
 

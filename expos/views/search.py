@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from core.searchwindow import SearchTooBroad, is_search, ranked_search_limit, search_window
+from core.lists.searchwindow import SearchTooBroad, is_search, ranked_search_limit, search_window
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import (

@@ -8,8 +8,8 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from config.api import router
-from core import changelog
 from core.api.changes import ChangesView
+from core.changelog import log as changelog
 from exhibitors.models import Exhibitor, Sector
 from expos.models import Expo, Highlight
 from tests import factories as f

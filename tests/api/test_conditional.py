@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
-from core import dataversion
+from core.changelog import dataversion
 from exhibitors.models import Exhibitor
 from tests.api.helpers import get
 

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.api import router
-from core.deletion import is_plain_link, keeping_relations, label, link_owner
+from core.history.deletion import is_plain_link, keeping_relations, label, link_owner
 from exhibitors.models import Exhibitor, ExhibitorSector, Sector
 from expos.models import (
     Area,

@@ -179,12 +179,12 @@ def test_unhandled_exception_on_a_page_is_the_site_s_500_page(failing_views):
 
 
 def test_500_page_falls_back_to_plain_html_when_the_layout_fails(failing_views, monkeypatch):
-    import core.views
+    import core.lists.views
 
     def broken_render(*args, **kwargs):
         raise RuntimeError("the layout is broken too")
 
-    monkeypatch.setattr(core.views, "render", broken_render)
+    monkeypatch.setattr(core.lists.views, "render", broken_render)
     response = Client(raise_request_exception=False).get("/exhibitors/")
     assert response.status_code == 500
     assert "<h1>Server error</h1>" in response.content.decode()

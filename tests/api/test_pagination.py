@@ -80,7 +80,7 @@ def test_count_is_exact_below_the_limit(client):
 
 
 def test_count_past_the_limit_is_an_estimate(client, settings, monkeypatch):
-    from core import counting
+    from core.lists import counting
 
     settings.DIRECTORY_EXACT_COUNT = 3
     monkeypatch.setattr(counting, "estimated_rows", lambda queryset: 26_045)

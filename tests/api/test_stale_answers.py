@@ -85,7 +85,7 @@ def test_a_record_deleted_with_sql_is_gone_from_the_cache(client, settings):
 
 
 def test_a_sector_renamed_with_sql_is_found_by_its_new_slug(client):
-    """The slugs a filter names are remembered per data version (core.dataversion)."""
+    """The slugs a filter names are remembered per data version (core.changelog.dataversion)."""
     url = "/api/v1/exhibitors/?sector=video-iot"
     assert get(client, url).json()["count"] >= 1
     sql("UPDATE exhibitors_sector SET slug = 'video-things' WHERE slug = 'video-iot'")

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from bench import changelog
-from core import changelog as core_changelog
+from core.changelog import log as core_changelog
 from core.models import Change
 from exhibitors.models import Exhibitor
 from tests import factories as f

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 
 from tests.config.test_settings import PRODUCTION, run_manage
-from tests.core.test_outage import database_refused  # noqa: F401 (a fixture)
+from tests.core.http.test_outage import database_refused  # noqa: F401 (a fixture)
 
 
 def test_health_live_answers_without_touching_the_database(client):

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.api import router
-from core.adminforms import AsciiNumbersMixin
+from core.admin.forms import AsciiNumbersMixin
 from core.api import fields
 from core.numbers import (
     DecimalFormField,

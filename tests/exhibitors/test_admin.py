@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from core import counting
-from core.search import MAX_SEARCH_WORDS
+from core.lists import counting
+from core.lists.search import MAX_SEARCH_WORDS
 from exhibitors.models import Exhibitor, Sector
 from tests.factories import ExhibitorFactory
 
@@ -91,8 +91,8 @@ def test_exhibitor_list_queries_do_not_grow_with_the_rows(
     # the countries and the years of the filters. (PostgreSQL's estimate is cached until the
     # data changes: the request after a write runs one EXPLAIN more, hence the warm-up.)
     # A search finds its ranked window instead of counting: a savepoint, its time limit, the
-    # ids, the limit put back, the release (core.searchwindow.matching_ids), for the records with
-    # the words; then for those with a name like them, the same with the plan's settings
+    # ids, the limit put back, the release (core.lists.searchwindow.matching_ids), for the records
+    # with the words; then for those with a name like them, the same with the plan's settings
     # (the indexes only) and their reset besides.
     expected = 18 if "q" in params else 9
     for extra in (0, 60):

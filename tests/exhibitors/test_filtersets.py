@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from core.facets import facet_counts
+from core.lists.facets import facet_counts
 from exhibitors.models import Exhibitor
 from exhibitors.selectors import exhibitor_list
 from expos.filtersets import ExhibitorFilterSet

@@ -9,8 +9,8 @@ from django.db.models import CharField, Func, Value
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from core import searchwindow as search
-from core.searchwindow import EARLY_STOP_MS, SearchTooBroad, matching_ids
+from core.lists import searchwindow as search
+from core.lists.searchwindow import EARLY_STOP_MS, SearchTooBroad, matching_ids
 from exhibitors.selectors import exhibitor_list
 from expos import selectors as expo_selectors
 from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet

@@ -88,7 +88,7 @@ def test_exhibitor_list_pages_stop_at_the_cap(client, settings, monkeypatch):
 
 
 def test_exhibitor_list_past_the_exact_limit_shows_an_estimate(client, settings, monkeypatch):
-    from core import counting
+    from core.lists import counting
     from exhibitors.views import ExhibitorListView
 
     settings.DIRECTORY_EXACT_COUNT = 1
@@ -203,7 +203,7 @@ def test_exhibitor_pages_in_spanish(client):
 def test_each_facet_shows_its_largest_options_and_counts_the_rest(client, monkeypatch, query):
     from django.http import QueryDict
 
-    from core.facets import facet_counts
+    from core.lists.facets import facet_counts
     from exhibitors.selectors import exhibitor_list
     from exhibitors.views import ExhibitorListView
     from expos.filtersets import ExhibitorFilterSet

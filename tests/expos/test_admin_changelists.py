@@ -1,5 +1,5 @@
 """The change lists of expos/admin/ at scale: an expo is chosen in a filter through the
-admin's autocomplete (core.admin.AutocompleteFilter) rather than from one link per expo,
+admin's autocomplete (core.admin.changelists.AutocompleteFilter) rather than from one link per expo,
 participations are searched through their exhibitor's and expo's indexes, the exhibitor list
 counts expos for the rows of its page only, and the queries do not grow with the rows."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.search import MAX_SEARCH_WORDS
+from core.lists.search import MAX_SEARCH_WORDS
 from exhibitors.models import Exhibitor
 from expos.models import Expo, Participation
 from tests.factories import ExpoFactory, ParticipationFactory

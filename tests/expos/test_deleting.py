@@ -10,7 +10,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.signals import post_delete
 from django.urls import reverse
 
-from core.deletion import KEEPING, keeping_relations
+from core.history.deletion import KEEPING, keeping_relations
 from exhibitors.models import Exhibitor, Sector
 from expos import removal
 from expos.models import (

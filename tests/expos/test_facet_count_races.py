@@ -12,8 +12,8 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from exhibitors.facetcounts import CountrySectorCount
 from exhibitors.models import Exhibitor, Sector
+from exhibitors.models.facetcounts import CountrySectorCount
 from expos import importing
 from expos.models import Participation, YearExhibitorCount
 from tests import factories

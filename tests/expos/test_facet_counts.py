@@ -1,4 +1,4 @@
-"""Facet count tables (core.counttables): after every kind of write, each table holds what a
+"""Facet count tables (core.lists.counttables): after every kind of write, each table holds what a
 full COUNT … GROUP BY of the records gives, and the facets read from them are the facets the
 GROUP BY gives."""
 
@@ -14,16 +14,16 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from core import facets as facets_module
-from core.counttables import (
+from core.lists import facets as facets_module
+from core.lists.counttables import (
     count_models,
     flush_function_body,
     flush_function_sql,
     flush_pending,
 )
-from core.facets import count_facets
-from exhibitors.facetcounts import CountryCount, CountrySectorCount
+from core.lists.facets import count_facets
 from exhibitors.models import Exhibitor, Sector
+from exhibitors.models.facetcounts import CountryCount, CountrySectorCount
 from exhibitors.selectors import exhibitor_list
 from expos import importing
 from expos.filtersets import DealFilterSet, ExhibitorFilterSet, ForumFilterSet
@@ -355,7 +355,7 @@ def wait_until_blocked(pid, seconds=20):
 def test_concurrent_transactions_on_the_same_counters_both_land():
     """Two transactions on their own connections add the same exhibitor to the same year (at
     two expos) and an exhibitor each to the same country. The counters are taken at commit
-    (core.counttables), so the second is not held up by the first, which is still open; the
+    (core.lists.counttables), so the second is not held up by the first, which is still open; the
     first then counts with what the second committed."""
     exhibitor = factories.ExhibitorFactory(country="CN")
     first_expo, second_expo = factories.ExpoFactory(), factories.ExpoFactory()  # both 2023

@@ -38,8 +38,8 @@ def add_to_expo(exhibitor, expo):
 # With facet counts, charts and row estimates cached: queries_for's first request fills the
 # cache, so a page with facets or charts runs one query for the data version in their place.
 # A page of a few rows is read before anything is counted, and coming back short it needs no
-# count (core.counting.CappedPaginator): the speakers' page is its one query. A download is one
-# statement, the COPY that writes it (related rows are subqueries of it).
+# count (core.lists.counting.CappedPaginator): the speakers' page is its one query. A download is
+# one statement, the COPY that writes it (related rows are subqueries of it).
 LIST_PAGES = {
     "/": 2,
     "/exhibitors/": 3,
@@ -108,8 +108,8 @@ def test_search_queries_do_not_grow_with_results(client):
         f.AppearanceFactory(forum=forum, speaker=f.SpeakerFactory(name="Smart Speaker"))
         f.DealFactory(title="Smart Deal", expo=expo).sectors.add(f.SectorFactory())
 
-    # Each of the five lists finds its window (core.searchwindow.search_window) and reads its rows:
-    # for the records with the words, a savepoint, its time limit, the ids, the limit put
+    # Each of the five lists finds its window (core.lists.searchwindow.search_window) and reads its
+    # rows: for the records with the words, a savepoint, its time limit, the ids, the limit put
     # back, the release; for those with a name like them, the same with the plan's settings
     # (the indexes only) and their reset besides.
     expected = 5 * (5 + 6 + 1)

@@ -10,8 +10,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.utils import translation
 
-from core.counttables import CountModel
-from core.deletion import is_plain_link
+from core.history.deletion import is_plain_link
+from core.lists.counttables import CountModel
 from exhibitors.models import Exhibitor, Sector
 from expos.models import (
     Appearance,

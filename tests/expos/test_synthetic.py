@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from core import dataversion
+from core.changelog import dataversion
 from exhibitors.models import Exhibitor, Sector
 from expos.importing import COLUMNS
 from expos.models import Expo, Participation, Speaker

@@ -9,7 +9,7 @@ them behind; this counts them again, in one transaction, each with one GROUP BY.
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 
-from core.counttables import recount_all
+from core.lists.counttables import recount_all
 
 
 class Command(BaseCommand):

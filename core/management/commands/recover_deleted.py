@@ -9,7 +9,7 @@ nothing; `--dry-run` only says what it would write.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from core.changelog import TRACKED
+from core.changelog.log import TRACKED
 from core.history.deleted import deleted_records
 from core.history.recovery import plan_restore, problems, restore
 from core.history.versions import NotRestored

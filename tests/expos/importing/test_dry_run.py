@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError
 from django.db import connection
 
-from core import dataversion
+from core.changelog import dataversion
 from exhibitors.models import Exhibitor
 from expos import importing
 from expos.models import Expo, ImportRun, Participation

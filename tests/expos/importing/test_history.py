@@ -103,7 +103,7 @@ def test_import_by_someone_not_staff_is_refused_before_reading(tmp_path, django_
 
 
 def test_recording_an_import_leaves_the_data_version_alone(tmp_path):
-    from core import dataversion
+    from core.changelog import dataversion
 
     before = dataversion.current()
     with pytest.raises(CommandError):

@@ -1,0 +1,10 @@
+"""The lower layer: the companies and organisations that exhibit, and the sectors they work in
+(register.py), and the facet counts kept of them (facetcounts.py).
+
+Nothing here knows about expos; `expos` builds on these models.
+"""
+
+from .facetcounts import CountryCount, CountrySectorCount
+from .register import Exhibitor, ExhibitorSector, Sector
+
+__all__ = ["CountryCount", "CountrySectorCount", "Exhibitor", "ExhibitorSector", "Sector"]

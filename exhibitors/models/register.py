@@ -1,0 +1,144 @@
+"""The company register: the companies and organisations that exhibit, and the sectors they
+work in."""
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.changelog.log import track
+from core.fields import (
+    HttpURLField,
+    MultiLineField,
+    SingleLineField,
+    SingleLineSlugField,
+    country_code_is_well_formed,
+)
+from core.lists.search import UnaccentedText, search_document
+from core.models import Link, SyntheticMixin, TimeStampedModel
+
+
+class Sector(SyntheticMixin, TimeStampedModel):
+    """A field of smart-city work, such as video IoT or digital twins.
+
+    A small taxonomy, taken from what the source documents describe; exhibitors, expos and
+    deals are tagged with it.
+    """
+
+    slug = SingleLineSlugField(_("slug"), max_length=80)
+    name = SingleLineField(_("name"), max_length=120)
+    description = MultiLineField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="exhibitors_sector_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
+
+
+class Exhibitor(SyntheticMixin, TimeStampedModel):
+    """A company or organisation that exhibits; each expo it attends is a Participation."""
+
+    slug = SingleLineSlugField(_("slug"), max_length=120)
+    name = SingleLineField(_("name"), max_length=255)
+    country = CountryField(_("country"), blank=True)
+    region = SingleLineField(_("province or region"), max_length=120, blank=True)
+    city = SingleLineField(_("city"), max_length=120, blank=True)
+    sectors = models.ManyToManyField(
+        Sector,
+        verbose_name=_("sectors"),
+        related_name="exhibitors",
+        blank=True,
+        through="ExhibitorSector",
+    )
+    description = MultiLineField(_("description"), blank=True)
+    website = HttpURLField(_("website"), blank=True)
+    search_vector = models.GeneratedField(
+        expression=search_document(names=["name", "city", "region"], texts=["description"]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("exhibitor")
+        verbose_name_plural = _("exhibitors")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="exhibitors_exhibitor_search"),
+            GinIndex(
+                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
+                name="exhibitors_exhibitor_name_trgm",
+            ),
+            # One index for each ordering of the list (ties broken by id), alone and after
+            # the country filter; Spanish names fall back to English ones (see OrderingFilter).
+            models.Index("name_en", "id", name="exhibitor_name_en"),
+            models.Index(Coalesce("name_es", "name_en"), "id", name="exhibitor_name_es"),
+            models.Index("country", "name_en", "id", name="exhibitor_country_name_en"),
+            models.Index(
+                "country",
+                Coalesce("name_es", "name_en"),
+                "id",
+                name="exhibitor_country_name_es",
+            ),
+            models.Index("updated", "id", name="exhibitor_updated"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="exhibitors_exhibitor_unique_slug"),
+            country_code_is_well_formed("country", "exhibitors_exhibitor_country_iso_3166"),
+            models.CheckConstraint(
+                condition=Q(website="") | Q(website__regex=r"^https?://"),
+                name="exhibitors_exhibitor_website_http",
+                violation_error_message=_("The website must be an http or https address."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exhibitors:exhibitor-detail", kwargs={"slug": self.slug})
+
+
+class ExhibitorSector(Link):
+    """One of an exhibitor's sectors (core.models.Link: a sector in use cannot be deleted)."""
+
+    exhibitor = models.ForeignKey(
+        Exhibitor,
+        verbose_name=_("exhibitor"),
+        on_delete=models.CASCADE,
+        related_name="sector_links",
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="exhibitor_links"
+    )
+
+    class Meta:
+        db_table = "exhibitors_exhibitor_sectors"
+        ordering = ["exhibitor", "sector"]
+        verbose_name = _("sector of an exhibitor")
+        verbose_name_plural = _("sectors of exhibitors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exhibitor", "sector"], name="exhibitors_exhibitorsector_unique"
+            ),
+        ]
+        # Its index on (sector, exhibitor), which the `sector` filter reads, is made by SQL in
+        # migration 0006, when the table was Django's own.
+
+
+# Every write to the company register is recorded by the database (core.changelog.log).
+track(Sector)
+track(Exhibitor)
+track(ExhibitorSector, owner="exhibitor")
