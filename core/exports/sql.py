@@ -14,11 +14,9 @@ import re
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Expression, F, ForeignObjectRel, OuterRef, Prefetch, TextField, Value
-from django.utils.translation import get_language
 from django_countries import countries
-from modeltranslation.fields import NONE
-from modeltranslation.translator import NotRegistered, translator
-from modeltranslation.utils import build_localized_fieldname, resolution_order
+
+from core.translated import translated
 
 # --- SQL building blocks -------------------------------------------------------------------
 
@@ -79,17 +77,6 @@ def text(column):
     return Sql("CAST({0} AS text)", column) if not isinstance(column, Sql) else column
 
 
-def translation_descriptor(model, name):
-    """django-modeltranslation's descriptor of `model.name`, or None if it is not translated."""
-    try:
-        options = translator.get_options_for_model(model)
-    except NotRegistered:
-        return None
-    if name not in options.all_fields:
-        return None
-    return getattr(model, name)
-
-
 def related_model(model, path):
     """The model at the end of the relations in `path` ("expo__series"), and its last name."""
     *relations, name = path.split("__")
@@ -100,31 +87,12 @@ def related_model(model, path):
 
 def field(model, path):
     """The value at `path` (Django's lookup syntax) as the model's attribute reads it in the
-    active language: a translated field as django-modeltranslation's descriptor returns it
-    (this language, then its fallbacks, skipping empty values, then the field's default)."""
+    active language (a translated field by core.translated's rule)."""
     target, name = related_model(model, path)
-    descriptor = translation_descriptor(target, name)
-    if descriptor is None:
+    rule = translated(target, name)
+    if rule is None:
         return F(path)
-    prefix = path[: -len(name)]
-    undefined = descriptor.fallback_undefined
-    default = NONE
-    if undefined is NONE:
-        default = undefined = descriptor.field.get_default()
-    candidates = []
-    for language in resolution_order(get_language(), descriptor.fallback_languages):
-        column = F(prefix + build_localized_fieldname(name, language))
-        candidates.append(
-            column if undefined is None else Sql("NULLIF({0}, {1})", column, undefined)
-        )
-    if default is NONE:
-        default = descriptor.field.get_default()
-    if default is not None:
-        candidates.append(Value(default))
-    if len(candidates) == 1:
-        return candidates[0]
-    template = "COALESCE(" + ", ".join(f"{{{n}}}" for n in range(len(candidates))) + ")"
-    return Sql(template, *candidates)
+    return rule.expression(prefix=path[: -len(name)])
 
 
 def mapped(column, mapping, *, otherwise=None):

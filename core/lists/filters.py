@@ -16,13 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from modeltranslation.fields import NONE, TranslationFieldDescriptor
-from modeltranslation.thread_context import fallbacks_enabled
-from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from core.changelog import dataversion
 from core.fields import value_bounds
 from core.numbers import IntegerFormField, parse_integer
+from core.translated import translated
 
 
 def resolve_field(model, path):
@@ -222,27 +220,12 @@ class SlugFilter(django_filters.ModelMultipleChoiceFilter):
 
 def translated_reader(model, name):
     """(columns, read): the columns of `model.name` to read as values, and read(row), which
-    gives from a row of them what the record's attribute would in the active language. A field
-    django-modeltranslation translates is read as its descriptor reads it: the languages in its
-    order of fallbacks, the first value it counts as defined, else its fallback value or the
-    field's default."""
-    descriptor = getattr(model, name, None)
-    if not isinstance(descriptor, TranslationFieldDescriptor):
+    gives from a row of them what the record's attribute would in the active language (a
+    translated field by core.translated's rule)."""
+    rule = translated(model, name)
+    if rule is None:
         return [name], lambda row: row[name]
-    default = descriptor.field.get_default()
-    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
-    languages = resolution_order(get_language(), descriptor.fallback_languages)
-    columns = [build_localized_fieldname(name, language) for language in languages]
-
-    def read(row):
-        for column in columns:
-            if descriptor.meaningful_value(row[column], undefined):
-                return row[column]
-        if fallbacks_enabled() and descriptor.fallback_value is not NONE:
-            return descriptor.fallback_value
-        return default
-
-    return columns, read
+    return rule.columns, rule.read
 
 
 def slug_filter(model_label: str, field_name: str, label, **kwargs):

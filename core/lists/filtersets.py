@@ -12,15 +12,12 @@ from datetime import UTC, timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.translator import NotRegistered, translator
 
 from core.lists.search import RANKED
 from core.numbers import digits_are_ascii
+from core.translated import translated
 
 # Orderings that need no further key but id to be total.
 UNIQUE_KEYS = {"id", "pk", "updated", "created"}
@@ -38,41 +35,31 @@ class RejectNulCharactersForm(forms.Form):
         return cleaned
 
 
-def translated_fields(model):
-    try:
-        return translator.get_options_for_model(model).all_fields
-    except NotRegistered:
-        return {}
-
-
 def base_key(model, key):
     """`-name_es` → `-name`: modeltranslation has already turned `name` into a column."""
     if not isinstance(key, str):
         return key
     name = key.lstrip("-")
     stem, _sep, suffix = name.rpartition("_")
-    if suffix in dict(settings.LANGUAGES) and stem in translated_fields(model):
+    if suffix in dict(settings.LANGUAGES) and translated(model, stem) is not None:
         return key.replace(name, stem)
     return key
 
 
 def language_ordering(model, keys):
-    """Order by the active language's text with English as fallback, as the page shows it.
+    """Order by translated text as the page shows it, in the active language with its
+    fallbacks (core.translated.sort_key).
 
     modeltranslation would order `name` by `name_es` alone, putting every record without a
-    Spanish name last; COALESCE(name_es, name_en) matches what is displayed, and has an index.
+    Spanish name last; the sort key matches what is displayed, and has an index.
     """
-    translated = translated_fields(model)
-    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     expressions = []
     for key in keys:
-        if not isinstance(key, str) or key.lstrip("-") not in translated:
+        rule = translated(model, key.lstrip("-")) if isinstance(key, str) else None
+        if rule is None:
             expressions.append(key)
             continue
-        name = key.lstrip("-")
-        value = F(f"{name}_en")
-        if language != "en":
-            value = Coalesce(F(f"{name}_{language}"), F(f"{name}_en"))
+        value = rule.sort_key()
         expressions.append(value.desc() if key.startswith("-") else value.asc())
     return expressions
 

@@ -5,7 +5,6 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -20,6 +19,7 @@ from core.fields import (
 )
 from core.lists.search import UnaccentedText, search_document
 from core.models import Link, SyntheticMixin, TimeStampedModel
+from core.translated import sort_key
 
 
 class Sector(SyntheticMixin, TimeStampedModel):
@@ -82,16 +82,11 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
                 name="exhibitors_exhibitor_name_trgm",
             ),
             # One index for each ordering of the list (ties broken by id), alone and after
-            # the country filter; Spanish names fall back to English ones (see OrderingFilter).
-            models.Index("name_en", "id", name="exhibitor_name_en"),
-            models.Index(Coalesce("name_es", "name_en"), "id", name="exhibitor_name_es"),
-            models.Index("country", "name_en", "id", name="exhibitor_country_name_en"),
-            models.Index(
-                "country",
-                Coalesce("name_es", "name_en"),
-                "id",
-                name="exhibitor_country_name_es",
-            ),
+            # the country filter, in each language (Spanish names fall back to English ones).
+            models.Index(sort_key("name", "en"), "id", name="exhibitor_name_en"),
+            models.Index(sort_key("name", "es"), "id", name="exhibitor_name_es"),
+            models.Index("country", sort_key("name", "en"), "id", name="exhibitor_country_name_en"),
+            models.Index("country", sort_key("name", "es"), "id", name="exhibitor_country_name_es"),
             models.Index("updated", "id", name="exhibitor_updated"),
         ]
         constraints = [
