@@ -26,7 +26,7 @@ class ExhibitorFilterSet(DirectoryFilterSet):
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), method="filter_sector")
     synthetic = synthetic_filter()
     ordering = ordering_filter(
-        ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
+        "name",
         ("country", "country", _("Country, A to Z"), _("Country, Z to A")),
     )
 
@@ -74,7 +74,7 @@ class ExhibitorFilterSet(DirectoryFilterSet):
 class SectorFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     synthetic = synthetic_filter()
-    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+    ordering = ordering_filter("name")
 
     class Meta:
         model = Sector

@@ -96,7 +96,7 @@ class ExpoFilterSet(DirectoryFilterSet):
     synthetic = synthetic_filter()
     ordering = ordering_filter(
         ("date", "start_date", _("Date, earliest first"), _("Date, latest first")),
-        ("name", "name", _("Name, A to Z"), _("Name, Z to A")),
+        "name",
         ("year", "edition_year", _("Year, earliest first"), _("Year, latest first")),
     )
 
@@ -125,7 +125,7 @@ class ForumFilterSet(DirectoryFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Forum.Kind.choices, label=_("Kind"))
     ordering = ordering_filter(
         ("date", "date", _("Date, earliest first"), _("Date, latest first")),
-        ("title", "title", _("Title, A to Z"), _("Title, Z to A")),
+        "title",
     )
 
     facets = {"expo": "expo__slug", "year": "expo__edition_year", "kind": "kind"}
@@ -142,7 +142,7 @@ class SpeakerFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     expo = expo_filter(method="filter_expo")
     country = CountryFilter(method="filter_country")
-    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+    ordering = ordering_filter("name")
 
     facets = {}
 
@@ -185,7 +185,7 @@ class DealFilterSet(DirectoryFilterSet):
     ordering = ordering_filter(
         ("amount_usd", "amount_usd", _("Value, smallest first"), _("Value, largest first")),
         ("projects", "project_count", _("Projects, fewest first"), _("Projects, most first")),
-        ("title", "title", _("Title, A to Z"), _("Title, Z to A")),
+        "title",
     )
 
     facets = {"expo": "expo__slug", "year": "expo__edition_year", "sector": "sectors__slug"}
@@ -215,7 +215,7 @@ class ParticipationFilterSet(DirectoryFilterSet):
     exhibitor = slug_filter("exhibitors.Exhibitor", "exhibitor", _("Exhibitor"))
     country = CountryFilter(field_name="exhibitor__country")
     sector = slug_filter("exhibitors.Sector", "exhibitor__sectors", _("Sector"), distinct=True)
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     facets = {"expo": "expo__slug", "country": "exhibitor__country", "year": "expo__edition_year"}
 
@@ -228,7 +228,7 @@ class AppearanceFilterSet(DirectoryFilterSet):
     expo = expo_filter("forum__expo")
     forum = slug_filter("expos.Forum", "forum", _("Forum"))
     speaker = slug_filter("expos.Speaker", "speaker", _("Speaker"))
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Appearance
@@ -238,7 +238,7 @@ class AppearanceFilterSet(DirectoryFilterSet):
 class StatementFilterSet(DirectoryFilterSet):
     expo = by_expo()
     speaker = slug_filter("expos.Speaker", "speaker", _("Speaker"))
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Statement
@@ -248,7 +248,7 @@ class StatementFilterSet(DirectoryFilterSet):
 class AwardFilterSet(DirectoryFilterSet):
     expo = by_expo()
     year = by_year()
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Award
@@ -261,7 +261,7 @@ class FigureFilterSet(DirectoryFilterSet):
     metric = django_filters.MultipleChoiceFilter(
         choices=models.Figure.Metric.choices, label=_("Metric")
     )
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Figure
@@ -272,7 +272,7 @@ class AreaFilterSet(DirectoryFilterSet):
     expo = by_expo()
     kind = django_filters.MultipleChoiceFilter(choices=models.Area.Kind.choices, label=_("Kind"))
     sector = slug_filter("exhibitors.Sector", "sector", _("Sector"))
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Area
@@ -283,7 +283,7 @@ class HighlightFilterSet(DirectoryFilterSet):
     expo = by_expo()
     exhibitor = slug_filter("exhibitors.Exhibitor", "exhibitor", _("Exhibitor"))
     forum = slug_filter("expos.Forum", "forum", _("Forum"))
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Highlight
@@ -296,7 +296,7 @@ class OrganisationFilterSet(DirectoryFilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=models.Organisation.Kind.choices, label=_("Kind")
     )
-    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+    ordering = ordering_filter("name")
 
     facets = {"country": "country", "kind": "kind"}
 
@@ -310,7 +310,7 @@ class OrganisationFilterSet(DirectoryFilterSet):
 
 class ExpoSeriesFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
-    ordering = ordering_filter(("name", "name", _("Name, A to Z"), _("Name, Z to A")))
+    ordering = ordering_filter("name")
 
     class Meta:
         model = models.ExpoSeries
@@ -339,7 +339,7 @@ class CitationFilterSet(DirectoryFilterSet):
         label=_("Record type"),
     )
     record_id = IntegerFilter(field_name="object_id", label=_("Record id"))
-    ordering = ordering_filter(("id", "id", _("Oldest first"), _("Newest first")))
+    ordering = ordering_filter()
 
     class Meta:
         model = models.Citation

@@ -249,17 +249,29 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
     )
 
 
+# The orderings several lists offer, by parameter: (model field, label A→Z, label Z→A).
+SHARED_ORDERINGS = {
+    "id": ("id", _("Oldest first"), _("Newest first")),
+    "name": ("name", _("Name, A to Z"), _("Name, Z to A")),
+    "title": ("title", _("Title, A to Z"), _("Title, Z to A")),
+}
+
+
 def ordering_filter(*options):
-    """An `ordering` parameter from (parameter, model field, label A→Z, label Z→A) options.
+    """An `ordering` parameter from options, each a shared ordering's parameter ("name") or
+    a list's own (parameter, model field, label A→Z, label Z→A). A list that names none is
+    sorted by its records' age (`id`); ties are broken by the list's usual order, then by id
+    (DirectoryFilterSet.filter_queryset).
 
     Both directions have their own translatable label: django-filter would otherwise build
     "… (descending)" once, in whatever language was active when the module was imported.
     Every list can also be sorted by when its records last changed, for keeping a copy in sync.
     """
     options = [
-        *options,
-        ("updated", "updated", _("Least recently updated"), _("Most recently updated")),
+        (option, *SHARED_ORDERINGS[option]) if isinstance(option, str) else option
+        for option in options or ["id"]
     ]
+    options.append(("updated", "updated", _("Least recently updated"), _("Most recently updated")))
     return django_filters.OrderingFilter(
         fields=[(field, parameter) for parameter, field, _asc, _desc in options],
         choices=[
