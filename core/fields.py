@@ -322,6 +322,11 @@ def _in_range(field, name, first, last, message) -> models.CheckConstraint:
     )
 
 
+def slug_is_unique() -> models.UniqueConstraint:
+    """The UNIQUE of a model's `slug`, named `<app>_<model>_unique_slug`."""
+    return models.UniqueConstraint(fields=["slug"], name="%(app_label)s_%(class)s_unique_slug")
+
+
 def country_code_is_well_formed(field: str, name: str) -> models.CheckConstraint:
     """A named CHECK that a country column is empty or a two-letter upper-case code."""
     # CountryField cleans lookup values as country codes, which would turn the pattern into "";

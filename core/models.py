@@ -146,3 +146,9 @@ class Link(models.Model):
     def __str__(self):
         owner, named = (getattr(self, f.name) for f in self._meta.fields if f.is_relation)
         return f"{owner}: {named}"
+
+
+def link_is_unique(owner, named):
+    """The UNIQUE of a Link's two foreign keys (a record is named once by each owner), named
+    `<app>_<model>_unique`."""
+    return models.UniqueConstraint(fields=[owner, named], name="%(app_label)s_%(class)s_unique")

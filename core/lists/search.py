@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.core.exceptions import ValidationError
@@ -81,6 +83,31 @@ class UnaccentedText(Func):
 
     def __init__(self, *fields):
         super().__init__(*[Coalesce(F(field), Value("")) for field in fields])
+
+
+def search_vector(*, names, texts=(), plain_names=()):
+    """A searchable model's `search_vector` field: its search_document, a column PostgreSQL
+    computes and stores."""
+    return models.GeneratedField(
+        expression=search_document(names=names, texts=texts, plain_names=plain_names),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+
+def search_indexes(*, similar_names=()):
+    """The indexes of a searchable model: GIN on its search_vector, `<app>_<model>_search`,
+    and where ranked_search matches `similar_names` (columns) by trigram similarity, GIN on
+    their UnaccentedText, `<app>_<model>_name_trgm`."""
+    indexes = [GinIndex(fields=["search_vector"], name="%(app_label)s_%(class)s_search")]
+    if similar_names:
+        indexes.append(
+            GinIndex(
+                OpClass(UnaccentedText(*similar_names), name="gin_trgm_ops"),
+                name="%(app_label)s_%(class)s_name_trgm",
+            )
+        )
+    return indexes
 
 
 class SearchMatch(Expression):

@@ -1,8 +1,6 @@
 """The company register: the companies and organisations that exhibit, and the sectors they
 work in."""
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,9 +14,10 @@ from core.fields import (
     SingleLineField,
     SingleLineSlugField,
     country_code_is_well_formed,
+    slug_is_unique,
 )
-from core.lists.search import UnaccentedText, search_document
-from core.models import Link, SyntheticMixin, TimeStampedModel
+from core.lists.search import search_indexes, search_vector
+from core.models import Link, SyntheticMixin, TimeStampedModel, link_is_unique
 from core.translated import sort_key
 
 
@@ -37,9 +36,7 @@ class Sector(SyntheticMixin, TimeStampedModel):
         ordering = ["name", "id"]
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
-        constraints = [
-            models.UniqueConstraint(fields=["slug"], name="exhibitors_sector_unique_slug"),
-        ]
+        constraints = [slug_is_unique()]
 
     def __str__(self):
         return self.name
@@ -65,22 +62,14 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
     )
     description = MultiLineField(_("description"), blank=True)
     website = HttpURLField(_("website"), blank=True)
-    search_vector = models.GeneratedField(
-        expression=search_document(names=["name", "city", "region"], texts=["description"]),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = search_vector(names=["name", "city", "region"], texts=["description"])
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("exhibitor")
         verbose_name_plural = _("exhibitors")
         indexes = [
-            GinIndex(fields=["search_vector"], name="exhibitors_exhibitor_search"),
-            GinIndex(
-                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
-                name="exhibitors_exhibitor_name_trgm",
-            ),
+            *search_indexes(similar_names=["name_en", "name_es"]),
             # One index for each ordering of the list (ties broken by id), alone and after
             # the country filter, in each language (Spanish names fall back to English ones).
             models.Index(sort_key("name", "en"), "id", name="exhibitor_name_en"),
@@ -90,7 +79,7 @@ class Exhibitor(SyntheticMixin, TimeStampedModel):
             models.Index("updated", "id", name="exhibitor_updated"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="exhibitors_exhibitor_unique_slug"),
+            slug_is_unique(),
             country_code_is_well_formed("country", "exhibitors_exhibitor_country_iso_3166"),
             models.CheckConstraint(
                 condition=Q(website="") | Q(website__regex=r"^https?://"),
@@ -124,11 +113,7 @@ class ExhibitorSector(Link):
         ordering = ["exhibitor", "sector"]
         verbose_name = _("sector of an exhibitor")
         verbose_name_plural = _("sectors of exhibitors")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["exhibitor", "sector"], name="exhibitors_exhibitorsector_unique"
-            ),
-        ]
+        constraints = [link_is_unique("exhibitor", "sector")]
         # Its index on (sector, exhibitor), which the `sector` filter reads, is made by SQL in
         # migration 0006, when the table was Django's own.
 

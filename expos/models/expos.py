@@ -1,8 +1,6 @@
 """Expos: the recurring series, each edition, its figures, its halls and who exhibited."""
 
 import pgtrigger
-from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, Q
@@ -20,11 +18,12 @@ from core.fields import (
     date_in_range,
     date_validators,
     not_negative,
+    slug_is_unique,
     time_zone_choices,
     year_in_range,
     year_validators,
 )
-from core.lists.search import UnaccentedText, search_document
+from core.lists.search import search_indexes, search_vector
 from core.models import SyntheticMixin
 from exhibitors.models import Exhibitor, Sector
 
@@ -45,7 +44,7 @@ class ExpoSeries(CitedModel):
         verbose_name = _("expo series")
         verbose_name_plural = _("expo series")
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_exposeries_unique_slug"),
+            slug_is_unique(),
         ]
 
     def __str__(self):
@@ -178,12 +177,8 @@ class Expo(SyntheticMixin, CitedModel):
     exhibitors = models.ManyToManyField(
         Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
     )
-    search_vector = models.GeneratedField(
-        expression=search_document(
-            names=["name", "short_name", "city", "venue"], texts=["description"]
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
+    search_vector = search_vector(
+        names=["name", "short_name", "city", "venue"], texts=["description"]
     )
 
     class Meta:
@@ -191,17 +186,13 @@ class Expo(SyntheticMixin, CitedModel):
         verbose_name = _("expo")
         verbose_name_plural = _("expos")
         indexes = [
-            GinIndex(fields=["search_vector"], name="expos_expo_search"),
-            GinIndex(
-                OpClass(UnaccentedText("name_en", "name_es"), name="gin_trgm_ops"),
-                name="expos_expo_name_trgm",
-            ),
+            *search_indexes(similar_names=["name_en", "name_es"]),
             models.Index(fields=["-start_date", "name_en", "id"], name="expos_expo_start_date"),
             models.Index("edition_year", name="expos_expo_edition_year"),
             models.Index("country", name="expos_expo_country"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_expo_unique_slug"),
+            slug_is_unique(),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)

@@ -1,7 +1,5 @@
 """Forums held at expos, the people who spoke at them, and what they said."""
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,8 +11,9 @@ from core.fields import (
     SingleLineSlugField,
     date_in_range,
     date_validators,
+    slug_is_unique,
 )
-from core.lists.search import search_document
+from core.lists.search import search_indexes, search_vector
 from exhibitors.models import Exhibitor
 
 from .expos import Expo
@@ -53,19 +52,15 @@ class Forum(CitedModel):
     )
     topic = MultiLineField(_("topic"), blank=True)
 
-    search_vector = models.GeneratedField(
-        expression=search_document(names=["title", "city"], texts=["topic"]),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = search_vector(names=["title", "city"], texts=["topic"])
 
     class Meta:
         ordering = ["expo", "date", "title", "id"]
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
-        indexes = [GinIndex(fields=["search_vector"], name="expos_forum_search")]
+        indexes = search_indexes()
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_forum_unique_slug"),
+            slug_is_unique(),
             date_in_range("date", "expos_forum_date_range"),
         ]
 
@@ -104,19 +99,15 @@ class Speaker(CitedModel):
         blank=True,
     )
 
-    search_vector = models.GeneratedField(
-        expression=search_document(names=[], texts=["role"], plain_names=["name"]),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = search_vector(names=[], texts=["role"], plain_names=["name"])
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
-        indexes = [GinIndex(fields=["search_vector"], name="expos_speaker_search")]
+        indexes = search_indexes()
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_speaker_unique_slug"),
+            slug_is_unique(),
             models.CheckConstraint(
                 condition=Q(exhibitor__isnull=True) | Q(organisation__isnull=True),
                 name="expos_speaker_one_affiliation",

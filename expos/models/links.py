@@ -5,17 +5,13 @@ deleted while it names it (a 409 naming the link's owner, see core.history.delet
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Link
+from core.models import Link, link_is_unique
 from exhibitors.models import Exhibitor, Sector
 
 from .expos import Expo
 from .forums import Forum
 from .organisations import Organisation
 from .outcomes import Deal
-
-
-def unique(table_model, owner, named):
-    return [models.UniqueConstraint(fields=[owner, named], name=f"expos_{table_model}_unique")]
 
 
 class ExpoSector(Link):
@@ -33,7 +29,7 @@ class ExpoSector(Link):
         ordering = ["expo", "sector"]
         verbose_name = _("sector of an expo")
         verbose_name_plural = _("sectors of expos")
-        constraints = unique("exposector", "expo", "sector")
+        constraints = [link_is_unique("expo", "sector")]
 
 
 class ExpoOrganiser(Link):
@@ -54,7 +50,7 @@ class ExpoOrganiser(Link):
         ordering = ["expo", "organisation"]
         verbose_name = _("organiser of an expo")
         verbose_name_plural = _("organisers of expos")
-        constraints = unique("expoorganiser", "expo", "organisation")
+        constraints = [link_is_unique("expo", "organisation")]
 
 
 class ForumOrganiser(Link):
@@ -75,7 +71,7 @@ class ForumOrganiser(Link):
         ordering = ["forum", "organisation"]
         verbose_name = _("organiser of a forum")
         verbose_name_plural = _("organisers of forums")
-        constraints = unique("forumorganiser", "forum", "organisation")
+        constraints = [link_is_unique("forum", "organisation")]
 
 
 class ForumPartner(Link):
@@ -96,7 +92,7 @@ class ForumPartner(Link):
         ordering = ["forum", "organisation"]
         verbose_name = _("partner of a forum")
         verbose_name_plural = _("partners of forums")
-        constraints = unique("forumpartner", "forum", "organisation")
+        constraints = [link_is_unique("forum", "organisation")]
 
 
 class DealSector(Link):
@@ -114,7 +110,7 @@ class DealSector(Link):
         ordering = ["deal", "sector"]
         verbose_name = _("sector of a deal")
         verbose_name_plural = _("sectors of deals")
-        constraints = unique("dealsector", "deal", "sector")
+        constraints = [link_is_unique("deal", "sector")]
 
 
 class DealParty(Link):
@@ -132,4 +128,4 @@ class DealParty(Link):
         ordering = ["deal", "exhibitor"]
         verbose_name = _("party to a deal")
         verbose_name_plural = _("parties to deals")
-        constraints = unique("dealparty", "deal", "exhibitor")
+        constraints = [link_is_unique("deal", "exhibitor")]

@@ -1,7 +1,5 @@
 """Bodies that organise, host, partner or speak without being (known as) exhibitors."""
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -11,8 +9,9 @@ from core.fields import (
     SingleLineField,
     SingleLineSlugField,
     country_code_is_well_formed,
+    slug_is_unique,
 )
-from core.lists.search import search_document
+from core.lists.search import search_indexes, search_vector
 
 from .provenance import CitedModel
 
@@ -36,19 +35,15 @@ class Organisation(CitedModel):
     city = SingleLineField(_("city"), max_length=120, blank=True)
     description = MultiLineField(_("description"), blank=True)
 
-    search_vector = models.GeneratedField(
-        expression=search_document(names=["name", "short_name", "city"], texts=["description"]),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = search_vector(names=["name", "short_name", "city"], texts=["description"])
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        indexes = [GinIndex(fields=["search_vector"], name="expos_organisation_search")]
+        indexes = search_indexes()
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_organisation_unique_slug"),
+            slug_is_unique(),
             country_code_is_well_formed("country", "expos_organisation_country_iso_3166"),
         ]
 

@@ -1,7 +1,5 @@
 """What came out of an expo: deals signed, awards won, and what the sources single out."""
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,8 +13,9 @@ from core.fields import (
     date_in_range,
     date_validators,
     not_negative,
+    slug_is_unique,
 )
-from core.lists.search import search_document
+from core.lists.search import search_indexes, search_vector
 from exhibitors.models import Exhibitor, Sector
 
 from .expos import Area, Expo
@@ -63,19 +62,15 @@ class Deal(CitedModel):
     signed_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
     description = MultiLineField(_("description"), blank=True)
 
-    search_vector = models.GeneratedField(
-        expression=search_document(names=["title"], texts=["description"]),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_vector = search_vector(names=["title"], texts=["description"])
 
     class Meta:
         ordering = ["expo", "title", "id"]
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
-        indexes = [GinIndex(fields=["search_vector"], name="expos_deal_search")]
+        indexes = search_indexes()
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_deal_unique_slug"),
+            slug_is_unique(),
             not_negative("amount", "expos_deal_amount_not_negative"),
             not_negative("amount_usd", "expos_deal_amount_usd_not_negative"),
             currency_code_is_well_formed("currency", "expos_deal_currency_iso_4217"),

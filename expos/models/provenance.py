@@ -15,6 +15,7 @@ from core.fields import (
     SingleLineSlugField,
     date_in_range,
     date_validators,
+    slug_is_unique,
 )
 from core.models import TimeStampedModel
 from exhibitors.models import Exhibitor, Sector
@@ -49,7 +50,7 @@ class Source(TimeStampedModel):
         verbose_name = _("source document")
         verbose_name_plural = _("source documents")
         constraints = [
-            models.UniqueConstraint(fields=["slug"], name="expos_source_unique_slug"),
+            slug_is_unique(),
             models.UniqueConstraint(fields=["file_name"], name="expos_source_unique_file_name"),
             date_in_range("published_on", "expos_source_published_on_range"),
         ]
