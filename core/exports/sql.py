@@ -1,12 +1,12 @@
-"""SQL expressions that give what the Python writers give: translated text with
+"""SQL expressions that give a record's values as Python reads them: translated text with
 django-modeltranslation's fallback, country names and choice labels in the request's language,
-many-valued relations "; "-joined in the order the Python path reads them, dates as Python
+many-valued relations "; "-joined in the order the records read them, dates as Python
 writes them, and text that a spreadsheet would run as a formula neutralised exactly as
 core.exports.writers.neutralise does.
 
-The pages' downloads name their columns with the functions at the end (col, related, date…);
-core.api.cells builds the API's serializer fields from the same blocks, and core.exports.copy runs
-them through COPY.
+The pages' downloads declare each column once, as a header and one of the functions at the end
+(col, related, date…); core.api.cells builds the API's serializer fields from the same blocks,
+and core.exports.copy runs them through COPY.
 """
 
 import json
@@ -168,8 +168,8 @@ def related_rows(queryset, name):
 
 
 def joined(queryset, name, value):
-    """core.lists.views.join() of `record.<name>.all()`: each related record's `value` (a function
-    of its model giving an expression) as text, "; "-joined, in the Python path's order."""
+    """`record.<name>.all()` in one cell: each related record's `value` (a function of its model
+    giving an expression) as text, "; "-joined, in their order (see related_rows)."""
     rows = related_rows(queryset, name)
     return Sql(
         "array_to_string({0}, '; ')",
@@ -231,7 +231,7 @@ def display(path):
 
 
 def join_of(name, value=None):
-    """core.lists.views.join(record.name.all()): `value` is str() of a related record as a
-    function of its model giving an expression; by default its (translated) name."""
+    """`record.name.all()`, "; "-joined: `value` is str() of a related record as a function of
+    its model giving an expression; by default its (translated) name."""
     value = value or (lambda model: field(model, "name"))
     return lambda queryset: joined(queryset, name, value)
