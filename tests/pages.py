@@ -1,13 +1,16 @@
-"""What the page tests share: fetching a page or a download, reading a body and its CSV, and the
-rows a download is expected to hold."""
+"""What the page tests share: fetching a page, a download or an admin change list, reading a
+body and its CSV, the rows a download is expected to hold, and the queries a page runs."""
 
 import csv
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-def get(client, url, status=200, **headers):
-    """GET `url`, checking the status; the response."""
-    response = client.get(url, **headers)
+
+def get(client, url, status=200, *, data=None, **headers):
+    """GET `url` (with the query `data`), checking the status; the response."""
+    response = client.get(url, data, **headers)
     assert response.status_code == status, (url, response.content[:500])
     return response
 
@@ -51,3 +54,22 @@ def expected_csv(path):
     """The rows a download is expected to hold, as the file at `path` holds them."""
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.reader(handle))
+
+
+def changelist(admin_client, url, params=None):
+    """An admin change list, checking that it answered 200."""
+    return get(admin_client, url, data=params or {})
+
+
+def listed(response):
+    """The records a change list shows, as str() names them."""
+    return [str(row) for row in response.context["cl"].result_list]
+
+
+def queries_of(client, url, params=None):
+    """The SQL of one request, after a first one has warmed Django's caches (content types,
+    sites), including what a streamed body runs while it is read."""
+    get(client, url, data=params)
+    with CaptureQueriesContext(connection) as captured:
+        body(get(client, url, data=params))
+    return [query["sql"] for query in captured]
