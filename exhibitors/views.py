@@ -9,21 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.exports.sql import col, country, join_of
-from core.lists.views import DirectoryCSVView, DirectoryListView, join
+from core.lists.views import DirectoryCSVView, DirectoryListView
 
 from .filtersets import ExhibitorFilterSet
 from .selectors import exhibitor_list
 
 EXHIBITOR_CSV_COLUMNS = [
-    (_("name"), lambda e: e.name, col("name")),
-    (_("slug"), lambda e: e.slug, col("slug")),
-    (_("country code"), lambda e: e.country.code, col("country")),
-    (_("country"), lambda e: e.country.name, country("country")),
-    (_("province or region"), lambda e: e.region, col("region")),
-    (_("city"), lambda e: e.city, col("city")),
-    (_("sectors"), lambda e: join(s.name for s in e.sectors.all()), join_of("sectors")),
-    (_("website"), lambda e: e.website, col("website")),
-    (_("description"), lambda e: e.description, col("description")),
+    (_("name"), col("name")),
+    (_("slug"), col("slug")),
+    (_("country code"), col("country")),
+    (_("country"), country("country")),
+    (_("province or region"), col("region")),
+    (_("city"), col("city")),
+    (_("sectors"), join_of("sectors")),
+    (_("website"), col("website")),
+    (_("description"), col("description")),
 ]
 
 

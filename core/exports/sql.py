@@ -1,19 +1,19 @@
-"""SQL expressions that give what the Python writers give: translated text with
+"""SQL expressions that give a record's values as Python reads them: translated text with
 django-modeltranslation's fallback, country names and choice labels in the request's language,
-many-valued relations "; "-joined in the order the Python path reads them, dates as Python
+many-valued relations "; "-joined in the order the records read them, dates as Python
 writes them, and text that a spreadsheet would run as a formula neutralised exactly as
 core.exports.writers.neutralise does.
 
-The pages' downloads name their columns with the functions at the end (col, related, date…);
-core.api.cells builds the API's serializer fields from the same blocks, and core.exports.copy runs
-them through COPY.
+The pages' downloads declare each column once, as a header and one of the functions at the end
+(col, related, date…); core.api.cells builds the API's serializer fields from the same blocks,
+and core.exports.copy runs them through COPY.
 """
 
 import json
 import re
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Expression, F, ForeignObjectRel, OuterRef, Prefetch, TextField, Value
+from django.db.models import Expression, F, ForeignObjectRel, OuterRef, TextField, Value
 from django_countries import countries
 
 from core.translated import translated
@@ -121,17 +121,12 @@ def choice_label(model, path):
 
 
 def related_rows(queryset, name):
-    """The records `record.<name>.all()` gives on the Python path, for the outer record of a
-    subquery: the queryset's Prefetch of `name` if it has one (its ordering), else the related
-    model's default manager (the model's ordering)."""
-    model = queryset.model
-    relation = model._meta.get_field(name)
-    rows = None
-    for lookup in queryset._prefetch_related_lookups:
-        if isinstance(lookup, Prefetch) and lookup.prefetch_to == name:
-            rows = lookup.queryset
-    if rows is None:
-        rows = relation.related_model._default_manager.all()
+    """The records `record.<name>.all()` gives, for the outer record of a subquery: the related
+    model's rows in its Meta.ordering. The lists prefetch their relations in that order too
+    (a Prefetch only adds joins), so a page, its download and the API's agree; the tests that
+    hold the API's COPY to its serializers would see a list that ordered them otherwise."""
+    relation = queryset.model._meta.get_field(name)
+    rows = relation.related_model._default_manager.all()
     back = (
         relation.field.name
         if isinstance(relation, ForeignObjectRel)
@@ -141,8 +136,8 @@ def related_rows(queryset, name):
 
 
 def joined(queryset, name, value):
-    """core.lists.views.join() of `record.<name>.all()`: each related record's `value` (a function
-    of its model giving an expression) as text, "; "-joined, in the Python path's order."""
+    """`record.<name>.all()` in one cell: each related record's `value` (a function of its model
+    giving an expression) as text, "; "-joined, in their order (see related_rows)."""
     rows = related_rows(queryset, name)
     return Sql(
         "array_to_string({0}, '; ')",
@@ -204,7 +199,7 @@ def display(path):
 
 
 def join_of(name, value=None):
-    """core.lists.views.join(record.name.all()): `value` is str() of a related record as a
-    function of its model giving an expression; by default its (translated) name."""
+    """`record.name.all()`, "; "-joined: `value` is str() of a related record as a function of
+    its model giving an expression; by default its (translated) name."""
     value = value or (lambda model: field(model, "name"))
     return lambda queryset: joined(queryset, name, value)

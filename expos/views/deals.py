@@ -5,29 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.exports.sql import col, date, join_of, number, number_or_blank, related
-from core.lists.views import DirectoryCSVView, DirectoryListView, join
+from core.lists.views import DirectoryCSVView, DirectoryListView
 from expos import selectors
 from expos.filtersets import DealFilterSet
 
 DEAL_CSV_COLUMNS = [
-    (_("title"), lambda d: d.title, col("title")),
-    (_("slug"), lambda d: d.slug, col("slug")),
-    (_("expo"), lambda d: d.expo.name, related("expo", "name")),
-    (
-        _("number of projects"),
-        lambda d: d.project_count if d.project_count is not None else "",
-        number("project_count"),
-    ),
-    (_("amount"), lambda d: d.amount if d.amount is not None else "", number("amount")),
-    (_("currency"), lambda d: d.currency, col("currency")),
-    (
-        _("amount in US dollars, as reported"),
-        lambda d: d.amount_usd or "",
-        number_or_blank("amount_usd"),
-    ),
-    (_("sectors"), lambda d: join(s.name for s in d.sectors.all()), join_of("sectors")),
-    (_("parties"), lambda d: join(d.parties.all()), join_of("parties")),
-    (_("date"), lambda d: d.signed_on or "", date("signed_on")),
+    (_("title"), col("title")),
+    (_("slug"), col("slug")),
+    (_("expo"), related("expo", "name")),
+    (_("number of projects"), number("project_count")),
+    (_("amount"), number("amount")),
+    (_("currency"), col("currency")),
+    (_("amount in US dollars, as reported"), number_or_blank("amount_usd")),
+    (_("sectors"), join_of("sectors")),
+    (_("parties"), join_of("parties")),
+    (_("date"), date("signed_on")),
 ]
 
 

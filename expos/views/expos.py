@@ -10,20 +10,20 @@ from expos import selectors
 from expos.filtersets import ExhibitorFilterSet, ExpoFilterSet
 
 EXPO_CSV_COLUMNS = [
-    (_("name"), lambda e: e.name, col("name")),
-    (_("slug"), lambda e: e.slug, col("slug")),
-    (_("short name"), lambda e: e.short_name, col("short_name")),
-    (_("series"), lambda e: e.series.name if e.series else "", related("series", "name")),
-    (_("year"), lambda e: e.edition_year or "", number_or_blank("edition_year")),
-    (_("edition"), lambda e: e.edition_number or "", number_or_blank("edition_number")),
-    (_("held within"), lambda e: e.parent.name if e.parent else "", related("parent", "name")),
-    (_("start date"), lambda e: e.start_date or "", date("start_date")),
-    (_("end date"), lambda e: e.end_date or "", date("end_date")),
-    (_("time zone"), lambda e: e.timezone, col("timezone")),
-    (_("venue"), lambda e: e.venue, col("venue")),
-    (_("city"), lambda e: e.city, col("city")),
-    (_("country code"), lambda e: e.country.code, col("country")),
-    (_("format"), lambda e: e.get_format_display(), display("format")),
+    (_("name"), col("name")),
+    (_("slug"), col("slug")),
+    (_("short name"), col("short_name")),
+    (_("series"), related("series", "name")),
+    (_("year"), number_or_blank("edition_year")),
+    (_("edition"), number_or_blank("edition_number")),
+    (_("held within"), related("parent", "name")),
+    (_("start date"), date("start_date")),
+    (_("end date"), date("end_date")),
+    (_("time zone"), col("timezone")),
+    (_("venue"), col("venue")),
+    (_("city"), col("city")),
+    (_("country code"), col("country")),
+    (_("format"), display("format")),
 ]
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from core.exports.sql import Sql, as_text, col, date, display, field, join_of, related
-from core.lists.views import DirectoryCSVView, DirectoryListView, join
+from core.lists.views import DirectoryCSVView, DirectoryListView
 from expos import selectors
 from expos.filtersets import ForumFilterSet, SpeakerFilterSet
 from expos.models import Statement
@@ -35,19 +35,15 @@ def affiliation(queryset):
 
 
 FORUM_CSV_COLUMNS = [
-    (_("title"), lambda f: f.title, col("title")),
-    (_("slug"), lambda f: f.slug, col("slug")),
-    (_("kind"), lambda f: f.get_kind_display(), display("kind")),
-    (_("expo"), lambda f: f.expo.name, related("expo", "name")),
-    (_("date"), lambda f: f.date or "", date("date")),
-    (_("city"), lambda f: f.city, col("city")),
-    (_("organisers"), lambda f: join(f.organisers.all()), join_of("organisers")),
-    (
-        _("speakers"),
-        lambda f: join(a.speaker for a in f.appearances.all()),
-        join_of("appearances", speaker_name("speaker__")),
-    ),
-    (_("topic"), lambda f: f.topic, col("topic")),
+    (_("title"), col("title")),
+    (_("slug"), col("slug")),
+    (_("kind"), display("kind")),
+    (_("expo"), related("expo", "name")),
+    (_("date"), date("date")),
+    (_("city"), col("city")),
+    (_("organisers"), join_of("organisers")),
+    (_("speakers"), join_of("appearances", speaker_name("speaker__"))),
+    (_("topic"), col("topic")),
 ]
 
 
@@ -82,11 +78,11 @@ class ForumDetailView(TemplateView):
 # --- Speakers ------------------------------------------------------------------------------
 
 SPEAKER_CSV_COLUMNS = [
-    (_("name"), lambda s: s.name, col("name")),
-    (_("slug"), lambda s: s.slug, col("slug")),
-    (_("honorific"), lambda s: s.honorific, col("honorific")),
-    (_("role"), lambda s: s.role, col("role")),
-    (_("organisation"), lambda s: str(s.affiliation or ""), affiliation),
+    (_("name"), col("name")),
+    (_("slug"), col("slug")),
+    (_("honorific"), col("honorific")),
+    (_("role"), col("role")),
+    (_("organisation"), affiliation),
 ]
 
 

@@ -1,8 +1,5 @@
-"""What the API tests share."""
+"""What the API tests share: they fetch as the page tests do."""
 
+from tests.pages import get
 
-def get(client, url, status=200, **headers):
-    """GET `url`, checking the status; the response."""
-    response = client.get(url, **headers)
-    assert response.status_code == status, (url, response.content[:500])
-    return response
+__all__ = ["get"]

@@ -1,13 +1,13 @@
 """The public pages in a real browser: filtering, links, language, CSV, accessibility, layout."""
 
-import csv
-import io
 import re
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.pages import csv_table
 
 DAHUA = "Zhejiang Dahua Technology Co., Ltd."
 BELARUS_PARK = "China-Belarus Industrial Park Development Company"
@@ -117,7 +117,7 @@ def test_download_filtered_csv(page):
     assert download.suggested_filename == "exhibitors.csv"
     raw = Path(download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark"
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = csv_table(raw)
     header, data = rows[0], rows[1:]
     assert header == CSV_HEADER
     assert len(data) == 6

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.pages import page
 from tests.paths import ROOT
 
 CATALOGUE = ROOT / "locale/es/LC_MESSAGES/django.po"
@@ -37,9 +38,7 @@ def test_spanish_interface_on_list_page(client):
 
 @pytest.mark.usefixtures("seeded")
 def test_spanish_error_message_for_bad_year(client):
-    response = client.get("/es/exhibitors/?year=abc")
-    assert response.status_code == 400
-    assert "“abc” no es un año." in response.content.decode()
+    assert "“abc” no es un año." in page(client, "/es/exhibitors/?year=abc", status=400)
 
 
 def test_year_range_message_is_translated_with_the_model_bounds():

@@ -13,6 +13,7 @@ from core.lists.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, count_words, 
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import ExhibitorFilterSet, SpeakerFilterSet
+from tests.pages import body
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -30,10 +31,6 @@ OPERATOR_RUN = "-" * 33
 
 def client():
     return Client(raise_request_exception=False)
-
-
-def body(response):
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 @pytest.mark.parametrize(

@@ -4,38 +4,19 @@ through the full-text and trigram indexes, filters across to-many relations as E
 per-row counts only for the rows of the page."""
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core.lists import counting
 from core.lists.search import MAX_SEARCH_WORDS
 from exhibitors.models import Exhibitor, Sector
 from tests.factories import ExhibitorFactory
+from tests.pages import changelist, listed, queries_of
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
 EXHIBITORS = "/admin/exhibitors/exhibitor/"
 SECTORS = "/admin/exhibitors/sector/"
-
-
-def changelist(admin_client, url, params=None):
-    response = admin_client.get(url, params or {})
-    assert response.status_code == 200
-    return response
-
-
-def queries_of(admin_client, url, params=None):
-    """The SQL of one request, after a first one has warmed Django's caches."""
-    changelist(admin_client, url, params)
-    with CaptureQueriesContext(connection) as captured:
-        changelist(admin_client, url, params)
-    return [query["sql"] for query in captured]
-
-
-def names_listed(response):
-    return [str(row) for row in response.context["cl"].result_list]
 
 
 # --- Counts ----------------------------------------------------------------------------------
@@ -126,10 +107,10 @@ def test_country_filter_lists_the_countries_present(admin_client):
 
 def test_country_filter_filters(admin_client):
     response = changelist(admin_client, EXHIBITORS, {"country": "BY"})
-    assert names_listed(response) == [
+    assert listed(response) == [
         str(e) for e in Exhibitor.objects.filter(country="BY").order_by("name_en")
     ]
-    assert names_listed(response)
+    assert listed(response)
 
 
 def test_sector_filter_is_an_exists_not_a_distinct(admin_client):
@@ -139,7 +120,7 @@ def test_sector_filter_is_an_exists_not_a_distinct(admin_client):
     assert listing and all("EXISTS" in s and "DISTINCT" not in s for s in listing)
     response = changelist(admin_client, EXHIBITORS, {"sectors__id__exact": sector.pk})
     expected = sorted(str(e) for e in sector.exhibitors.all())
-    assert sorted(names_listed(response)) == expected
+    assert sorted(listed(response)) == expected
 
 
 # --- Search ----------------------------------------------------------------------------------
@@ -152,7 +133,7 @@ def test_sector_filter_is_an_exists_not_a_distinct(admin_client):
 )
 def test_search_finds_through_the_indexed_search(admin_client, typed):
     response = changelist(admin_client, EXHIBITORS, {"q": typed})
-    assert names_listed(response)[0] == "Zhejiang Dahua Technology Co., Ltd."
+    assert listed(response)[0] == "Zhejiang Dahua Technology Co., Ltd."
 
 
 def test_search_uses_the_indexes_not_icontains(admin_client):
@@ -165,15 +146,15 @@ def test_search_uses_the_indexes_not_icontains(admin_client):
 
 def test_search_reads_descriptions_and_excludes(admin_client):
     response = changelist(admin_client, EXHIBITORS, {"q": "technology -dahua"})
-    listed = names_listed(response)
-    assert listed and "Zhejiang Dahua Technology Co., Ltd." not in listed
+    names = listed(response)
+    assert names and "Zhejiang Dahua Technology Co., Ltd." not in names
 
 
 def test_search_ranks_best_matches_first_unless_a_column_is_chosen(admin_client):
-    ranked = names_listed(changelist(admin_client, EXHIBITORS, {"q": "hangzhou"}))
+    ranked = listed(changelist(admin_client, EXHIBITORS, {"q": "hangzhou"}))
     assert len(ranked) > 1
     assert ranked[0].startswith("Hangzhou")
-    by_name = names_listed(changelist(admin_client, EXHIBITORS, {"q": "hangzhou", "o": "1"}))
+    by_name = listed(changelist(admin_client, EXHIBITORS, {"q": "hangzhou", "o": "1"}))
     assert by_name == sorted(ranked)
 
 
@@ -192,7 +173,7 @@ def test_search_of_too_many_words_is_refused_with_a_message(admin_client):
 
 def test_search_of_the_most_words_is_searched(admin_client):
     response = changelist(admin_client, EXHIBITORS, {"q": "Dahua " * MAX_SEARCH_WORDS})
-    assert names_listed(response) == ["Zhejiang Dahua Technology Co., Ltd."]
+    assert listed(response) == ["Zhejiang Dahua Technology Co., Ltd."]
 
 
 # --- Columns ---------------------------------------------------------------------------------

@@ -148,9 +148,8 @@ def test_exhibitor_csv_has_the_filtered_rows(client):
 
 
 def test_exhibitor_csv_invalid_filter_is_400_naming_parameter(client):
-    response = client.get("/exhibitors/export.csv?country=ZZ")
-    assert response.status_code == 400
-    assert response.content.decode().startswith("country:")
+    error = page(client, "/exhibitors/export.csv?country=ZZ", status=400)
+    assert error.startswith("country:")
 
 
 def test_exhibitor_detail_shows_profile_expos_people_and_sources(client):

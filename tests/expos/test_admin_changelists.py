@@ -6,13 +6,12 @@ counts expos for the rows of its page only, and the queries do not grow with the
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.lists.search import MAX_SEARCH_WORDS
 from exhibitors.models import Exhibitor
 from expos.models import Expo, Participation
 from tests.factories import ExpoFactory, ParticipationFactory
+from tests.pages import changelist, listed, queries_of
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -33,16 +32,6 @@ EXPO_FILTERS = {
     "/admin/expos/award/": "expo__id__exact",
     "/admin/expos/highlight/": "expo__id__exact",
 }
-
-
-def changelist(admin_client, url, params=None):
-    response = admin_client.get(url, params or {})
-    assert response.status_code == 200
-    return response
-
-
-def listed(response):
-    return [str(row) for row in response.context["cl"].result_list]
 
 
 # --- The expo filter -------------------------------------------------------------------------
@@ -146,10 +135,7 @@ def test_search_of_too_many_words_is_refused_with_one_message(admin_client, url)
 
 
 def test_participation_search_uses_the_indexes(admin_client):
-    changelist(admin_client, PARTICIPATIONS, {"q": "dahua"})
-    with CaptureQueriesContext(connection) as captured:
-        changelist(admin_client, PARTICIPATIONS, {"q": "dahua"})
-    sql = " ".join(query["sql"] for query in captured)
+    sql = " ".join(queries_of(admin_client, PARTICIPATIONS, {"q": "dahua"}))
     assert "@@" in sql and "%>" in sql and "UNION" in sql
     assert "UPPER(" not in sql
 

@@ -1,12 +1,14 @@
-"""The downloads PostgreSQL writes (COPY, core.exports.copy) hold what the Python writer wrote, cell
-for cell: every page download and every API list in CSV and NDJSON, in English and Spanish,
-over the seed data and records with awkward text."""
+"""The downloads PostgreSQL writes (COPY, core.exports.copy), cell for cell, in English and
+Spanish, over the seed data and records with awkward text: every page download as its expected
+file holds it (expected/<language>/), every API list in CSV and NDJSON as its serializers write
+it."""
 
 import csv
 import datetime
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -19,8 +21,8 @@ from core.exports import copy
 from core.exports.sql import Sql
 from core.fields import NOT_IN_A_LINE
 from exhibitors.models import Exhibitor
-from expos import models
 from tests import factories
+from tests.pages import csv_rows, csv_table, expected_csv, get, streamed
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -47,12 +49,15 @@ def line(text):
     return NOT_IN_A_LINE.regex.sub(" ", text)
 
 
+EXPECTED = Path(__file__).parent / "expected"
+# Each page download, over the seed and the awkward records, and the file that holds its rows.
 PAGE_DOWNLOADS = {
-    "/exhibitors/export.csv": "expos.views.exhibitors.ExhibitorCSVView",
-    "/expos/export.csv": "expos.views.expos.ExpoCSVView",
-    "/forums/export.csv": "expos.views.forums.ForumCSVView",
-    "/speakers/export.csv": "expos.views.forums.SpeakerCSVView",
-    "/deals/export.csv": "expos.views.deals.DealCSVView",
+    "/exhibitors/export.csv": "exhibitors.csv",
+    "/exhibitors/export.csv?expo=awkward-expo": "exhibitors-at-an-expo.csv",
+    "/expos/export.csv": "expos.csv",
+    "/forums/export.csv": "forums.csv",
+    "/speakers/export.csv": "speakers.csv",
+    "/deals/export.csv": "deals.csv",
 }
 API_LISTS = sorted(prefix for prefix, _viewset, _basename in router.registry)
 LANGUAGES = ["en", "es"]
@@ -62,13 +67,15 @@ PYTHON_ONLY: set = set()
 
 @pytest.fixture
 def awkward(db):
-    """Records of every kind whose text is AWKWARD, some with Spanish, some without."""
+    """Records of every kind whose text is AWKWARD, some with Spanish, some without; the slugs
+    the page downloads show are fixed, so their expected files hold them."""
     sectors = [
         factories.SectorFactory(name=line(text), name_es=line(text[::-1]) if n % 2 else "")
         for n, text in enumerate(AWKWARD[:4])
     ]
     series = factories.ExpoSeriesFactory(name=AWKWARD[8], name_es="Serie ñ")
     expo = factories.ExpoFactory(
+        slug="awkward-expo",
         name=AWKWARD[0],
         name_es=AWKWARD[8],
         short_name=AWKWARD[2],
@@ -80,13 +87,16 @@ def awkward(db):
         start_date=None,
         country="",
     )
-    child = factories.ExpoFactory(name=line(AWKWARD[6]), parent=expo, country="BY")
+    child = factories.ExpoFactory(
+        slug="awkward-child", name=line(AWKWARD[6]), parent=expo, country="BY"
+    )
     organisations = [factories.OrganisationFactory(name=line(text)) for text in AWKWARD[4:7]]
     expo.organisers.set(organisations[:2])
     expo.sectors.set(sectors)
     exhibitors = []
     for n, text in enumerate(AWKWARD):
         exhibitor = factories.ExhibitorFactory(
+            slug=f"awkward-{n}",
             name=line(text),
             name_es=line(AWKWARD[-1 - n]) if n % 3 else "",
             region=line(AWKWARD[(n + 1) % len(AWKWARD)]),
@@ -105,12 +115,17 @@ def awkward(db):
             area=area if n % 2 else None,
             showcase=AWKWARD[n],
         )
-    forum = factories.ForumFactory(expo=expo, title=line(AWKWARD[3]), topic=AWKWARD[1], date=None)
+    forum = factories.ForumFactory(
+        expo=expo, slug="awkward-forum", title=line(AWKWARD[3]), topic=AWKWARD[1], date=None
+    )
     forum.organisers.set(organisations)
     forum.partners.set(organisations[1:])
     speakers = [
         factories.SpeakerFactory(
-            name=line(text), honorific=["", "Dr.", "Ms"][n % 3], role=line(AWKWARD[n + 2])
+            slug=f"awkward-{n}",
+            name=line(text),
+            honorific=["", "Dr.", "Ms"][n % 3],
+            role=line(AWKWARD[n + 2]),
         )
         for n, text in enumerate(AWKWARD[:4])
     ]
@@ -123,6 +138,7 @@ def awkward(db):
     factories.StatementFactory(speaker=speakers[0], expo=expo, text=AWKWARD[4])
     deal = factories.DealFactory(
         expo=expo,
+        slug="awkward-deal",
         title=line(AWKWARD[2]),
         amount=Decimal("1500.50"),
         amount_usd=Decimal("0"),
@@ -132,51 +148,26 @@ def awkward(db):
     )
     deal.sectors.set(sectors[1:])
     deal.parties.set(exhibitors[:3])
-    factories.DealFactory(expo=child, title=line(AWKWARD[9]), amount=None, project_count=0)
+    factories.DealFactory(
+        expo=child, slug="awkward-child-deal", title=line(AWKWARD[9]), amount=None, project_count=0
+    )
     return exhibitors
 
 
-def rows_of(body, *, byte_order_mark):
-    text = body.decode()
-    assert text.startswith("\ufeff") == byte_order_mark
-    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
-
-
-def body_of(response):
-    assert response.status_code == 200, response
-    return b"".join(response.streaming_content)
-
-
-def python_columns(dotted, monkeypatch):
-    """Make the view at `dotted` write its CSV in Python (its columns without their SQL)."""
-    module, name = dotted.rsplit(".", 1)
-    view = getattr(__import__(module, fromlist=[name]), name)
-    monkeypatch.setattr(view, "csv_columns", [column[:2] for column in view.csv_columns])
-
-
-def page_urls():
-    expo = models.Expo.objects.get(name_en=AWKWARD[0])
-    return [*PAGE_DOWNLOADS, f"/exhibitors/export.csv?expo={expo.slug}"]
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_page_downloads_from_copy_are_the_python_ones(awkward, language, monkeypatch):
+@pytest.mark.parametrize(("url", "name"), PAGE_DOWNLOADS.items())
+def test_page_downloads_are_their_expected_files(awkward, url, name, language):
     prefix = "" if language == "en" else f"/{language}"
-    copied = {url: body_of(Client().get(prefix + url)) for url in page_urls()}
-    for url in PAGE_DOWNLOADS:
-        python_columns(PAGE_DOWNLOADS[url], monkeypatch)
-    for url in page_urls():
-        written = body_of(Client().get(prefix + url))
-        expected = rows_of(written, byte_order_mark=True)
-        assert len(expected) > 1, url
-        assert rows_of(copied[url], byte_order_mark=True) == expected, url
+    expected = expected_csv(EXPECTED / language / name)
+    assert len(expected) > 1, url
+    assert csv_rows(get(Client(), prefix + url)) == expected, url
 
 
 def test_page_download_cells_are_neutralised_and_numbers_stay_numbers(awkward):
-    rows = rows_of(body_of(Client().get("/deals/export.csv")), byte_order_mark=True)
+    rows = csv_rows(get(Client(), "/deals/export.csv"))
     deal = next(row for row in rows if row[0] == f"'{AWKWARD[2]}")
     assert deal[4] == "1500.50" and deal[6] == "" and deal[3] == ""
-    rows = rows_of(body_of(Client().get("/exhibitors/export.csv")), byte_order_mark=True)
+    rows = csv_rows(get(Client(), "/exhibitors/export.csv"))
     names = [row[0] for row in rows]
     assert "'\uff1dfull-width formula" in names and "'-5" in names
     # A tab may start only text of several lines now, such as a description.
@@ -186,14 +177,14 @@ def test_page_download_cells_are_neutralised_and_numbers_stay_numbers(awkward):
 def api_body(prefix, fmt, language, query=""):
     accept = {"csv": "text/csv", "ndjson": "application/x-ndjson"}[fmt]
     url = f"/api/v1/{prefix}/?lang={language}" + (f"&{query}" if query else "")
-    response = Client().get(url, HTTP_ACCEPT=accept)
+    response = get(Client(), url, HTTP_ACCEPT=accept)
     assert response["Content-Language"] == language
-    return body_of(response)
+    return streamed(response)
 
 
 def parsed(body, fmt):
     if fmt == "csv":
-        return rows_of(body, byte_order_mark=False)
+        return csv_table(body, byte_order_mark=False)
     return [json.loads(line) for line in body.decode().splitlines()]
 
 
@@ -245,18 +236,17 @@ def test_api_lists_filtered_by_a_choice_are_the_serializers(awkward, prefix, que
 
 
 def test_api_csv_of_no_rows_is_its_header_as_the_pages(awkward):
-    response = Client().get("/api/v1/exhibitors/?country=AD", HTTP_ACCEPT="text/csv")
-    (header,) = rows_of(body_of(response), byte_order_mark=False)
+    response = get(Client(), "/api/v1/exhibitors/?country=AD", HTTP_ACCEPT="text/csv")
+    (header,) = csv_table(streamed(response), byte_order_mark=False)
     assert header[:3] == ["url", "id", "slug"]
-    response = Client().get("/exhibitors/export.csv?country=AD")
-    assert rows_of(body_of(response), byte_order_mark=True)[0][0] == "name"
+    assert csv_rows(get(Client(), "/exhibitors/export.csv?country=AD"))[0][0] == "name"
 
 
 def test_expand_takes_the_python_path(awkward):
-    response = Client().get(
-        "/api/v1/exhibitors/?expand=participations", HTTP_ACCEPT="application/x-ndjson"
+    response = get(
+        Client(), "/api/v1/exhibitors/?expand=participations", HTTP_ACCEPT="application/x-ndjson"
     )
-    records = parsed(body_of(response), "ndjson")
+    records = parsed(streamed(response), "ndjson")
     assert any(record["participations"] for record in records)
 
 
@@ -289,7 +279,7 @@ def failing_sql(monkeypatch):
     from expos.views.exhibitors import ExhibitorCSVView
 
     def fail_on(slug):
-        columns = [("name", lambda e: e.name, failing_on(slug)), *ExhibitorCSVView.csv_columns[1:]]
+        columns = [("name", failing_on(slug)), *ExhibitorCSVView.csv_columns[1:]]
         monkeypatch.setattr(ExhibitorCSVView, "csv_columns", columns)
 
     return fail_on
@@ -325,7 +315,7 @@ def test_export_query_is_the_statement_the_download_runs(awkward):
     assert statement.startswith("COPY (SELECT") and statement.endswith("TO STDOUT (FORMAT csv)")
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copying:
         psql = b"".join(bytes(block) for block in copying)
-    body = body_of(Client().get("/es/exhibitors/export.csv?country=CN"))
-    assert rows_of(body, byte_order_mark=True)[1:] == list(csv.reader(io.StringIO(psql.decode())))
+    rows = csv_rows(get(Client(), "/es/exhibitors/export.csv?country=CN"))
+    assert rows[1:] == list(csv.reader(io.StringIO(psql.decode())))
     statement = copy.export_query("/api/v1/exhibitors/?format=ndjson")
     assert "json_build_object" in statement

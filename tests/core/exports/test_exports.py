@@ -3,7 +3,6 @@ download that fails is an error, never a file that looks complete."""
 
 import csv
 import io
-import logging
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from config.api import router
 from core.api.renderers import cell
 from core.exports.writers import FORMULA_STARTS, csv_lines, neutralise
 from exhibitors.models import Exhibitor
+from tests.pages import body, get
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -77,18 +77,11 @@ def csv_cells(content):
     return [cell for row in csv.reader(io.StringIO(content.removeprefix("\ufeff"))) for cell in row]
 
 
-def assert_neutralised(content):
-    cells = csv_cells(content)
+def assert_neutralised(response):
+    cells = csv_cells(body(response).decode())
     assert any(c.startswith(f"'{PAYLOAD[:3]}") for c in cells), "the planted text is not there"
     dangerous = [c for c in cells if c.startswith(FORMULA_STARTS)]
     assert dangerous == []
-
-
-def download(url, **headers):
-    response = Client().get(url, **headers)
-    assert response.status_code == 200, url
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return body.decode()
 
 
 @pytest.mark.parametrize("url", sorted(PAGE_DOWNLOADS))
@@ -97,14 +90,14 @@ def test_page_download_neutralises_formulas(url):
 
     record = apps.get_model(PAGE_DOWNLOADS[url]).objects.order_by("pk").first()
     assert plant(record)
-    assert_neutralised(download(url))
+    assert_neutralised(get(Client(), url))
 
 
 def test_expo_page_s_exhibitor_download_neutralises_formulas():
     exhibitor = Exhibitor.objects.filter(participations__isnull=False).first()
     expo = exhibitor.participations.first().expo
     assert plant(exhibitor)
-    assert_neutralised(download(f"/exhibitors/export.csv?expo={expo.slug}"))
+    assert_neutralised(get(Client(), f"/exhibitors/export.csv?expo={expo.slug}"))
 
 
 @pytest.mark.parametrize("prefix, viewset", API_ENDPOINTS, ids=[p for p, _v in API_ENDPOINTS])
@@ -117,51 +110,11 @@ def test_api_list_and_record_in_csv_neutralise_formulas(prefix, viewset):
     if not plant(record):
         pytest.fail(f"{prefix}: no text field to plant a formula in")
     # Accept rather than ?format=: the expo list has a filter of that name.
-    assert_neutralised(download(f"/api/v1/{prefix}/", HTTP_ACCEPT="text/csv"))
-    assert_neutralised(download(first["url"], HTTP_ACCEPT="text/csv"))
+    assert_neutralised(get(Client(), f"/api/v1/{prefix}/", HTTP_ACCEPT="text/csv"))
+    assert_neutralised(get(Client(), first["url"], HTTP_ACCEPT="text/csv"))
 
 
 # --- Failures ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def failing_column(monkeypatch):
-    """The exhibitor download fails on the exhibitor named `fail_on[0]`."""
-    from expos.views.exhibitors import ExhibitorCSVView
-
-    fail_on = []
-
-    def name(exhibitor):
-        if exhibitor.slug in fail_on:
-            raise RuntimeError("a row that cannot be written")
-        return exhibitor.name
-
-    columns = [("name", name), *ExhibitorCSVView.csv_columns[1:]]
-    monkeypatch.setattr(ExhibitorCSVView, "csv_columns", columns)
-    return fail_on
-
-
-def test_download_failing_at_its_first_row_is_a_500_not_an_empty_200(failing_column):
-    failing_column.append(Exhibitor.objects.order_by("name_en", "id").first().slug)
-    response = Client(raise_request_exception=False).get("/exhibitors/export.csv")
-    assert response.status_code == 500
-    assert not response.streaming
-
-
-def test_download_failing_midway_is_logged_with_its_traceback_and_raised(failing_column, caplog):
-    failing_column.append(Exhibitor.objects.order_by("name_en", "id")[3].slug)
-    response = Client().get("/exhibitors/export.csv")
-    assert response.status_code == 200  # the first rows are out before the failure
-    lines = []
-    with (
-        caplog.at_level(logging.ERROR, logger="core.exports.writers"),
-        pytest.raises(RuntimeError, match="cannot be written"),
-    ):
-        lines.extend(response.streaming_content)
-    assert len(lines) == 5  # the byte-order mark, the header and the three rows before it
-    (logged,) = [r for r in caplog.records if r.name == "core.exports.writers"]
-    assert "exhibitors.csv" in logged.getMessage() and "midway" in logged.getMessage()
-    assert logged.exc_info and "cannot be written" in str(logged.exc_info[1])
 
 
 @pytest.fixture

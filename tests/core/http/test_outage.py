@@ -26,6 +26,7 @@ import pytest
 from django.db import InterfaceError, OperationalError, connection, transaction
 
 from core.http.outage import is_database_unavailable
+from tests.pages import page
 from tests.paths import ROOT
 
 
@@ -62,9 +63,7 @@ def test_page_answers_the_503_page_when_the_database_refuses(client, database_re
 
 
 def test_page_in_spanish_answers_the_503_page_in_spanish(client, database_refused):
-    response = client.get("/es/exhibitors/")
-    assert response.status_code == 503
-    body = response.content.decode()
+    body = page(client, "/es/exhibitors/", status=503)
     assert '<html lang="es">' in body
     assert "<h1>No disponible por un momento</h1>" in body
     assert "Temporarily unavailable" not in body

@@ -22,6 +22,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from core.http import throttling
 from core.http.throttling import PageThrottleMiddleware, count_request, parse_rate
+from tests.pages import page
 
 THREADS = 16
 
@@ -273,9 +274,7 @@ def test_page_429_is_in_the_language_of_the_page(settings):
     settings.DIRECTORY_PAGE_RATE = "1/min"
     client = Client()
     client.get("/es/exhibitors/")
-    refused = client.get("/es/exhibitors/")
-    assert refused.status_code == 429
-    html = refused.content.decode()
+    html = page(client, "/es/exhibitors/", status=429)
     assert '<html lang="es">' in html
     assert "<h1>Demasiadas solicitudes</h1>" in html
 
