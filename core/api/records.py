@@ -19,7 +19,8 @@ the next only the page's ids change. So it is also prepared once per database co
 DIRECTORY_PREPARED_STATEMENTS=False turns that off, for a connection pooler in transaction
 mode that cannot keep prepared statements.
 
-A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF.
+A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF;
+without an expansion that is logged, once (core.api.cells.fell_back).
 """
 
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from psycopg.types.numeric import Int8
 
-from core.api.cells import Unsupported, record_object
+from core.api.cells import Unsupported, fell_back, record_object
 from core.exports.sql import Sql
 
 # Sites (scheme, host and script prefix) whose statements are kept per RecordQuery: a Host
@@ -47,7 +48,9 @@ def query_for(serializer_class, context, queryset):
     its filters), or None when one of its fields has no SQL (checked with `context`)."""
     try:
         statement(serializer_class, context, queryset)
-    except Unsupported:
+    except Unsupported as error:
+        if not context.get("expand"):
+            fell_back(serializer_class, error)
         return None
     return RecordQuery(serializer_class)
 

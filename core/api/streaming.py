@@ -34,7 +34,9 @@ class StreamingMixin:
         serializer = serializer_class(context=context)
         try:
             sql, params = cells.api_query(serializer, queryset, fmt)
-        except cells.Unsupported:
+        except cells.Unsupported as error:
+            if not context.get("expand"):
+                cells.fell_back(serializer_class, error)
             body = self.serialised(queryset, fmt, serializer_class, context)
         else:
             body = self.copied(sql, params, fmt, serializer)
