@@ -2,10 +2,14 @@
 would write them (its own URLs, compact related records, dates, decimals, countries), for the
 API's COPY downloads (core.exports.copy) and for its pages and records (core.api.records).
 
-A field of a kind not expressed here raises Unsupported, and the list takes DRF's path.
+A field of the apps says what it is in SQL itself, beside what it is in Python: a
+`sql_cell(queryset)` method of the field (SqlMethodField: its serializer's `sql_<name>`
+method, beside `get_<name>`). A field of a kind expressed neither here nor there raises
+Unsupported, and the list takes DRF's path, saying so once (fell_back).
 """
 
 import json
+import logging
 import re
 from types import SimpleNamespace
 
@@ -28,11 +32,33 @@ from core.exports.sql import (
     text,
 )
 
+logger = logging.getLogger(__name__)
+
 # --- API lists: the serializer's fields as SQL -----------------------------------------------
 
 
 class Unsupported(Exception):
     """A serializer field this module cannot express in SQL: the list takes the Python path."""
+
+
+# Serializer classes already reported by fell_back() in this process.
+_reported = set()
+
+
+def fell_back(serializer_class, error):
+    """Log that the records of `serializer_class` are written by DRF, not by PostgreSQL, as
+    they are when one of its fields (`error`: Unsupported) has no SQL: once per class, not on
+    every request. Expected only with `?expand=`, which nests whole serializers and is not
+    reported; tests/api/test_records.py fails for any endpoint that would be."""
+    if serializer_class in _reported:
+        return
+    _reported.add(serializer_class)
+    logger.warning(
+        "%s.%s is serialised by DRF, not written by PostgreSQL: no SQL for %s (core.api.cells).",
+        serializer_class.__module__,
+        serializer_class.__qualname__,
+        error,
+    )
 
 
 class Cell:
@@ -108,6 +134,18 @@ def compact_many(queryset, related_field, name, through=""):
     )
 
 
+def text_cell(value):
+    """Text (an expression of type text) as a Cell."""
+    return Cell(Sql(NEUTRALISE, value), value)
+
+
+def unless_null(column, cell):
+    """`cell`, or NULL (JSON null, an empty CSV cell) where `column` is NULL: a to-one
+    relation left empty."""
+    case = "CASE WHEN {0} IS NULL THEN NULL ELSE {1} END"
+    return Cell(Sql(case, column, cell.csv), Sql(case, column, cell.json))
+
+
 # DRF's text output: str(value) (CharField, URLField, ChoiceField, SlugField…); the ones whose
 # to_representation is DRF's own are expressed here by the kind of value.
 def _drf_kinds():
@@ -153,42 +191,6 @@ def typed(kind, value):
     raise Unsupported(kind)
 
 
-# Serializer method fields, by "SerializerClass.field": a function of (queryset, serializer)
-# giving a Cell. They name classes of the apps above core by name only (core imports none).
-METHOD_FIELDS = {}
-
-
-def method_field(key):
-    def register(function):
-        METHOD_FIELDS[key] = function
-        return function
-
-    return register
-
-
-@method_field("ParticipationSerializer.area_name")
-def _area_name(queryset, serializer):
-    name = field(queryset.model, "area__name")
-    null = F("area")
-    return Cell(
-        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, Sql(NEUTRALISE, as_text(name))),
-        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, as_text(name)),
-    )
-
-
-@method_field("ForumSerializer.speakers")
-def _forum_speakers(queryset, serializer):
-    related = CompactRelatedField("api:speaker-detail", read_only=True)
-    related.bind("speakers", serializer)
-    return compact_many(queryset, related, "appearances", through="speaker")
-
-
-@method_field("CitationSerializer.record_type")
-def _record_type(queryset, serializer):
-    label = Sql("({0} || '.' || {1})", F("content_type__app_label"), F("content_type__model"))
-    return Cell(Sql(NEUTRALISE, label), label)
-
-
 def serializer_cells(serializer, queryset):
     """{field name: Cell} of every field of `serializer` (bound, with its context); raises
     Unsupported for a field of a kind not expressed here."""
@@ -201,11 +203,12 @@ def serializer_cells(serializer, queryset):
     cells = {}
     for name, f in serializer.fields.items():
         key = f"{type(serializer).__name__}.{name}"
-        if key in METHOD_FIELDS:
-            cells[name] = METHOD_FIELDS[key](queryset, serializer)
-            continue
         source = f.source.replace(".", "__")
-        if isinstance(f, DetailURLField):
+        if hasattr(f, "sql_cell"):
+            # A field of the apps' own, which says what it is in SQL beside its
+            # to_representation (or its serializer's get_ method: SqlMethodField).
+            cells[name] = f.sql_cell(queryset)
+        elif isinstance(f, DetailURLField):
             url = url_of(f, F("pk" if f.lookup_field == "pk" else f.lookup_field))
             cells[name] = Cell(Sql(NEUTRALISE, as_text(url)), url)
         elif isinstance(f, relations.ManyRelatedField) and isinstance(
@@ -241,7 +244,7 @@ def serializer_cells(serializer, queryset):
             # None stays None (JSON null, an empty CSV cell): the CASTs keep NULL.
             cells[name] = Cell(*typed(kind, field(model, source)))
         else:
-            raise Unsupported(key)
+            raise Unsupported(f"{key} ({type(f).__name__})")
     return cells
 
 

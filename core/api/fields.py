@@ -62,6 +62,15 @@ class DetailURLField(serializers.HyperlinkedIdentityField):
         return detail_url(view_name, self.lookup_url_kwarg, value, request, format)
 
 
+class SqlMethodField(serializers.SerializerMethodField):
+    """A SerializerMethodField with its twin in SQL, for the records PostgreSQL writes
+    (core.api.cells): as `get_<name>(record)` gives the field's value, the serializer's
+    `sql_<name>(queryset)` gives its Cell, so the two are written side by side."""
+
+    def sql_cell(self, queryset):
+        return getattr(self.parent, f"sql_{self.field_name}")(queryset)
+
+
 class HttpURLSerializerField(serializers.URLField):
     """A website (core.fields.HttpURLField): checked by the model field's own validator, which
     refuses what is not a URI, rather than by DRF's looser one. In the schema an IRI: a

@@ -15,26 +15,26 @@ always saw. tests/api/test_records.py holds it to the serializers' JSON, field f
 The statement is compiled once per serializer class, expansion, language and site (the
 records' URLs are absolute, so the scheme, host and script prefix count): from one request to
 the next only the page's ids change. So it is also prepared once per database connection
-(server-side binding): planning it took about as long as running it.
-DIRECTORY_PREPARED_STATEMENTS=False turns that off, for a connection pooler in transaction
-mode that cannot keep prepared statements.
+(server-side binding): parsing and planning it took about a fifth of running it, a tenth of
+a page of 100 exhibitors. DIRECTORY_PREPARED_STATEMENTS=False turns that off, for a
+connection pooler in transaction mode that cannot keep prepared statements.
 
-A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF.
+A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF;
+without an expansion that is logged, once (core.api.cells.fell_back).
 """
 
-from contextlib import contextmanager
+from contextlib import nullcontext
 
 import orjson
+import psycopg
 from django.conf import settings
 from django.db import connections
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BooleanField, F
-from django.db.models.query import ValuesIterable
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from psycopg.types.numeric import Int8
 
-from core.api.cells import Unsupported, record_object
+from core.api.cells import Unsupported, fell_back, record_object
 from core.exports.sql import Sql
 
 # Sites (scheme, host and script prefix) whose statements are kept per RecordQuery: a Host
@@ -47,7 +47,9 @@ def query_for(serializer_class, context, queryset):
     its filters), or None when one of its fields has no SQL (checked with `context`)."""
     try:
         statement(serializer_class, context, queryset)
-    except Unsupported:
+    except Unsupported as error:
+        if not context.get("expand"):
+            fell_back(serializer_class, error)
         return None
     return RecordQuery(serializer_class)
 
@@ -72,11 +74,8 @@ def statement(serializer_class, context, queryset):
 
 
 def id_values(queryset):
-    """`queryset` reading its records' ids alone, as dicts, in its order. Django's own values
-    iterable: django-modeltranslation's rebuilds every row to resolve translated names."""
-    values = queryset.prefetch_related(None).values(queryset.model._meta.pk.attname)
-    values._iterable_class = ValuesIterable
-    return values
+    """`queryset` reading its records' ids alone, as dicts, in its order."""
+    return queryset.prefetch_related(None).values(queryset.model._meta.pk.attname)
 
 
 class RecordQuery:
@@ -106,9 +105,8 @@ class RecordQuery:
         typed = [Int8(i) for i in ids] if all(type(i) is int for i in ids) else ids
         for position in positions:
             params[position] = typed
-        with prepared_cursor(connections[queryset.db]) as cursor:
-            cursor.execute(sql, params)
-            return [orjson.loads(text) for (text,) in cursor.fetchall()]
+        rows = fetch(connections[queryset.db], sql, params)
+        return [orjson.loads(text) for (text,) in rows]
 
     def compiled(self, queryset, context):
         request = context.get("request")
@@ -128,29 +126,27 @@ class RecordQuery:
         return compiled
 
 
-class PreparedCursor(ServerBindingCursor):
-    """Django's server-side binding cursor, preparing every statement it runs."""
+def fetch(connection, sql, params):
+    """The rows of `sql` on Django's `connection`; the statement prepared, unless
+    DIRECTORY_PREPARED_STATEMENTS is off.
 
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
-
-    def _send_query_prepared(self, name, pgq, *, binary=None):
-        # psycopg leaves a prepared statement it runs unrecorded; Django's query log
-        # (connection.queries, the tests' query counts) reads it from here.
-        self._query = pgq
-        return super()._send_query_prepared(name, pgq, binary=binary)
-
-
-@contextmanager
-def prepared_cursor(connection):
-    """A cursor of Django's `connection` whose statements are prepared (queries logged and
-    errors wrapped as Django's own cursors do), or a plain one where they are turned off."""
+    Django's cursors bind parameters on the client, and psycopg prepares only what it binds on
+    the server: so a psycopg Cursor of the connection's own, inside Django's error wrapping, its
+    transaction checks and its query log (where the SQL is logged as sent, with placeholders).
+    """
     if not settings.DIRECTORY_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
-            yield cursor
-        return
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(PreparedCursor(connection.connection))
-    with cursor:
-        yield cursor
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    with psycopg.Cursor(connection.connection) as cursor:
+        logged = (
+            connection.make_debug_cursor(cursor).debug_sql(sql, params)
+            if connection.queries_logged
+            else nullcontext()
+        )
+        with logged, connection.wrap_database_errors:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()

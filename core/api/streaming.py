@@ -22,19 +22,31 @@ CONTENT_TYPES = {
 }
 
 
+class LinkingRequest:
+    """The request as the rows' links see it: its parameters without `format`, which DRF's
+    reverse() carries into every URL it builds. The links point at the JSON records, not at
+    this download's format."""
+
+    def __init__(self, request):
+        self.request = request
+        self.GET = self.query_params = request.query_params.copy()
+        self.GET.pop(api_settings.URL_FORMAT_OVERRIDE, None)
+
+    def __getattr__(self, name):
+        return getattr(self.request, name)
+
+
 class StreamingMixin:
     def stream(self, queryset, fmt):
         """Every matching row in `fmt`, from COPY where the fields allow it."""
         serializer_class = self.get_serializer_class()
-        # Links in the rows point at the JSON records, not at this download's format.
-        query = self.request._request.GET.copy()
-        query.pop(api_settings.URL_FORMAT_OVERRIDE, None)
-        self.request._request.GET = query
-        context = self.get_serializer_context()
+        context = {**self.get_serializer_context(), "request": LinkingRequest(self.request)}
         serializer = serializer_class(context=context)
         try:
             sql, params = cells.api_query(serializer, queryset, fmt)
-        except cells.Unsupported:
+        except cells.Unsupported as error:
+            if not context.get("expand"):
+                cells.fell_back(serializer_class, error)
             body = self.serialised(queryset, fmt, serializer_class, context)
         else:
             body = self.copied(sql, params, fmt, serializer)

@@ -2,10 +2,12 @@
 sentence it came from."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from rest_framework import serializers
 
-from core.api import fields
+from core.api import cells, fields
 from core.api.serializers import ValidatedModelSerializer
+from core.exports.sql import Sql
 from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS
 from expos import models
 
@@ -47,6 +49,15 @@ class RecordTypeField(serializers.ChoiceField):
 
     def to_representation(self, content_type):
         return f"{content_type.app_label}.{content_type.model}"
+
+    def sql_cell(self, queryset):
+        content_type = self.source.replace(".", "__")
+        label = Sql(
+            "({0} || '.' || {1})",
+            F(f"{content_type}__app_label"),
+            F(f"{content_type}__model"),
+        )
+        return cells.text_cell(label)
 
     def to_internal_value(self, data):
         label = super().to_internal_value(data)

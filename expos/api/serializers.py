@@ -1,13 +1,15 @@
 """The serializers of the expos app's records; provenance (sources and citations) is in
 provenance.py."""
 
+from django.db.models import F
 from django.utils.text import capfirst
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core.api import fields
+from core.api import cells, fields
 from core.api.fields import CompactRelatedField, DetailURLField
 from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
+from core.exports.sql import as_text, field
 from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS, ExhibitorSerializer
 from exhibitors.models import Exhibitor, Sector
 from expos import models
@@ -67,7 +69,7 @@ class ParticipationSerializer(ValidatedModelSerializer):
     )
     # A method rather than CharField(source="area.name", default=None): DRF skips a field's
     # default in a partial update, so a PATCH answer would lack this required field.
-    area_name = serializers.SerializerMethodField()
+    area_name = fields.SqlMethodField()
 
     class Meta:
         model = models.Participation
@@ -85,6 +87,10 @@ class ParticipationSerializer(ValidatedModelSerializer):
 
     def get_area_name(self, participation) -> str | None:
         return participation.area.name if participation.area else None
+
+    def sql_area_name(self, queryset):
+        name = as_text(field(queryset.model, "area__name"))
+        return cells.unless_null(F("area"), cells.text_cell(name))
 
 
 @extend_schema_field(
@@ -177,7 +183,7 @@ class ForumSerializer(ValidatedModelSerializer):
         "organisation", models.Organisation.objects.all(), many=True, required=False
     )
     partners = compact("organisation", models.Organisation.objects.all(), many=True, required=False)
-    speakers = serializers.SerializerMethodField()
+    speakers = fields.SqlMethodField()
 
     class Meta:
         model = models.Forum
@@ -198,10 +204,18 @@ class ForumSerializer(ValidatedModelSerializer):
         ]
         read_only_fields = [*READ_ONLY, "title", "city", "topic"]
 
+    def speaker_field(self):
+        """The field each speaker is written with: compact, linked to the speaker's record."""
+        speaker = CompactRelatedField("api:speaker-detail", read_only=True)
+        speaker.bind("speakers", self)
+        return speaker
+
     def get_speakers(self, forum) -> list[dict]:
-        field = CompactRelatedField("api:speaker-detail", read_only=True)
-        field.bind("speakers", self)
-        return [field.to_representation(a.speaker) for a in forum.appearances.all()]
+        speaker = self.speaker_field()
+        return [speaker.to_representation(a.speaker) for a in forum.appearances.all()]
+
+    def sql_speakers(self, queryset):
+        return cells.compact_many(queryset, self.speaker_field(), "appearances", through="speaker")
 
 
 class SpeakerSerializer(ValidatedModelSerializer):

@@ -3,18 +3,21 @@ field for field: every list and every record, in English and Spanish, with every
 numbered pages and cursor walks, and records whose translations, relations and countries are
 missing."""
 
+import logging
 from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from config.api import router
-from core.api import records
+from core.api import cells, records
 from core.api.viewsets import RecordQueryMixin
+from exhibitors.api.serializers import SectorSerializer
 from exhibitors.models import Exhibitor
 from tests import factories
 from tests.api.helpers import get
@@ -72,11 +75,16 @@ def context(expand=()):
     return {"request": request, "format": None, "expand": list(expand)}
 
 
+def view_for(prefix, action):
+    """The router's view of `prefix`, as it serves `action` to a plain GET."""
+    view = ENDPOINTS[prefix](action=action)
+    view.request, view.format_kwarg, view.kwargs = context()["request"], None, {}
+    return view
+
+
 def view_queryset(prefix):
     """The list's queryset before its filters, as the view reads it."""
-    view = ENDPOINTS[prefix]()
-    view.request, view.format_kwarg, view.kwargs = context()["request"], None, {}
-    return view.get_queryset()
+    return view_for(prefix, "list").get_queryset()
 
 
 def test_every_list_is_written_by_postgresql_and_an_expansion_by_drf():
@@ -86,6 +94,54 @@ def test_every_list_is_written_by_postgresql_and_an_expansion_by_drf():
         for name in viewset.expandable:
             expanded = records.query_for(viewset.serializer_class, context([name]), queryset)
             assert expanded is None, (prefix, name)
+
+
+@pytest.mark.parametrize("action", ["list", "retrieve"])
+def test_every_endpoint_of_the_router_is_written_by_postgresql(action):
+    """The serializer each viewset on the router uses for `action`: PostgreSQL writes its
+    records, and a list's CSV and NDJSON. A field without SQL fails here, rather than hand its
+    endpoint to DRF in production (where it is logged once: core.api.cells.fell_back)."""
+    for prefix in ENDPOINTS:
+        view = view_for(prefix, action)
+        serializer_class = view.get_serializer_class()
+        site, queryset = view.get_serializer_context(), view.get_queryset()
+        assert records.query_for(serializer_class, site, queryset), (prefix, action)
+        if action == "list":
+            for fmt in ("csv", "ndjson"):
+                assert cells.api_query(serializer_class(context=site), queryset, fmt), prefix
+
+
+def test_a_serializer_sql_cannot_write_is_served_by_drf_and_logged_once(client, caplog):
+    class Unwritable(SectorSerializer):
+        shouted = serializers.SerializerMethodField()  # with no SQL beside it
+
+        class Meta(SectorSerializer.Meta):
+            fields = [*SectorSerializer.Meta.fields, "shouted"]
+
+        def get_shouted(self, sector):
+            return sector.slug.upper()
+
+    urls = ["/api/v1/sectors/", "/api/v1/sectors/?format=csv", "/api/v1/sectors/?format=ndjson"]
+    with (
+        mock.patch.object(ENDPOINTS["sectors"], "serializer_class", Unwritable),
+        override_settings(DIRECTORY_API_CACHE=False),
+        caplog.at_level(logging.WARNING, logger="core.api.cells"),
+    ):
+        for url in urls * 2:
+            get(client, url)
+        listed = get(client, urls[0]).json()["results"]
+        record = get(client, listed[0]["url"]).json()
+    assert listed and all(r["shouted"] == r["slug"].upper() for r in [*listed, record])
+    logged = [r for r in caplog.records if r.name == "core.api.cells"]
+    assert [r.levelno for r in logged] == [logging.WARNING]
+    assert "Unwritable" in logged[0].getMessage() and "shouted" in logged[0].getMessage()
+
+    # An expansion nests whole serializers: DRF writes it, as expected, and says nothing.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="core.api.cells"):
+        for fmt in ("json", "csv"):
+            get(client, f"/api/v1/exhibitors/?expand=participations&format={fmt}")
+    assert not [r for r in caplog.records if r.name == "core.api.cells"]
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
