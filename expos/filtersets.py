@@ -21,6 +21,7 @@ from core.lists.filters import (
 from core.lists.filtersets import DirectoryFilterSet
 from core.lists.search import SearchFilter, ranked_search, search_query, text_search
 from exhibitors import filtersets as exhibitors
+from exhibitors.models import Exhibitor
 
 from . import models
 from .models import (
@@ -63,6 +64,7 @@ class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
     }
 
     class Meta(exhibitors.ExhibitorFilterSet.Meta):
+        model = Exhibitor
         fields = [*exhibitors.ExhibitorFilterSet.Meta.fields, "expo", "year"]
 
     # Through EXISTS rather than joins, so an exhibitor never appears twice.

@@ -10,9 +10,9 @@ from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
 from core.admin.changelists import CountedAdminMixin
+from core.admin.directory import DirectoryAdmin
 from core.admin.forms import AsciiNumbersMixin
 from core.integrity import constraint_named
-from exhibitors.admin import DirectoryAdmin
 
 from ..models import (
     Appearance,

@@ -6,10 +6,9 @@ from rest_framework import serializers
 
 from core.api import fields
 from core.api.serializers import ValidatedModelSerializer
-from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS
 from expos import models
 
-from .serializers import compact, identity
+from .serializers import READ_ONLY, TIMESTAMPS, compact, identity
 
 
 class SourceSerializer(ValidatedModelSerializer):

@@ -13,6 +13,8 @@ from expos.models import Deal, Expo, Forum, Source
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
+PROJECT_APPS = ("core", "exhibitors", "expos")
+
 # The editable models; the import history is read-only (tests/expos/importing/test_history.py).
 OUR_MODELS = sorted(
     (
@@ -86,6 +88,31 @@ def test_every_model_is_in_the_admin():
         "expos.Speaker",
         "expos.Statement",
     }
+
+
+def test_each_admin_is_written_once_not_completed_from_another():
+    from django.apps import apps
+
+    # What only an admin of one model declares; the shared bases (core.admin, CitedAdmin)
+    # declare none of it.
+    own = {"list_display", "list_filter", "search_fields", "fields", "fieldsets"}
+    for model in apps.get_models():
+        if not admin.site.is_registered(model):
+            continue
+        bases = type(admin.site.get_model_admin(model)).__mro__[1:]
+        ours = [base for base in bases if base.__module__.partition(".")[0] in PROJECT_APPS]
+        assert [base for base in ours if own & set(vars(base))] == [], model
+
+
+def test_exhibitor_admin_shows_participations_and_citations():
+    from core.admin.changelists import AutocompleteFilter
+    from expos.admin.base import CitationInline, ParticipationInline
+
+    exhibitor_admin = admin.site.get_model_admin(Exhibitor)
+    assert exhibitor_admin.inlines == [ParticipationInline, CitationInline]
+    assert "expo_count" in exhibitor_admin.list_display
+    assert ("participations__expo", AutocompleteFilter) in exhibitor_admin.list_filter
+    assert "participations__expo__edition_year" in exhibitor_admin.list_filter
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
