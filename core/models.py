@@ -1,4 +1,5 @@
-"""The abstract bases every record of the directory builds on, and the change log."""
+"""The abstract bases every record of the directory builds on, the change log, and (in
+core.provenance) the sources and citations every record may cite."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -146,3 +147,8 @@ class Link(models.Model):
     def __str__(self):
         owner, named = (getattr(self, f.name) for f in self._meta.fields if f.is_relation)
         return f"{owner}: {named}"
+
+
+# Django registers an app's models from its models module. Imported as a module, and last,
+# because provenance builds on TimeStampedModel: either module may be imported first.
+from core import provenance  # noqa: E402, F401

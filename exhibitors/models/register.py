@@ -19,10 +19,11 @@ from core.fields import (
     country_code_is_well_formed,
 )
 from core.lists.search import UnaccentedText, search_document
-from core.models import Link, SyntheticMixin, TimeStampedModel
+from core.models import Link, SyntheticMixin
+from core.provenance import CitedModel
 
 
-class Sector(SyntheticMixin, TimeStampedModel):
+class Sector(SyntheticMixin, CitedModel):
     """A field of smart-city work, such as video IoT or digital twins.
 
     A small taxonomy, taken from what the source documents describe; exhibitors, expos and
@@ -48,7 +49,7 @@ class Sector(SyntheticMixin, TimeStampedModel):
         return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
 
 
-class Exhibitor(SyntheticMixin, TimeStampedModel):
+class Exhibitor(SyntheticMixin, CitedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
     slug = SingleLineSlugField(_("slug"), max_length=120)

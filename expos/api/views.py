@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 
 from core.api.filtering import FilterAliasMixin
 from core.api.viewsets import DirectoryViewSet
+from core.provenance import Citation, Source
 from exhibitors import filtersets as exhibitor_filtersets
 from exhibitors.models import Sector
 from exhibitors.selectors import exhibitor_list
@@ -122,13 +123,13 @@ class HighlightViewSet(DirectoryViewSet):
 
 
 class SourceViewSet(DirectoryViewSet):
-    queryset = models.Source.objects.all()
+    queryset = Source.objects.all()
     serializer_class = provenance.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
 
 
 class CitationViewSet(DirectoryViewSet):
-    queryset = models.Citation.objects.select_related("source", "content_type")
+    queryset = Citation.objects.select_related("source", "content_type")
     serializer_class = provenance.CitationSerializer
     filterset_class = filtersets.CitationFilterSet
     lookup_field = "pk"

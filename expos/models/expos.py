@@ -26,10 +26,10 @@ from core.fields import (
 )
 from core.lists.search import UnaccentedText, search_document
 from core.models import SyntheticMixin
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor, Sector
 
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class ExpoSeries(CitedModel):

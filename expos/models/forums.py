@@ -15,11 +15,11 @@ from core.fields import (
     date_validators,
 )
 from core.lists.search import search_document
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor
 
 from .expos import Expo
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class Forum(CitedModel):

@@ -13,8 +13,7 @@ from core.fields import (
     country_code_is_well_formed,
 )
 from core.lists.search import search_document
-
-from .provenance import CitedModel
+from core.provenance import CitedModel
 
 
 class Organisation(CitedModel):

@@ -17,12 +17,12 @@ from core.fields import (
     not_negative,
 )
 from core.lists.search import search_document
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor, Sector
 
 from .expos import Area, Expo
 from .forums import Forum
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class Deal(CitedModel):

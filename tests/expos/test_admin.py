@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from core.models import Change, ChangeSet
+from core.provenance import Source
 from exhibitors.models import Exhibitor, Sector
-from expos.models import Deal, Expo, Forum, Source
+from expos.models import Deal, Expo, Forum
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -20,8 +21,7 @@ OUR_MODELS = sorted(
     (
         model
         for model in admin.site._registry
-        if model._meta.app_label in ("exhibitors", "expos")
-        and model._meta.label != "expos.ImportRun"
+        if model._meta.app_label in PROJECT_APPS and model._meta.label != "expos.ImportRun"
     ),
     key=lambda model: model._meta.label,
 )
@@ -70,12 +70,13 @@ def form_data(response):
 def test_every_model_is_in_the_admin():
     labels = {model._meta.label for model in OUR_MODELS}
     assert labels == {
+        "core.Citation",
+        "core.Source",
         "exhibitors.Sector",
         "exhibitors.Exhibitor",
         "expos.Appearance",
         "expos.Area",
         "expos.Award",
-        "expos.Citation",
         "expos.Deal",
         "expos.Expo",
         "expos.ExpoSeries",
@@ -84,7 +85,6 @@ def test_every_model_is_in_the_admin():
         "expos.Highlight",
         "expos.Organisation",
         "expos.Participation",
-        "expos.Source",
         "expos.Speaker",
         "expos.Statement",
     }
@@ -241,7 +241,7 @@ def test_admin_history_with_a_nul_in_the_address_is_a_404(admin_client, model):
     [
         "/admin/expos/expo/?country__exact=%00",
         "/admin/expos/forum/?kind__exact=%00",
-        "/admin/expos/source/?language__exact=%00",
+        "/admin/core/source/?language__exact=%00",
         "/admin/authtoken/tokenproxy/?pk=%00",
         "/admin/expos/expo/?a%00b=1",
         "/admin/autocomplete/?term=%00&app_label=expos&model_name=participation"
@@ -333,7 +333,7 @@ def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admi
         assert response.status_code == 200, name
         assert name in response.context["adminform"].form.errors, name
     assert names or model._meta.label in {
-        "expos.Citation",
+        "core.Citation",
         "expos.Participation",
         "expos.Statement",
     }
@@ -356,14 +356,15 @@ def test_admin_expo_parent_that_makes_a_loop_is_a_form_error(admin_client):
 
 
 def test_citation_of_a_quote_twice_on_one_record_is_a_form_error(admin_client):
-    from expos.models import Citation, ExpoSeries, Source
+    from core.provenance import Citation
+    from expos.models import ExpoSeries
 
     series = ExpoSeries.objects.create(slug="cited-series", name="Cited series")
     source = Source.objects.create(
         slug="cited", title="Cited", language="en", file_name="cited.txt", text="It opened."
     )
     url = admin_url(ExpoSeries, "change", series.pk)
-    prefix = "expos-citation-content_type-object_id"
+    prefix = "core-citation-content_type-object_id"
 
     def save(*quotes):
         data = {"slug": series.slug, "name_en": series.name, "_save": "Save"}
