@@ -190,7 +190,7 @@ from unittest import mock
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from exhibitors.views import ExhibitorListView
+from expos.views.exhibitors import ExhibitorListView
 
 api, html = sys.argv[1], sys.argv[2]
 client = Client()

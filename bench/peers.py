@@ -3,7 +3,7 @@
 
 - The API list as a plain DRF ModelViewSet: a ModelSerializer (with django-countries'
   CountryFieldMixin, as that library documents for DRF) with the fields of
-  exhibitors.api.serializers.ExhibitorSerializer (the record's URL a HyperlinkedIdentityField,
+  expos.api.serializers.ExhibitorSerializer (the record's URL a HyperlinkedIdentityField,
   the sectors a nested ModelSerializer of slug, name and URL, as the real API shows them), DRF's
   PageNumberPagination (an exact count) and DjangoFilterBackend over the same FilterSet
   (expos.filtersets.ExhibitorFilterSet) and the same queryset (exhibitors.selectors).

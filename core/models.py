@@ -1,4 +1,5 @@
-"""The abstract bases every record of the directory builds on, and the change log."""
+"""The abstract bases every record of the directory builds on, the change log, and (in
+core.provenance) the sources and citations every record may cite."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -152,3 +153,8 @@ def link_is_unique(owner, named):
     """The UNIQUE of a Link's two foreign keys (a record is named once by each owner), named
     `<app>_<model>_unique`."""
     return models.UniqueConstraint(fields=[owner, named], name="%(app_label)s_%(class)s_unique")
+
+
+# Django registers an app's models from its models module. Imported as a module, and last,
+# because provenance builds on TimeStampedModel: either module may be imported first.
+from core import provenance  # noqa: E402, F401

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ExposConfig(AppConfig):
     name = "expos"
     verbose_name = _("Expos")
-
-    def ready(self):
-        from . import signals
-
-        signals.connect()

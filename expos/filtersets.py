@@ -20,7 +20,9 @@ from core.lists.filters import (
 )
 from core.lists.filtersets import DirectoryFilterSet
 from core.lists.search import SearchFilter, ranked_search, search_query, text_search
+from core.provenance import Citation, Source, citable_labels
 from exhibitors import filtersets as exhibitors
+from exhibitors.models import Exhibitor
 
 from . import models
 from .models import (
@@ -63,6 +65,7 @@ class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
     }
 
     class Meta(exhibitors.ExhibitorFilterSet.Meta):
+        model = Exhibitor
         fields = [*exhibitors.ExhibitorFilterSet.Meta.fields, "expo", "year"]
 
     # Through EXISTS rather than joins, so an exhibitor never appears twice.
@@ -327,14 +330,14 @@ class SourceFilterSet(DirectoryFilterSet):
     ordering = ordering_filter(("date", "published_on", _("Oldest first"), _("Newest first")))
 
     class Meta:
-        model = models.Source
+        model = Source
         fields = ["language"]
 
 
 class CitationFilterSet(DirectoryFilterSet):
-    source = slug_filter("expos.Source", "source", _("Source"))
+    source = slug_filter("core.Source", "source", _("Source"))
     record_type = django_filters.ChoiceFilter(
-        choices=lambda: [(label, label) for label in models.citable_labels()],
+        choices=lambda: [(label, label) for label in citable_labels()],
         method="filter_record_type",
         label=_("Record type"),
     )
@@ -342,7 +345,7 @@ class CitationFilterSet(DirectoryFilterSet):
     ordering = ordering_filter()
 
     class Meta:
-        model = models.Citation
+        model = Citation
         fields = ["source", "record_type", "record_id"]
 
     def filter_record_type(self, queryset, name, value: str):

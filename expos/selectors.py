@@ -6,11 +6,11 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Sum
 
+from core.provenance import Citation
 from exhibitors.models import Exhibitor, Sector
 
 from .models import (
     Appearance,
-    Citation,
     Deal,
     Expo,
     Forum,

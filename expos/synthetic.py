@@ -13,9 +13,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
+from core.provenance import Citation
 from exhibitors.models import Exhibitor, Sector
 
-from .models import Citation, Expo, Participation
+from .models import Expo, Participation
 
 # (slug, English name, Spanish name, weight): how often exhibitors work in it.
 SECTORS = [

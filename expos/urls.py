@@ -1,5 +1,5 @@
-"""The public pages. The exhibitor pages are served from here too, under the `exhibitors`
-namespace: what they show beyond the exhibitor comes from expos (see views/exhibitors.py)."""
+"""The public pages. The exhibitor pages (views/exhibitors.py) keep the `exhibitors` namespace
+their URL names have always had (config/urls.py)."""
 
 from django.urls import path
 

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.contenttypes.models import ContentType
 
+from core.provenance import Citation, Source
 from exhibitors.models import Exhibitor, Sector
 from expos import models
 
@@ -152,7 +153,7 @@ class HighlightFactory(factory.django.DjangoModelFactory):
 
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Source
+        model = Source
 
     title = factory.Sequence(lambda n: f"Source {n}")
     slug = factory.Sequence(lambda n: f"source-{n}")
@@ -163,7 +164,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Citation
+        model = Citation
 
     source = factory.SubFactory(SourceFactory)
     record = factory.SubFactory(ExpoFactory)

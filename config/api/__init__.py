@@ -4,7 +4,6 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from core.api.changes import ChangesView
-from exhibitors.api.views import SectorViewSet
 from expos.api import views as expos
 
 from .docs import APIDocsView, APIRootView, SchemaView
@@ -12,7 +11,7 @@ from .docs import APIDocsView, APIRootView, SchemaView
 router = DefaultRouter()
 router.APIRootView = APIRootView
 router.register("expos", expos.ExpoViewSet, basename="expo")
-router.register("exhibitors", expos.ExhibitorWithParticipationsViewSet, basename="exhibitor")
+router.register("exhibitors", expos.ExhibitorViewSet, basename="exhibitor")
 router.register("participations", expos.ParticipationViewSet, basename="participation")
 router.register("forums", expos.ForumViewSet, basename="forum")
 router.register("speakers", expos.SpeakerViewSet, basename="speaker")
@@ -23,7 +22,7 @@ router.register("awards", expos.AwardViewSet, basename="award")
 router.register("figures", expos.FigureViewSet, basename="figure")
 router.register("areas", expos.AreaViewSet, basename="area")
 router.register("highlights", expos.HighlightViewSet, basename="highlight")
-router.register("sectors", SectorViewSet, basename="sector")
+router.register("sectors", expos.SectorViewSet, basename="sector")
 router.register("series", expos.ExpoSeriesViewSet, basename="series")
 router.register("organisations", expos.OrganisationViewSet, basename="organisation")
 router.register("sources", expos.SourceViewSet, basename="source")

@@ -1,7 +1,8 @@
 """The lower layer: the companies and organisations that exhibit, and the sectors they work in
 (register.py), and the facet counts kept of them (facetcounts.py).
 
-Nothing here knows about expos; `expos` builds on these models.
+Nothing here knows about expos; `expos` builds on these models and serves their pages, API and
+admin. Exhibitors and sectors are cited like every record (core.provenance.CitedModel).
 """
 
 from .facetcounts import CountryCount, CountrySectorCount

@@ -17,11 +17,12 @@ from core.fields import (
     slug_is_unique,
 )
 from core.lists.search import search_indexes, search_vector
-from core.models import Link, SyntheticMixin, TimeStampedModel, link_is_unique
+from core.models import Link, SyntheticMixin, link_is_unique
+from core.provenance import CitedModel
 from core.translated import sort_key
 
 
-class Sector(SyntheticMixin, TimeStampedModel):
+class Sector(SyntheticMixin, CitedModel):
     """A field of smart-city work, such as video IoT or digital twins.
 
     A small taxonomy, taken from what the source documents describe; exhibitors, expos and
@@ -45,7 +46,7 @@ class Sector(SyntheticMixin, TimeStampedModel):
         return reverse("exhibitors:exhibitor-list") + f"?sector={self.slug}"
 
 
-class Exhibitor(SyntheticMixin, TimeStampedModel):
+class Exhibitor(SyntheticMixin, CitedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
     slug = SingleLineSlugField(_("slug"), max_length=120)

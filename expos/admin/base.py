@@ -10,15 +10,12 @@ from django.db import models
 from modeltranslation.admin import TranslationTabularInline
 
 from core.admin.changelists import CountedAdminMixin
+from core.admin.directory import DirectoryAdmin
 from core.admin.forms import AsciiNumbersMixin
 from core.integrity import constraint_named
-from exhibitors.admin import DirectoryAdmin
+from core.provenance import Citation
 
-from ..models import (
-    Appearance,
-    Citation,
-    Participation,
-)
+from ..models import Appearance, Participation
 
 SHORT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 
@@ -49,7 +46,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
                 form.add_error(None, error)
                 continue
             # Two new citations of one quote: neither is in the database yet to be found.
-            fields = constraint_named(Citation, "expos_citation_unique_quote").fields
+            fields = constraint_named(Citation, "core_citation_unique_quote").fields
             key = tuple(getattr(citation, Citation._meta.get_field(f).attname) for f in fields)
             if key in seen:
                 form.add_error(None, citation.unique_error_message(Citation, fields))

@@ -9,13 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin.forms import AsciiNumbersMixin, RecheckRacedWritesMixin
 from core.history.admin import HistoryAdminMixin
+from core.provenance import Citation, Source, citable_models
 
-from ..models import (
-    Citation,
-    ImportRun,
-    Source,
-    citable_models,
-)
+from ..models import ImportRun
 
 # --- Provenance ----------------------------------------------------------------------------
 

@@ -8,17 +8,16 @@ from rest_framework import serializers
 from core.api import cells, fields
 from core.api.serializers import ValidatedModelSerializer
 from core.exports.sql import Sql
-from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS
-from expos import models
+from core.provenance import Citation, Source, citable_labels, citable_models
 
-from .serializers import compact, identity
+from .serializers import READ_ONLY, TIMESTAMPS, compact, identity
 
 
 class SourceSerializer(ValidatedModelSerializer):
     url = identity("source")
 
     class Meta:
-        model = models.Source
+        model = Source
         fields = [
             "url",
             "id",
@@ -38,14 +37,14 @@ class SourceSerializer(ValidatedModelSerializer):
 
 def citable():
     """{`app.model`: model} of every kind of record a citation can point at."""
-    return {model._meta.label_lower: model for model in models.citable_models()}
+    return {model._meta.label_lower: model for model in citable_models()}
 
 
 class RecordTypeField(serializers.ChoiceField):
     """A cited record's type, as `app.model` (e.g. `expos.expo`)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=models.citable_labels(), **kwargs)
+        super().__init__(choices=citable_labels(), **kwargs)
 
     def to_representation(self, content_type):
         return f"{content_type.app_label}.{content_type.model}"
@@ -66,12 +65,12 @@ class RecordTypeField(serializers.ChoiceField):
 
 class CitationSerializer(ValidatedModelSerializer):
     url = identity("citation", "pk")
-    source = compact("source", models.Source.objects.all(), name_field="title")
+    source = compact("source", Source.objects.all(), name_field="title")
     record_type = RecordTypeField(source="content_type")
     record_id = fields.IntegerField(source="object_id", min_value=1)
 
     class Meta:
-        model = models.Citation
+        model = Citation
         fields = ["url", "id", "source", "record_type", "record_id", "quote", *TIMESTAMPS]
         read_only_fields = READ_ONLY
 

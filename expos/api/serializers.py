@@ -1,18 +1,22 @@
-"""The serializers of the expos app's records; provenance (sources and citations) is in
-provenance.py."""
+"""The serializers of the directory's records, exhibitors and sectors included; provenance
+(sources and citations) is in provenance.py."""
 
 from django.db.models import F
 from django.utils.text import capfirst
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import cells, fields
 from core.api.fields import CompactRelatedField, DetailURLField
 from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
 from core.exports.sql import as_text, field
-from exhibitors.api.serializers import READ_ONLY, TIMESTAMPS, ExhibitorSerializer
 from exhibitors.models import Exhibitor, Sector
 from expos import models
+
+TIMESTAMPS = ["created", "updated"]
+# `synthetic` (records generate_directory wrote for load testing) is read-only: the model
+# field is not editable, so ModelSerializer makes it so.
+READ_ONLY = ["id", "slug", "created", "updated"]
 
 
 def identity(view_name, lookup_field="slug"):
@@ -369,13 +373,41 @@ class HighlightSerializer(ValidatedModelSerializer):
         read_only_fields = [*READ_ONLY, "title", "description"]
 
 
-@extend_schema_serializer(component_name="Exhibitor")
-class ExhibitorWithParticipationsSerializer(ExpandableSerializerMixin, ExhibitorSerializer):
-    """Exhibitors as the lower layer serialises them, plus `?expand=participations`."""
+class SectorSerializer(ValidatedModelSerializer):
+    url = identity("sector")
+
+    class Meta:
+        model = Sector
+        fields = ["url", "id", "slug", *translated("name", "description"), "synthetic", *TIMESTAMPS]
+        read_only_fields = [*READ_ONLY, "name", "description"]
+
+
+class ExhibitorSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
+    """A company or organisation that exhibits; `?expand=participations` adds the expos it
+    exhibited at."""
+
+    url = identity("exhibitor")
+    country_name = serializers.CharField(source="country.name", read_only=True)
+    sectors = compact("sector", Sector.objects.all(), many=True, required=False)
 
     expandable_fields = {
         "participations": lambda: ParticipationSerializer(many=True, read_only=True),
     }
 
-    class Meta(ExhibitorSerializer.Meta):
-        pass
+    class Meta:
+        model = Exhibitor
+        fields = [
+            "url",
+            "id",
+            "slug",
+            *translated("name"),
+            "country",
+            "country_name",
+            *translated("region", "city"),
+            "sectors",
+            *translated("description"),
+            "website",
+            "synthetic",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = [*READ_ONLY, "name", "region", "city", "description"]

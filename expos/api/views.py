@@ -2,7 +2,10 @@ from django.db.models import Prefetch
 
 from core.api.filtering import FilterAliasMixin
 from core.api.viewsets import DirectoryViewSet
-from exhibitors.api.views import ExhibitorViewSet
+from core.provenance import Citation, Source
+from exhibitors import filtersets as exhibitor_filtersets
+from exhibitors.models import Sector
+from exhibitors.selectors import exhibitor_list
 from expos import filtersets, models, selectors
 
 from . import provenance
@@ -12,13 +15,19 @@ from . import serializers as s
 PARTICIPATIONS = Prefetch("participations", queryset=selectors.participations())
 
 
-class ExhibitorWithParticipationsViewSet(ExhibitorViewSet):
-    """The exhibitors endpoint, plus the `expo` and `year` filters and
-    `?expand=participations`, which live in this app."""
+class ExhibitorViewSet(DirectoryViewSet):
+    """Exhibitors; `?expand=participations` nests the expos each exhibited at."""
 
-    serializer_class = s.ExhibitorWithParticipationsSerializer
+    queryset = exhibitor_list()
+    serializer_class = s.ExhibitorSerializer
     filterset_class = filtersets.ExhibitorFilterSet
     expandable = {"participations": [PARTICIPATIONS]}
+
+
+class SectorViewSet(DirectoryViewSet):
+    queryset = Sector.objects.all()
+    serializer_class = s.SectorSerializer
+    filterset_class = exhibitor_filtersets.SectorFilterSet
 
 
 class ExpoViewSet(FilterAliasMixin, DirectoryViewSet):
@@ -114,13 +123,13 @@ class HighlightViewSet(DirectoryViewSet):
 
 
 class SourceViewSet(DirectoryViewSet):
-    queryset = models.Source.objects.all()
+    queryset = Source.objects.all()
     serializer_class = provenance.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
 
 
 class CitationViewSet(DirectoryViewSet):
-    queryset = models.Citation.objects.select_related("source", "content_type")
+    queryset = Citation.objects.select_related("source", "content_type")
     serializer_class = provenance.CitationSerializer
     filterset_class = filtersets.CitationFilterSet
     lookup_field = "pk"

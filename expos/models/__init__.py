@@ -1,5 +1,6 @@
 """What happens at expos: the expos themselves, who exhibited, forums, speakers, deals, awards,
-figures, and the source documents every fact is cited from. One module a topic.
+figures. One module a topic; the source documents every fact is cited from are core's
+(core.provenance).
 
 This app builds on `exhibitors`; `exhibitors` never imports from here.
 """
@@ -13,15 +14,6 @@ from .imports import ImportOutcome, ImportRun
 from .links import DealParty, DealSector, ExpoOrganiser, ExpoSector, ForumOrganiser, ForumPartner
 from .organisations import Organisation
 from .outcomes import Award, Deal, Highlight
-from .provenance import (
-    CITED_ELSEWHERE,
-    Citation,
-    CitedModel,
-    Source,
-    citable_labels,
-    citable_models,
-    normalise_space,
-)
 
 # Every write to these tables is recorded by the database (core.changelog.log).
 for _model in (
@@ -38,8 +30,6 @@ for _model in (
     Deal,
     Award,
     Highlight,
-    Source,
-    Citation,
 ):
     track(_model)
 # The links are models of their own (a sector, organisation or exhibitor they name is
@@ -53,12 +43,9 @@ track(DealSector, owner="deal")
 track(DealParty, owner="deal")
 
 __all__ = [
-    "CITED_ELSEWHERE",
     "Appearance",
     "Area",
     "Award",
-    "Citation",
-    "CitedModel",
     "Deal",
     "DealParty",
     "DealSector",
@@ -76,11 +63,7 @@ __all__ = [
     "ImportRun",
     "Organisation",
     "Participation",
-    "Source",
     "Speaker",
     "Statement",
     "YearExhibitorCount",
-    "citable_labels",
-    "citable_models",
-    "normalise_space",
 ]

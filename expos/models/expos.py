@@ -25,10 +25,10 @@ from core.fields import (
 )
 from core.lists.search import search_indexes, search_vector
 from core.models import SyntheticMixin
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor, Sector
 
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class ExpoSeries(CitedModel):

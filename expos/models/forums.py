@@ -14,11 +14,11 @@ from core.fields import (
     slug_is_unique,
 )
 from core.lists.search import search_indexes, search_vector
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor
 
 from .expos import Expo
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class Forum(CitedModel):

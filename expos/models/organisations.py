@@ -12,8 +12,7 @@ from core.fields import (
     slug_is_unique,
 )
 from core.lists.search import search_indexes, search_vector
-
-from .provenance import CitedModel
+from core.provenance import CitedModel
 
 
 class Organisation(CitedModel):

@@ -16,12 +16,12 @@ from core.fields import (
     slug_is_unique,
 )
 from core.lists.search import search_indexes, search_vector
+from core.provenance import CitedModel
 from exhibitors.models import Exhibitor, Sector
 
 from .expos import Area, Expo
 from .forums import Forum
 from .organisations import Organisation
-from .provenance import CitedModel
 
 
 class Deal(CitedModel):

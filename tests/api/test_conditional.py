@@ -52,8 +52,8 @@ def test_etag_and_last_modified_follow_the_data_version(client):
     # A write outside the ORM, to a record neither answer shows, moves them both.
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE expos_source SET publisher = 'Other'"
-            " WHERE id = (SELECT min(id) FROM expos_source)"
+            "UPDATE core_source SET publisher = 'Other'"
+            " WHERE id = (SELECT min(id) FROM core_source)"
         )
     _, changed = dataversion.current()
     for url, response in first.items():

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from config.api import router
 from core.history.deletion import is_plain_link, keeping_relations, label, link_owner
+from core.provenance import Citation
 from exhibitors.models import Exhibitor, ExhibitorSector, Sector
 from expos.models import (
     Area,
@@ -93,7 +94,7 @@ def test_every_endpoint_has_relations_walked():
         ("organisations", ExpoOrganiser),
         ("organisations", ForumOrganiser),
         ("organisations", ForumPartner),
-        ("sources", factories.models.Citation),
+        ("sources", Citation),
     ]:
         assert expected in found, expected
     # expos 9, organisations 5, exhibitors 4, sectors 4, forums, speakers, areas, series 2 each,

@@ -149,7 +149,7 @@ def test_write_answers_in_json(writer):
 @pytest.fixture
 def failing_views(monkeypatch):
     """The sector list and the exhibitor page raise an unexpected error."""
-    from exhibitors.api.views import SectorViewSet
+    from expos.api.views import SectorViewSet
     from expos.views.exhibitors import ExhibitorListView
 
     def fail(*args, **kwargs):

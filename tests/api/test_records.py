@@ -17,8 +17,8 @@ from rest_framework.test import APIRequestFactory
 from config.api import router
 from core.api import cells, records
 from core.api.viewsets import RecordQueryMixin
-from exhibitors.api.serializers import SectorSerializer
 from exhibitors.models import Exhibitor
+from expos.api.serializers import SectorSerializer
 from tests import factories
 from tests.api.helpers import get
 

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.api import router
+from core.provenance import Citation, Source
 from expos import models
 from tests import factories
 
@@ -138,7 +139,7 @@ def duplicates(prefix):
                 "quote": quote,
             },
             {"source", "record_type", "record_id", "quote"},
-            models.Citation.objects.filter(
+            Citation.objects.filter(
                 source=source,
                 content_type=ContentType.objects.get_for_model(expo),
                 object_id=expo.pk,
@@ -149,7 +150,7 @@ def duplicates(prefix):
     return (
         {"title": NAME, "language": "en", "text": "Text.", "file_name": "atk.txt"},
         {"file_name"},
-        models.Source.objects.filter(file_name="atk.txt"),
+        Source.objects.filter(file_name="atk.txt"),
     )
 
 

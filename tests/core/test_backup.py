@@ -51,7 +51,7 @@ def test_restore_replaces_changed_records(backup):
         restored = table_digests(fresh)
         with psycopg.connect(**conninfo(fresh)) as database:
             database.execute("UPDATE exhibitors_exhibitor SET name = 'changed', name_en = 'x'")
-            database.execute("DELETE FROM expos_citation")
+            database.execute("DELETE FROM core_citation")
         assert table_digests(fresh) != restored
         restore_into(fresh, backup)
         assert table_digests(fresh) == restored

@@ -336,7 +336,7 @@ def test_updated_since_in_other_digits_is_a_400(url):
 
 
 def test_admin_source_form_refuses_a_date_in_other_digits(rf, admin_user):
-    from expos.models import Source
+    from core.provenance import Source
 
     request = rf.get("/")
     request.user = admin_user

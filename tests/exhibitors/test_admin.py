@@ -205,7 +205,7 @@ def test_sector_list_estimates_large_counts(admin_client, settings, monkeypatch)
 def test_row_checkbox_is_djangos_own(admin_client):
     from django.contrib import admin
 
-    from exhibitors.admin import ExhibitorAdmin
+    from expos.admin.exhibitors import ExhibitorAdmin
 
     exhibitor = Exhibitor.objects.first()
     ours = admin.site.get_model_admin(Exhibitor)

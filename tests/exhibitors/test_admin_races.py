@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from core.provenance import Source
 from exhibitors.models import Sector
-from expos.models import Source
 
 CLIENTS = 16
 
@@ -22,7 +22,7 @@ FORMS = {
         ["Sector with this Slug already exists."],
     ),
     # An admin without TranslationAdmin, not DirectoryAdmin.
-    "expos/source": (
+    "core/source": (
         Source,
         {
             "slug": "atk-race",

@@ -60,7 +60,7 @@ def test_exhibitor_list_sorts_by_country(client):
 
 
 def test_exhibitor_list_paginates(client, settings, monkeypatch):
-    from exhibitors.views import ExhibitorListView
+    from expos.views.exhibitors import ExhibitorListView
 
     monkeypatch.setattr(ExhibitorListView, "paginate_by", 4)
     first = page(client, "/exhibitors/?ordering=name")
@@ -72,7 +72,7 @@ def test_exhibitor_list_paginates(client, settings, monkeypatch):
 
 
 def test_exhibitor_list_pages_stop_at_the_cap(client, settings, monkeypatch):
-    from exhibitors.views import ExhibitorListView
+    from expos.views.exhibitors import ExhibitorListView
 
     settings.DIRECTORY_COUNT_CAP = 5
     monkeypatch.setattr(ExhibitorListView, "paginate_by", 2)
@@ -89,7 +89,7 @@ def test_exhibitor_list_pages_stop_at_the_cap(client, settings, monkeypatch):
 
 def test_exhibitor_list_past_the_exact_limit_shows_an_estimate(client, settings, monkeypatch):
     from core.lists import counting
-    from exhibitors.views import ExhibitorListView
+    from expos.views.exhibitors import ExhibitorListView
 
     settings.DIRECTORY_EXACT_COUNT = 1
     monkeypatch.setattr(counting, "estimated_rows", lambda queryset: 26_045)
@@ -204,8 +204,8 @@ def test_each_facet_shows_its_largest_options_and_counts_the_rest(client, monkey
 
     from core.lists.facets import facet_counts
     from exhibitors.selectors import exhibitor_list
-    from exhibitors.views import ExhibitorListView
     from expos.filtersets import ExhibitorFilterSet
+    from expos.views.exhibitors import ExhibitorListView
 
     monkeypatch.setattr(ExhibitorListView, "facet_options_shown", 1)
     form = page(client, f"/exhibitors/?{query}").split('<form class="filters"')[1]

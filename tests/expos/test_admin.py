@@ -8,18 +8,20 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from core.models import Change, ChangeSet
+from core.provenance import Source
 from exhibitors.models import Exhibitor, Sector
-from expos.models import Deal, Expo, Forum, Source
+from expos.models import Deal, Expo, Forum
 
 pytestmark = pytest.mark.usefixtures("seeded")
+
+PROJECT_APPS = ("core", "exhibitors", "expos")
 
 # The editable models; the import history is read-only (tests/expos/importing/test_history.py).
 OUR_MODELS = sorted(
     (
         model
         for model in admin.site._registry
-        if model._meta.app_label in ("exhibitors", "expos")
-        and model._meta.label != "expos.ImportRun"
+        if model._meta.app_label in PROJECT_APPS and model._meta.label != "expos.ImportRun"
     ),
     key=lambda model: model._meta.label,
 )
@@ -68,12 +70,13 @@ def form_data(response):
 def test_every_model_is_in_the_admin():
     labels = {model._meta.label for model in OUR_MODELS}
     assert labels == {
+        "core.Citation",
+        "core.Source",
         "exhibitors.Sector",
         "exhibitors.Exhibitor",
         "expos.Appearance",
         "expos.Area",
         "expos.Award",
-        "expos.Citation",
         "expos.Deal",
         "expos.Expo",
         "expos.ExpoSeries",
@@ -82,10 +85,34 @@ def test_every_model_is_in_the_admin():
         "expos.Highlight",
         "expos.Organisation",
         "expos.Participation",
-        "expos.Source",
         "expos.Speaker",
         "expos.Statement",
     }
+
+
+def test_each_admin_is_written_once_not_completed_from_another():
+    from django.apps import apps
+
+    # What only an admin of one model declares; the shared bases (core.admin, CitedAdmin)
+    # declare none of it.
+    own = {"list_display", "list_filter", "search_fields", "fields", "fieldsets"}
+    for model in apps.get_models():
+        if not admin.site.is_registered(model):
+            continue
+        bases = type(admin.site.get_model_admin(model)).__mro__[1:]
+        ours = [base for base in bases if base.__module__.partition(".")[0] in PROJECT_APPS]
+        assert [base for base in ours if own & set(vars(base))] == [], model
+
+
+def test_exhibitor_admin_shows_participations_and_citations():
+    from core.admin.changelists import AutocompleteFilter
+    from expos.admin.base import CitationInline, ParticipationInline
+
+    exhibitor_admin = admin.site.get_model_admin(Exhibitor)
+    assert exhibitor_admin.inlines == [ParticipationInline, CitationInline]
+    assert "expo_count" in exhibitor_admin.list_display
+    assert ("participations__expo", AutocompleteFilter) in exhibitor_admin.list_filter
+    assert "participations__expo__edition_year" in exhibitor_admin.list_filter
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m._meta.label)
@@ -214,7 +241,7 @@ def test_admin_history_with_a_nul_in_the_address_is_a_404(admin_client, model):
     [
         "/admin/expos/expo/?country__exact=%00",
         "/admin/expos/forum/?kind__exact=%00",
-        "/admin/expos/source/?language__exact=%00",
+        "/admin/core/source/?language__exact=%00",
         "/admin/authtoken/tokenproxy/?pk=%00",
         "/admin/expos/expo/?a%00b=1",
         "/admin/autocomplete/?term=%00&app_label=expos&model_name=participation"
@@ -306,7 +333,7 @@ def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admi
         assert response.status_code == 200, name
         assert name in response.context["adminform"].form.errors, name
     assert names or model._meta.label in {
-        "expos.Citation",
+        "core.Citation",
         "expos.Participation",
         "expos.Statement",
     }
@@ -329,14 +356,15 @@ def test_admin_expo_parent_that_makes_a_loop_is_a_form_error(admin_client):
 
 
 def test_citation_of_a_quote_twice_on_one_record_is_a_form_error(admin_client):
-    from expos.models import Citation, ExpoSeries, Source
+    from core.provenance import Citation
+    from expos.models import ExpoSeries
 
     series = ExpoSeries.objects.create(slug="cited-series", name="Cited series")
     source = Source.objects.create(
         slug="cited", title="Cited", language="en", file_name="cited.txt", text="It opened."
     )
     url = admin_url(ExpoSeries, "change", series.pk)
-    prefix = "expos-citation-content_type-object_id"
+    prefix = "core-citation-content_type-object_id"
 
     def save(*quotes):
         data = {"slug": series.slug, "name_en": series.name, "_save": "Save"}

@@ -11,20 +11,19 @@ from django.db.models.signals import post_delete
 from django.urls import reverse
 
 from core.history.deletion import KEEPING, keeping_relations
+from core.provenance import Citation, Source
 from exhibitors.models import Exhibitor, Sector
 from expos import removal
 from expos.models import (
     Appearance,
     Area,
     Award,
-    Citation,
     Deal,
     Expo,
     Figure,
     Forum,
     Highlight,
     Participation,
-    Source,
     Speaker,
     Statement,
 )
@@ -37,7 +36,7 @@ pytestmark = pytest.mark.django_db
 CASES = [
     pytest.param(model, relation, id=f"{model.__name__}<-{relation.name}")
     for model in admin.site._registry
-    if model._meta.app_label in ("exhibitors", "expos")
+    if model._meta.app_label in ("core", "exhibitors", "expos")
     for relation in keeping_relations(model)
 ]
 FACTORIES = {each._meta.model: each for each in vars(factories).values() if hasattr(each, "_meta")}

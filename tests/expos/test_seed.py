@@ -12,12 +12,12 @@ from django.utils import translation
 
 from core.history.deletion import is_plain_link
 from core.lists.counttables import CountModel
+from core.provenance import Citation, Source, normalise_space
 from exhibitors.models import Exhibitor, Sector
 from expos.models import (
     Appearance,
     Area,
     Award,
-    Citation,
     Deal,
     Expo,
     Figure,
@@ -25,10 +25,8 @@ from expos.models import (
     ImportRun,
     Organisation,
     Participation,
-    Source,
     Speaker,
     Statement,
-    normalise_space,
 )
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -343,4 +341,4 @@ def test_seed_loading_twice_changes_nothing():
     before = snapshot()
     call_command("loaddata", "seed", verbosity=0)
     assert snapshot() == before
-    assert Citation.objects.count() == len(before["expos.Citation"].split('"model"')) - 1
+    assert Citation.objects.count() == len(before["core.Citation"].split('"model"')) - 1

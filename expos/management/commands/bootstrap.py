@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from expos.models import Source
+from core.provenance import Source
 
 ADMIN_USERNAME = "admin"
 

@@ -132,7 +132,7 @@ def serialised(monkeypatch):
 
 @pytest.mark.usefixtures("serialised")
 def test_api_download_failing_at_its_first_row_is_a_json_500(monkeypatch):
-    from exhibitors.api.views import SectorViewSet
+    from expos.api.views import SectorViewSet
 
     def fail(self, *args, **kwargs):
         raise RuntimeError("a record that cannot be serialised")
@@ -147,7 +147,7 @@ def test_api_download_failing_at_its_first_row_is_a_json_500(monkeypatch):
 @pytest.mark.usefixtures("serialised")
 def test_api_download_failing_midway_is_logged_and_raised(monkeypatch, caplog):
     from core.api import streaming
-    from exhibitors.api.views import SectorViewSet
+    from expos.api.views import SectorViewSet
 
     serializer = SectorViewSet.serializer_class
     written = serializer.to_representation

@@ -9,7 +9,7 @@ from django.db.models import ForeignKey
 from django.urls import reverse
 
 from core.changelog.log import TRACKED
-from expos.models import Citation
+from core.provenance import Citation
 
 
 def database_rows():

@@ -206,7 +206,8 @@ def test_group_deleted_by_sql_is_restored_together_and_the_database_is_as_it_was
     page = admin_client.get(row["url"])
     written = [group["model"] for group in page.context["groups"]]
     # Parents before children: the expo before its forum, the forum before its appearances.
-    from expos.models import Appearance, Citation, Forum
+    from core.provenance import Citation
+    from expos.models import Appearance, Forum
 
     assert written.index(Expo) < written.index(Forum) < written.index(Appearance)
     assert written[-1] is Citation

@@ -19,8 +19,9 @@ from core.history.versions import (
     restore_version,
 )
 from core.models import Change, ChangeSet
+from core.provenance import Citation
 from exhibitors.models import Exhibitor, ExhibitorSector, Sector
-from expos.models import Citation, Expo, Forum, Organisation, Participation
+from expos.models import Expo, Forum, Organisation, Participation
 from tests import factories
 
 from .history_helpers import admin_url, database_rows, staff

@@ -1,5 +1,10 @@
 """Provenance: the source documents every fact is taken from, and the citations that tie a
-record to the sentence it came from."""
+record to the sentence it came from.
+
+Here in core, below every app, so that any app's record can be a CitedModel: its citations are
+deleted with it through the GenericRelation, whichever app it is in. core/models.py imports
+this module, where Django looks for core's models.
+"""
 
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -9,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.changelog.log import track
 from core.fields import (
     MultiLineField,
     SingleLineField,
@@ -18,11 +24,6 @@ from core.fields import (
     slug_is_unique,
 )
 from core.models import TimeStampedModel
-from exhibitors.models import Exhibitor, Sector
-
-# Records of the lower app that are cited too; they cannot inherit CitedModel from here (see
-# expos.signals, which deletes their citations with them).
-CITED_ELSEWHERE = (Exhibitor, Sector)
 
 
 class Source(TimeStampedModel):
@@ -51,8 +52,8 @@ class Source(TimeStampedModel):
         verbose_name_plural = _("source documents")
         constraints = [
             slug_is_unique(),
-            models.UniqueConstraint(fields=["file_name"], name="expos_source_unique_file_name"),
-            date_in_range("published_on", "expos_source_published_on_range"),
+            models.UniqueConstraint(fields=["file_name"], name="core_source_unique_file_name"),
+            date_in_range("published_on", "core_source_published_on_range"),
         ]
 
     def __str__(self):
@@ -70,7 +71,7 @@ class Citation(TimeStampedModel):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
     )
     # A record type goes only with its model (remove_stale_contenttypes); the citations of a
-    # record go with the record (CitedModel's GenericRelation, expos.signals).
+    # record go with the record (CitedModel's GenericRelation).
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
     )
@@ -84,13 +85,13 @@ class Citation(TimeStampedModel):
         ordering = ["content_type", "object_id", "id"]
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
-        indexes = [models.Index(fields=["content_type", "object_id"], name="expos_citation_record")]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_citation_record")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "content_type", "object_id", "quote"],
-                name="expos_citation_unique_quote",
+                name="core_citation_unique_quote",
             ),
-            models.CheckConstraint(condition=~Q(quote=""), name="expos_citation_quote_not_empty"),
+            models.CheckConstraint(condition=~Q(quote=""), name="core_citation_quote_not_empty"),
         ]
 
     def __str__(self):
@@ -115,9 +116,14 @@ def citable_models():
     """Every kind of record a citation can point at: the one list the admin, the API and the
     filters offer."""
     cited = [m for m in apps.get_models() if issubclass(m, CitedModel) and not m._meta.abstract]
-    return sorted([*CITED_ELSEWHERE, *cited], key=lambda m: m._meta.label_lower)
+    return sorted(cited, key=lambda m: m._meta.label_lower)
 
 
 def citable_labels():
     """`app.model` of every kind of record that can be cited."""
     return [model._meta.label_lower for model in citable_models()]
+
+
+# Every write to sources and citations is recorded by the database (core.changelog.log).
+track(Source)
+track(Citation)
