@@ -15,12 +15,13 @@ Environment: BENCH_DATABASE_URL (a server URL; its database name is not used), B
 BENCH_SEED, BENCH_REDIS_URL (the cache, as production would have it; skipped when Redis does
 not answer), BENCH_REUSE=1 (keep databases already loaded with the same size and seed, and
 only migrate them), BENCH_ONLY=changelog (only L1 and L2, at the largest size; the table is
-printed, and written only to BENCH_RESULTS).
+printed, and written only to BENCH_RESULTS), BENCH_ONLY=records (only R1 and R2, at every size;
+the same).
 
 The steps are in this package's modules: settings (the environment, bounds and targets),
 databases (step 1, and the filter and search words), server (step 2), http, measures, loading
-(the import), psql_exports, admin_pages and changelog (step 3), report (step 4). This one runs
-them in order: `python -m bench.run`.
+(the import), psql_exports, admin_pages, changelog and records (step 3), report (step 4). This
+one runs them in order: `python -m bench.run`.
 """
 
 import os
@@ -55,6 +56,7 @@ from bench.measures import (
     measure_throughput,
 )
 from bench.psql_exports import measure_psql_exports
+from bench.records import measure_list_records
 from bench.report import (
     baseline_text,
     changelog_context,
@@ -64,6 +66,8 @@ from bench.report import (
     issue12_context,
     issue12_rows,
     ms,
+    records_context,
+    records_rows,
     result_rows,
     search_terms_row,
     table,
@@ -114,12 +118,13 @@ def main():
     )
 
     scratch = tempfile.mkdtemp(prefix="expo-bench-")
-    more = {"concurrent": {}, "peers": {}}
+    more = {"concurrent": {}, "peers": {}, "records": {}}
     credentials, admin_figures = {}, {}
     try:
         latencies = {}
         for size in (small, large):
             credentials[size] = admin.prepare_admin(databases[size])
+            more["records"][size] = measure_list_records(databases[size], scratch, country, sector)
             # Timings of the work itself: with the API's response cache on, a repeated request
             # would be answered from it and time nothing of the query.
             with Server(databases[size], scratch, api_cache=False) as server:
@@ -208,9 +213,11 @@ def main():
     rows.append(search_terms_row(large, more["terms"], more["refused"]))
     rows += admin.admin_rows(small, large, admin_figures)
     rows += changelog_rows(large, more["change log"])
+    rows += records_rows(more["records"])
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
     context += issue12_context(large, more)
     context += changelog_context(large, more["change log"])
+    context += records_context(more["records"])
     partial = set() if csv_complete else {"B10", "B10 csv"}
     if not more["ndjson"][2]:
         partial.add("B10 ndjson")
@@ -263,16 +270,39 @@ def main_changelog():
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     context = [f"BENCH_ONLY=changelog, in {minutes} min {seconds} s.", ""]
     text = table(changelog_rows(large, figures), context + changelog_context(large, figures))
+    print_trial(text)
+
+
+def main_records():
+    """BENCH_ONLY=records: R1 and R2 at every size, nothing else."""
+    started = time.monotonic()
+    databases = {size: load(size)[0] for size in SIZES}
+    country, sector = pick_filter(databases[SIZES[-1]])
+    say(f"picked country={country} sector={sector}")
+    scratch = tempfile.mkdtemp(prefix="expo-bench-")
+    try:
+        figures = {
+            size: measure_list_records(name, scratch, country, sector)
+            for size, name in databases.items()
+        }
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    context = [f"BENCH_ONLY=records, in {minutes} min {seconds} s.", ""]
+    print_trial(table(records_rows(figures), context + records_context(figures)))
+
+
+def print_trial(text):
+    """A BENCH_ONLY run's table: printed, and written only to a BENCH_RESULTS of its own."""
     print("\n" + text)
     if os.environ.get("BENCH_RESULTS"):
         RESULTS.write_text(text)
         say(f"written to {RESULTS}")
 
 
+TRIALS = {"changelog": main_changelog, "records": main_records}
+
 if __name__ == "__main__":
-    if ONLY not in ("", "changelog"):
-        sys.exit(f"BENCH_ONLY={ONLY!r}: only 'changelog' is known")
-    if ONLY:
-        main_changelog()
-    else:
-        main()
+    if ONLY not in ("", *TRIALS):
+        sys.exit(f"BENCH_ONLY={ONLY!r}: only {' or '.join(map(repr, TRIALS))} is known")
+    TRIALS.get(ONLY, main)()

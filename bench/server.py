@@ -84,25 +84,38 @@ def command_line(pid):
 
 
 class Server:
-    """`make serve` on a free port for one database, stopped with its whole process group."""
+    """`make serve` on a free port for one database, stopped with its whole process group.
 
-    def __init__(self, database, logs, *, api_cache):
+    `environment` adds to (or overrides) the variables it is served with, and `name` says how
+    it differs, for its log and the run's output: servers of the same database side by side.
+    """
+
+    def __init__(self, database, logs, *, api_cache, environment=None, name=""):
         self.database = database
         self.api_cache = api_cache
+        self.environment = environment or {}
+        self.name = name
         self.port = free_port()
-        self.log_path = Path(logs) / f"serve-{database}-cache-{int(api_cache)}.log"
+        suffix = f"-{name}" if name else ""
+        self.log_path = Path(logs) / f"serve-{database}-cache-{int(api_cache)}{suffix}.log"
+
+    def variables(self):
+        """The environment it is served with."""
+        return {
+            **django_environment(self.database),
+            "DJANGO_API_CACHE": "1" if self.api_cache else "0",
+            **self.environment,
+        }
 
     def __enter__(self):
         cache = "on" if self.api_cache else "off"
-        say(f"{self.database}: make serve PORT={self.port}, API response cache {cache}")
+        named = f" ({self.name})" if self.name else ""
+        say(f"{self.database}: make serve PORT={self.port}{named}, API response cache {cache}")
         self.log = open(self.log_path, "w")  # closed in __exit__
         self.process = subprocess.Popen(
             ["make", "--no-print-directory", "serve", f"PORT={self.port}"],
             cwd=ROOT,
-            env={
-                **django_environment(self.database),
-                "DJANGO_API_CACHE": "1" if self.api_cache else "0",
-            },
+            env=self.variables(),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -23,7 +23,8 @@ REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0")
 # The loaded databases are <prefix><size>: bench_10k, bench_1m. Another prefix (bench_mine_)
 # keeps a trial run, and the migrations it applies, off the usual ones.
 DATABASE_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "") or "bench_"
-# BENCH_ONLY=changelog: only the change log's cost (L1, L2), at the largest size, for a trial.
+# BENCH_ONLY=changelog: only the change log's cost (L1, L2), at the largest size, for a trial;
+# BENCH_ONLY=records: only what the API's records path buys (R1, R2), at every size.
 ONLY = os.environ.get("BENCH_ONLY", "")
 
 # Rounds of each latency measurement; the figure is the median of the rounds' percentiles.
@@ -53,6 +54,13 @@ COLD_FACET_REQUESTS = 3  # cold facet counts (B11): requests timed, each with an
 # when the whole would take longer than the benchmark can give it (see measure_import_peer).
 PEER_EXHIBITORS = 33_334
 PEER_SLICE_ROWS = 1_500
+# The API list's records path (R1, R2, bench.records): rounds a variant and path, alternated,
+# each up to RECORDS_REQUESTS requests or ROUND_SECONDS, after RECORDS_WARMUP requests of each
+# path on each server. The page is of the size the claims were made for.
+RECORDS_ROUNDS = 10
+RECORDS_REQUESTS = 20
+RECORDS_WARMUP = 10
+RECORDS_PAGE_SIZE = 100
 
 TARGETS = {
     "B1": ("≤", 1.5),
@@ -88,6 +96,10 @@ TARGETS = {
     # Issue 19: what the change log costs a write (its own target) and an import (ours).
     "L1": ("≤", 1.25),
     "L2": ("≥", 0.8),
+    # What the API list's records path buys (R1 10k, R2 1m filtered…: their first word's):
+    # preparing its statement must not cost, and writing the records in SQL must pay.
+    "R1": ("≤", 1.0),
+    "R2": ("≤", 0.8),
     # A peer's rows are keyed "P1 10k", "P1 1m"…: their target is their first word's.
     "P1": ("≥", 1),
     "P2": ("≥", 1),

@@ -238,6 +238,10 @@ DIRECTORY_SEARCH_BUDGET_MS = env.int("DJANGO_SEARCH_BUDGET_MS", default=300)
 # The change log (core/changelog.py) keeps this many days of entries; `manage.py
 # prune_changes` removes older ones, and a change-feed cursor from before them is answered 410.
 DIRECTORY_CHANGES_KEEP_DAYS = env.int("DJANGO_CHANGES_KEEP_DAYS", default=90)
+# The API's JSON lists and records are written by PostgreSQL in one statement
+# (core/api/records.py); off, DRF's serializers write every one of them, as they write an
+# `?expand=`. On in service: the switch is for comparing the two (make bench's R2).
+DIRECTORY_API_RECORDS_SQL = env.bool("DJANGO_API_RECORDS_SQL", default=True)
 # The API's reads of records are prepared statements, once per connection and statement
 # (core/api/records.py): worth it where connections last (make serve's pool). Off behind a
 # connection pooler that cannot keep prepared statements (PgBouncer in transaction mode, unless

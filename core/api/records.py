@@ -20,7 +20,10 @@ a page of 100 exhibitors. DIRECTORY_PREPARED_STATEMENTS=False turns that off, fo
 connection pooler in transaction mode that cannot keep prepared statements.
 
 A serializer with a field SQL does not express (a nested serializer: `?expand=`) keeps DRF;
-without an expansion that is logged, once (core.api.cells.fell_back).
+without an expansion that is logged, once (core.api.cells.fell_back). DIRECTORY_API_RECORDS_SQL=
+False gives every JSON read to DRF (core.api.viewsets.RecordQueryMixin.record_query), for
+comparing the two paths: `make bench` measures what this one buys (R2) and what preparing
+its statement buys (R1).
 """
 
 from contextlib import nullcontext

@@ -64,9 +64,12 @@ class RecordQueryMixin:
     """Reads of lists and records written by PostgreSQL as JSON (a RecordQuery,
     core/api/records.py), the serializer's fields expressed in SQL, without model instances.
     A serializer with a field SQL does not express (`?expand=` nests whole serializers), a
-    permission that looks at records, and every write go through the serializer itself."""
+    permission that looks at records, and every write go through the serializer itself; so
+    does every read when DIRECTORY_API_RECORDS_SQL is off."""
 
     def record_query(self):
+        if not settings.DIRECTORY_API_RECORDS_SQL:
+            return None
         if self.request.method not in SAFE_METHODS or not self.plain_object_permissions():
             return None
         context = self.get_serializer_context()

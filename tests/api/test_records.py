@@ -232,6 +232,31 @@ def test_a_page_is_read_in_a_fixed_number_of_queries(client, awkward):
     assert "json_build_object" in page[1] and "exhibitors_sector" in page[1]
 
 
+def records_statements(queries):
+    return [q["sql"] for q in queries.captured_queries if "json_build_object" in q["sql"]]
+
+
+def test_with_the_sql_path_off_the_serializers_write_the_same_json(client, awkward):
+    """DIRECTORY_API_RECORDS_SQL=False (make bench's R2 compares the two paths): every list
+    and record is written by DRF's serializers, the same JSON, with no statement writing JSON;
+    on again, PostgreSQL writes them."""
+    urls = ["/api/v1/exhibitors/?page_size=500", "/api/v1/exhibitors/?country=CN&page_size=3"]
+    urls.append(f"/api/v1/exhibitors/{awkward.slug}/")
+    for records_sql in (False, True):
+        with (
+            override_settings(DIRECTORY_API_CACHE=False, DIRECTORY_API_RECORDS_SQL=records_sql),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            answers = [get(client, url).json() for url in urls]
+        # Read before the next request, whose start empties Django's query log.
+        assert len(records_statements(queries)) == (len(urls) if records_sql else 0)
+        assert answers == [serialised(client, url) for url in urls]
+    view = view_for("exhibitors", "list")
+    with override_settings(DIRECTORY_API_RECORDS_SQL=False):
+        assert view.record_query() is None
+    assert view.record_query() is not None
+
+
 def prepared_statements():
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")

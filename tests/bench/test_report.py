@@ -301,3 +301,108 @@ def test_the_change_log_context_gives_its_size_after_the_import():
         "1,300 MB (1,299 MB from the import: 1,362 bytes an imported row). The copy without "
         "the log gained 0 entries."
     ) in line
+
+
+def records_figures():
+    """What bench.records would give at each size: the list at 10 ms prepared, 11 ms not,
+    40 ms through DRF (the medians of three rounds); with the filter 9, 10 and 12 ms."""
+
+    def path(path, prepared, unprepared, drf):
+        return {
+            "path": path,
+            "bytes": 60_000,
+            "rounds": {"prepared": prepared, "unprepared": unprepared, "drf": drf},
+            "requests": {"prepared": 60, "unprepared": 59, "drf": 45},
+        }
+
+    return {
+        size: {
+            "paths": {
+                "plain": path(
+                    "/api/v1/exhibitors/?page_size=100",
+                    [0.010, 0.012, 0.009],
+                    [0.011, 0.010, 0.013],
+                    [0.040, 0.044, 0.039],
+                ),
+                "filtered": path(
+                    "/api/v1/exhibitors/?country=CN&sector=x&page_size=100",
+                    [0.009, 0.009, 0.009],
+                    [0.010, 0.010, 0.010],
+                    [0.012, 0.012, 0.012],
+                ),
+            },
+            "load": (1.5, 2.5),
+        }
+        for size in (SMALL, LARGE)
+    }
+
+
+def records_rows_by_key(figures=None):
+    return {row[0]: row for row in report.records_rows(figures or records_figures())}
+
+
+def test_the_records_rows_are_prepared_over_unprepared_and_sql_over_drf_at_each_size():
+    rows = records_rows_by_key()
+    assert list(rows) == [
+        "R1 10k", "R1 10k filtered", "R1 1m", "R1 1m filtered",
+        "R2 10k", "R2 10k filtered", "R2 1m", "R2 1m filtered",
+    ]  # fmt: skip
+    values = {key: row[2] for key, row in rows.items()}
+    for size in ("10k", "1m"):
+        assert values[f"R1 {size}"] == pytest.approx(10 / 11)  # the medians of the rounds
+        assert values[f"R1 {size} filtered"] == pytest.approx(0.9)
+        assert values[f"R2 {size}"] == pytest.approx(0.25)
+        assert values[f"R2 {size} filtered"] == pytest.approx(0.75)
+    assert target_of("R1 1m filtered") == ("≤", 1.0)
+    assert target_of("R2 10k") == ("≤", 0.8)
+
+
+def test_the_records_rows_verdicts_follow_their_targets():
+    slow = records_figures()
+    for size in slow:
+        plain = slow[size]["paths"]["plain"]["rounds"]
+        plain["prepared"], plain["drf"] = [0.012] * 3, [0.014] * 3  # above both targets
+    verdicts = {}
+    for name, figures in (("met", records_figures()), ("missed", slow)):
+        text = report.table(list(records_rows_by_key(figures).values()), ["context"])
+        verdicts[name] = {
+            line.split(" | ")[0].strip("| "): line.split(" | ")[4]
+            for line in text.splitlines()
+            if line.startswith("| R")
+        }
+    assert set(verdicts["met"].values()) == {"pass"}
+    assert verdicts["missed"] == {
+        key: "miss" if " filtered" not in key else "pass" for key in verdicts["missed"]
+    }
+
+
+def test_the_records_rows_say_what_was_compared():
+    rows = records_rows_by_key()
+    assert rows["R1 1m"][1] == (
+        "p50 of the API list, records' statement prepared ÷ not prepared (1m)"
+    )
+    assert rows["R2 10k filtered"][1] == (
+        "p50 of the API list with the filter, records written by PostgreSQL ÷ by DRF's "
+        "serializers (10k)"
+    )
+    assert rows["R1 1m"][4] == (
+        "10.0 ms vs 11.0 ms, the median of 3 rounds a variant, alternated (60 and 59 "
+        "requests); the rounds' own ratios 0.69 to 1.20, median 0.91; 60,000 bytes"
+    )
+    assert rows["R2 1m"][4].endswith("; 60,000 bytes; not prepared 11.0 ms = 0.27")
+
+
+def test_the_records_context_names_the_variants_the_warm_caches_and_the_load():
+    (line,) = report.records_context(records_figures())
+    assert line.startswith("- R1, R2: at 10k, 1m, three `make serve` of the same database")
+    for words in (
+        "`DJANGO_PREPARED_STATEMENTS=0`",
+        "`DJANGO_API_RECORDS_SQL=0`",
+        "`/api/v1/exhibitors/?page_size=100` and "
+        "`/api/v1/exhibitors/?country=CN&sector=x&page_size=100`",
+        "Warm caches: ",
+        "the count's estimate in the cache",
+        "PostgreSQL's shared buffers",
+        "10k 1.5 → 2.5, 1m 1.5 → 2.5",
+    ):
+        assert words in line, words
