@@ -14,6 +14,7 @@ text format, so that the loop over the rows (staging.stage) formats nothing itse
 
 import datetime
 import re
+import sys
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -146,18 +147,21 @@ class Text(Kind):
 
     field_classes = (models.CharField, models.TextField)
     can_require = True
+    search = None  # a pattern the text must match, if any
 
     def __init__(self, field, *, required=False):
         super().__init__(field, required=required)
-        self.limit = field.max_length
-        self.free = self.limit is None and not required
-        self.refusal = None if self.limit is None else too_long(self.limit)
+        self.free = field.max_length is None and not required
+        if field.max_length is None:
+            self.limit, self.refusal = sys.maxsize, None  # any length
+        else:
+            self.limit, self.refusal = field.max_length, too_long(field.max_length)
 
     def stage(self, value):
         if not value:
             if self.required:
                 raise Invalid(REQUIRED)
-        elif self.limit is not None and len(value) > self.limit:
+        elif len(value) > self.limit or (self.search is not None and not self.search(value)):
             raise Invalid(self.refusal)
         return value
 
@@ -171,12 +175,8 @@ class Slug(Text):
         super().__init__(field, required=required)
         (pattern,) = [v.regex for v in field.validators if isinstance(v, RegexValidator)]
         self.search = pattern.search
+        self.free = False
         self.refusal = bad_slug(self.limit)  # a slug too long or not a slug: one message
-
-    def stage(self, value):
-        if value and not self.search(value):
-            raise Invalid(self.refusal)
-        return super().stage(value)
 
 
 class Country(Kind):
@@ -337,11 +337,11 @@ def refused_characters(problems, columns, values):
 class PartCheck:
     """The check of the values a row gives one model (a columns.Part), in one import.
 
-    Called with those values (and `has_list`: whether the file gives the part's Listed column,
-    if it has one), it returns (problems, the part's columns of a staged row as COPY text, how many
-    records the Listed column links to). A row with a NUL character has that one problem,
-    reported for the whole row, and no staged text (None). `dates` is a pair of the part's
-    Date columns, a start and an end that may not come before it.
+    `check` takes those values (and `has_list`: whether the file gives the part's Listed
+    column, if it has one) and returns (problems, the part's columns of a staged row as COPY
+    text, how many records the Listed column links to). A row with a NUL character has that
+    one problem, reported for the whole row, and no staged text (None). `dates` is a pair of
+    the part's Date columns, a start and an end that may not come before it.
     """
 
     def __init__(self, part, *, known=frozenset(), dates=None):
@@ -355,23 +355,26 @@ class PartCheck:
                 self.stages[True].append(kind.bound(known))
                 self.stages[False].append(kind.absent)
             else:
-                self.stages[True].append(kind.stage)
-                self.stages[False].append(kind.stage)
+                # A free text is staged as it is: it has only its characters checked (below).
+                stage = None if kind.free else kind.stage
+                self.stages[True].append(stage)
+                self.stages[False].append(stage)
         self.nullable = [at for at, column in enumerate(columns) if column.kind.nullable]
         self.dates = None
         if dates:
             start, end = dates
             self.dates = (columns.index(start), columns.index(end), end.name)
 
-    def __call__(self, values, has_list=True):
+    def check(self, values, has_list=True):
         raw = "".join(values)
-        if "\x00" in raw:
+        printable = raw.isprintable()
+        if not printable and "\x00" in raw:  # NUL is not printable
             return NUL_ROW, None, 0
         problems = []
         staged = []
         for column, stage, value in zip(self.columns, self.stages[has_list], values, strict=True):
             try:
-                staged.append(stage(value))
+                staged.append(value if stage is None else stage(value))
             except Invalid as invalid:
                 problems.append((column.name, invalid.message))
                 staged.append(None)
@@ -380,7 +383,6 @@ class PartCheck:
             # Staged as YYYY-MM-DD, dates sort as their text does.
             if staged[start] and staged[end] and staged[end] < staged[start]:
                 problems.append((name, "The end date cannot be before the start date."))
-        printable = raw.isprintable()
         if not printable:
             refused_characters(problems, self.columns, values)
         if problems:

@@ -73,9 +73,10 @@ def stage(cursor, records, problems, progress):
     exhibitor and of an expo variant are made once, and rows are written as COPY text.
     """
     cursor.execute(KNOWN_SECTORS)
-    check_exhibitor = PartCheck(EXHIBITOR, known=frozenset(slug for (slug,) in cursor.fetchall()))
-    check_expo = PartCheck(EXPO, dates=EXPO_DATES)
-    check_shown = PartCheck(PARTICIPATION)
+    known_sectors = frozenset(slug for (slug,) in cursor.fetchall())
+    check_exhibitor = PartCheck(EXHIBITOR, known=known_sectors).check
+    check_expo = PartCheck(EXPO, dates=EXPO_DATES).check
+    check_shown = PartCheck(PARTICIPATION).check
     add = problems.add
     count = rows = with_expo = links = 0
     repeated_expo = False
