@@ -1,12 +1,9 @@
 """Bulk import of exhibitors, expos and participations from CSV or JSON Lines.
 
-One row is one exhibitor, and optionally its appearance at one expo:
-
-    slug, name, country, region, city, sectors, website, description,
-    expo, expo_name, expo_year, expo_country, expo_city, expo_start, expo_end, showcase
-
-`sectors` is a list of sector slugs separated by `;` (a JSON list in JSON Lines). An exhibitor
-at several expos takes several rows.
+One row is one exhibitor, and optionally its appearance at one expo: the columns of
+columns.TABLE, where each is declared once (its name, the model field it fills, how it is
+checked), from `slug, name, …` to `showcase`. `sectors` is a list of sector slugs separated by
+`;` (a JSON list in JSON Lines). An exhibitor at several expos takes several rows.
 
 How it runs, in one transaction, one module a stage:
 1. reading: the file's rows as records of stripped text;

@@ -1,41 +1,28 @@
-"""Checking a row: its exhibitor's values and its expo's, against what the models allow.
+"""Checking a row: each value against what the model field it fills allows.
 
-The limits are the models' own, read from their fields when this module is imported: the
-max_length of each text field a row fills, and the ranges of expo years and dates from the
-validators of `Expo.edition_year`, `Expo.start_date` and `Expo.end_date`. Country codes are
-django_countries'. So a limit changed in a model is a limit changed here, and the messages name
-the model's numbers.
+A column's kind (Text, Slug, Country, Website, Listed, Year, Date) checks its values and stages
+them; it takes its limits from the model field when this module's columns are declared (see
+columns): the max_length of a text field, the pattern of a slug field's validator, the choices
+of a country field, the range of a year or a date from its field's Min/MaxValueValidator, the
+characters a text field refuses. So a limit changed in a model is a limit changed here, and the
+messages name the model's numbers.
 
-A check returns the row's problems as (field, message) pairs together with the values as the
-staging table takes them, already in COPY's text format, so that the loop over the rows
-(staging.stage) formats nothing itself.
+A part's check (PartCheck) returns the problems of a row's values for one model as (column,
+message) pairs, together with the values as the staging table takes them, already in COPY's
+text format, so that the loop over the rows (staging.stage) formats nothing itself.
 """
 
 import datetime
 import re
+import sys
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
-from django_countries import countries
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import connection, models
 
-from core.fields import CheckedCharactersMixin, HttpURLValidator, value_bounds
-from exhibitors.models import Exhibitor
-
-from ..models import Expo, Participation
-from .writing import EXHIBITOR_FIELDS, EXPO_FIELDS, PARTICIPATION_FIELDS
+from core.fields import CheckedCharactersMixin, value_bounds
 
 KEPT_ERRORS = 10_000  # every bad line is counted; this many are kept to be shown
-
-# The columns of a file, in the order a record's values come (see reading).
-COLUMNS = [
-    "slug", "name", "country", "region", "city", "sectors", "website", "description",
-    "expo", "expo_name", "expo_year", "expo_country", "expo_city", "expo_start", "expo_end",
-    "showcase",
-]  # fmt: skip
-# Where the parts of a row are among its values: the exhibitor's, the expo's, the showcase.
-EXHIBITOR_VALUES = slice(0, COLUMNS.index("expo"))
-EXPO_VALUES = slice(COLUMNS.index("expo"), COLUMNS.index("showcase"))
-SHOWCASE = COLUMNS.index("showcase")
 
 
 class ImportRejected(Exception):
@@ -64,12 +51,30 @@ class Problems:
             raise ImportRejected(self.kept, self.total)
 
 
-# --- What the models allow -------------------------------------------------------------------
+class Invalid(Exception):
+    """A value its column does not take; the message is the problem reported with its line."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
-def max_lengths(model, *names):
-    """{field name: max_length} for the named fields of `model`."""
-    return {name: model._meta.get_field(name).max_length for name in names}
+REQUIRED = "Required."
+
+
+def bad_slug(limit):
+    return f"Use letters, digits, hyphens and underscores ({limit} at most)."
+
+
+def too_long(limit):
+    return f"{limit} characters at most."
+
+
+def not_a_country(code):
+    return f"“{code}” is not an ISO 3166-1 alpha-2 country code."
+
+
+# --- Ranges the models allow -----------------------------------------------------------------
 
 
 def year_range(field):
@@ -101,62 +106,206 @@ def date_range(field):
     return first, last
 
 
-EXHIBITOR_MAX = max_lengths(Exhibitor, "slug", "name", "region", "city")
-EXPO_MAX = max_lengths(Expo, "slug", "name", "city")
-FIRST_YEAR, LAST_YEAR = year_range(Expo._meta.get_field("edition_year"))
-DATE_RANGES = {
-    "expo_start": date_range(Expo._meta.get_field("start_date")),
-    "expo_end": date_range(Expo._meta.get_field("end_date")),
-}
-# The characters each text column's model field refuses (a line, or lines of text).
-REFUSED = {
-    column: field.refused
-    for model, fields in (
-        (Exhibitor, EXHIBITOR_FIELDS),
-        (Expo, EXPO_FIELDS),
-        (Participation, PARTICIPATION_FIELDS),
-    )
-    for column, name in fields.items()
-    if isinstance(field := model._meta.get_field(name), CheckedCharactersMixin)
-}
-COUNTRY_CODES = frozenset(code for code, _name in countries)
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# --- Kinds of columns ------------------------------------------------------------------------
 
 
-def bad_slug(limit):
-    return f"Use letters, digits, hyphens and underscores ({limit} at most)."
+class Kind:
+    """How the values of a column are checked and staged, read from the model field it fills.
+
+    `stage(value)` takes a value as read (stripped text, "" when not given) and gives it as the
+    staging table takes it, None standing for NULL, or raises Invalid. `staging_type` is the
+    staging column's SQL type, `refused` the characters the field refuses (if it checks them
+    itself), `nullable` whether `stage` may give None, and `free` whether it takes any text
+    (then only `refused` is checked).
+    """
+
+    staging_type = "text"
+    nullable = False
+    free = False
+    field_classes = (models.Field,)
+    can_require = False  # whether a row may be refused for leaving it empty
+
+    def __init__(self, field, *, required=False):
+        takes = isinstance(field, self.field_classes) and (self.can_require or not required)
+        if self.nullable and not field.many_to_many:
+            takes = takes and field.null  # a value not given is stored as NULL
+        if not takes:
+            raise ImproperlyConfigured(
+                f"{field.model.__name__}.{field.name} cannot be imported as a "
+                f"{'required ' if required else ''}{type(self).__name__} column."
+            )
+        self.field, self.required = field, required
+        self.refused = field.refused if isinstance(field, CheckedCharactersMixin) else None
+
+    def stage(self, value):
+        raise NotImplementedError
 
 
-def too_long(limit):
-    return f"{limit} characters at most."
+class Text(Kind):
+    """A line or lines of text, up to the field's max_length if it has one; "" when not given,
+    which is how the model stores nothing."""
+
+    field_classes = (models.CharField, models.TextField)
+    can_require = True
+    search = None  # a pattern the text must match, if any
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        self.free = field.max_length is None and not required
+        if field.max_length is None:
+            self.limit, self.refusal = sys.maxsize, None  # any length
+        else:
+            self.limit, self.refusal = field.max_length, too_long(field.max_length)
+
+    def stage(self, value):
+        if not value:
+            if self.required:
+                raise Invalid(REQUIRED)
+        elif len(value) > self.limit or (self.search is not None and not self.search(value)):
+            raise Invalid(self.refusal)
+        return value
 
 
-def not_a_country(code):
-    return f"“{code}” is not an ISO 3166-1 alpha-2 country code."
+class Slug(Text):
+    """A slug: what the pattern of the field's RegexValidator matches, up to its max_length."""
+
+    field_classes = (models.SlugField,)
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        (pattern,) = [v.regex for v in field.validators if isinstance(v, RegexValidator)]
+        self.search = pattern.search
+        self.free = False
+        self.refusal = bad_slug(self.limit)  # a slug too long or not a slug: one message
 
 
-# --- Websites --------------------------------------------------------------------------------
+class Country(Kind):
+    """A country code of the field's choices, in any case; staged in capitals."""
+
+    field_classes = (models.CharField,)
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        self.codes = frozenset(code for code, _name in field.choices)
+
+    def stage(self, value):
+        code = value.upper()
+        if code and code not in self.codes:
+            raise Invalid(not_a_country(code))
+        return code
+
 
 # Most websites are plain http(s)://host.tld/… addresses; those pass this quick test, and only
-# the others go through the model field's validator (which accepts a superset of them).
+# the others go through the model field's validators (which accept a superset of them).
 PLAIN_URL = re.compile(
     r"^https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
     r"(?:[/?][A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$"
 )
-http_url = HttpURLValidator()
 
 
-def website_is_valid(website):
-    if PLAIN_URL.match(website):
-        return True
-    try:
-        http_url(website)
-    except Exception:
-        return False
-    return True
+class Website(Kind):
+    """An address the URL field's validators take, up to its max_length."""
+
+    field_classes = (models.URLField,)
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        self.limit = field.max_length
+        # The length has a message of its own, given to an address that is otherwise good.
+        self.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+
+    def stage(self, value):
+        if value:
+            if not PLAIN_URL.match(value):
+                try:
+                    for validator in self.validators:
+                        validator(value)
+                except (ValidationError, ValueError):
+                    raise Invalid("Must be an http or https address.") from None
+            if len(value) > self.limit:
+                raise Invalid(too_long(self.limit))
+        return value
+
+
+class Listed(Kind):
+    """The records a many-to-many field links to, named by their slugs separated by `;`, each
+    of which must name one (`known`, read as the import starts: see `bound`). Staged as the
+    slugs it lists, each once, in their order; a file without the column stages NULL, and the
+    links are left as they are."""
+
+    field_classes = (models.ManyToManyField,)
+    nullable = True
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        self.unknown = f"Unknown {field.related_model._meta.verbose_name}(s): {{}}."
+
+    def bound(self, known):
+        """The stage function of an import in which the slugs `known` may be named."""
+        unknown_message = self.unknown
+
+        def stage(value):
+            listed = list(dict.fromkeys(filter(None, map(str.strip, value.split(";")))))
+            if not known.issuperset(listed):
+                unknown = [s for s in listed if s not in known]
+                raise Invalid(unknown_message.format(", ".join(unknown)))
+            return ";".join(listed)
+
+        return stage
+
+    @staticmethod
+    def absent(value):
+        return None
+
+
+class Ranged(Kind):
+    """A value between those the field's validators allow (`bounds` reads them), staged as the
+    field's own type; NULL when not given."""
+
+    nullable = True
+
+    def __init__(self, field, *, required=False):
+        super().__init__(field, required=required)
+        self.first, self.last = self.bounds(field)
+        self.staging_type = field.db_type(connection)
+
+
+class Year(Ranged):
+    """A year, in ASCII digits."""
+
+    field_classes = (models.IntegerField,)
+    bounds = staticmethod(year_range)
+
+    def stage(self, value):
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit()) or not self.first <= int(value) <= self.last:
+            raise Invalid(f"“{value}” is not a year between {self.first} and {self.last}.")
+        return str(int(value))
+
+
+class Date(Ranged):
+    """A day, as YYYY-MM-DD."""
+
+    field_classes = (models.DateField,)
+    bounds = staticmethod(date_range)
+
+    def stage(self, value):
+        if not value:
+            return None
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise Invalid(f"“{value}” is not a date (YYYY-MM-DD).") from None
+        if not self.first <= day <= self.last:
+            raise Invalid(f"“{value}” is not a date between {self.first} and {self.last}.")
+        return day.isoformat()
 
 
 # --- Rows ------------------------------------------------------------------------------------
+
+NUL_ROW = [("", "NUL characters are not allowed.")]
+NULL = "\\N"  # NULL in COPY's text format
 
 
 def copy_text(value):
@@ -171,123 +320,78 @@ def copy_text(value):
     return value
 
 
+def has_nul(values):
+    return any("\x00" in value for value in values)
+
+
 def refused_characters(problems, columns, values):
     """Add a problem for each value holding a character its column's field refuses (a line
     break in a name, an escape anywhere), unless its column has a problem already."""
     flagged = {column for column, _message in problems}
     for column, value in zip(columns, values, strict=True):
-        characters = REFUSED.get(column)
-        if characters and column not in flagged and characters.regex.search(value):
-            problems.append((column, str(characters.message)))
+        characters = column.kind.refused
+        if characters and column.name not in flagged and characters.regex.search(value):
+            problems.append((column.name, str(characters.message)))
 
 
-def check_showcase(showcase):
-    """The showcase's problems: characters it may not hold."""
-    problems = []
-    refused_characters(problems, ("showcase",), (showcase,))
-    return problems
+class PartCheck:
+    """The check of the values a row gives one model (a columns.Part), in one import.
 
-
-MISSING_EXPO = [("expo", "Expo columns are filled in but the expo slug is missing.")]
-NUL_ROW = [("", "NUL characters are not allowed.")]
-
-
-def has_nul(values):
-    return any("\x00" in value for value in values)
-
-
-def check_exhibitor(values, has_sectors, known_sectors):
-    """(problems, the exhibitor's columns of a staged row, how many sectors it lists) for the
-    exhibitor columns of a row.
-
-    A row with a NUL character has that one problem, reported for the whole row.
+    `check` takes those values (and `has_list`: whether the file gives the part's Listed
+    column, if it has one) and returns (problems, the part's columns of a staged row as COPY
+    text, how many records the Listed column links to). A row with a NUL character has that
+    one problem, reported for the whole row, and no staged text (None). `dates` is a pair of
+    the part's Date columns, a start and an end that may not come before it.
     """
-    raw = "".join(values)
-    if "\x00" in raw:
-        return NUL_ROW, None, 0
-    slug, name, country, region, city, sectors, website, description = values
-    most = EXHIBITOR_MAX
-    problems = []
-    if not slug:
-        problems.append(("slug", "Required."))
-    elif len(slug) > most["slug"] or not SLUG.match(slug):
-        problems.append(("slug", bad_slug(most["slug"])))
-    if not name:
-        problems.append(("name", "Required."))
-    elif len(name) > most["name"]:
-        problems.append(("name", too_long(most["name"])))
-    country = country.upper()
-    if country and country not in COUNTRY_CODES:
-        problems.append(("country", not_a_country(country)))
-    if website and not website_is_valid(website):
-        problems.append(("website", "Must be an http or https address."))
-    # No `sectors` column or key: the exhibitor's sectors are left as they are.
-    tags, listed = None, ()
-    if has_sectors:
-        listed = list(dict.fromkeys(s.strip() for s in sectors.split(";") if s.strip()))
-        unknown = [s for s in listed if s not in known_sectors]
-        if unknown:
-            problems.append(("sectors", f"Unknown sector(s): {', '.join(unknown)}."))
-        tags = ";".join(listed)
-    for column, value in (("region", region), ("city", city)):
-        if len(value) > most[column]:
-            problems.append((column, too_long(most[column])))
-    if not raw.isprintable():
-        refused_characters(problems, COLUMNS[EXHIBITOR_VALUES], values)
-    fields = [slug, name, country, region, city, tags, website, description]
-    if "\\" in raw or not raw.isprintable():
-        fields = [None if field is None else copy_text(field) for field in fields]
-    if tags is None:
-        fields[5] = "\\N"
-    return problems, "\t" + "\t".join(fields), len(listed)
 
-
-def check_expo(values):
-    """(problems, the expo's columns of a staged row) for the expo columns of a row."""
-    if has_nul(values):
-        return NUL_ROW, None
-    expo, name, year, country, city, start, end = values
-    most = EXPO_MAX
-    problems = []
-    if len(expo) > most["slug"] or not SLUG.match(expo):
-        problems.append(("expo", bad_slug(most["slug"])))
-    if len(name) > most["name"]:
-        problems.append(("expo_name", too_long(most["name"])))
-    if len(city) > most["city"]:
-        problems.append(("expo_city", too_long(most["city"])))
-    if year and (
-        not (year.isascii() and year.isdigit()) or not FIRST_YEAR <= int(year) <= LAST_YEAR
-    ):
-        problems.append(
-            ("expo_year", f"“{year}” is not a year between {FIRST_YEAR} and {LAST_YEAR}.")
-        )
-        year = ""
-    dates = {}
-    for column, raw in (("expo_start", start), ("expo_end", end)):
-        if raw:
-            try:
-                day = datetime.date.fromisoformat(raw)
-            except ValueError:
-                problems.append((column, f"“{raw}” is not a date (YYYY-MM-DD)."))
-                continue
-            first, last = DATE_RANGES[column]
-            if first <= day <= last:
-                dates[column] = day
+    def __init__(self, part, *, known=frozenset(), dates=None):
+        columns = self.columns = part.columns
+        self.stages = {True: [], False: []}  # by whether the file gives the Listed column
+        self.listed = None
+        for at, column in enumerate(columns):
+            kind = column.kind
+            if isinstance(kind, Listed):
+                self.listed = at
+                self.stages[True].append(kind.bound(known))
+                self.stages[False].append(kind.absent)
             else:
-                problems.append((column, f"“{raw}” is not a date between {first} and {last}."))
-    if len(dates) == 2 and dates["expo_end"] < dates["expo_start"]:
-        problems.append(("expo_end", "The end date cannot be before the start date."))
-    country = country.upper()
-    if country and country not in COUNTRY_CODES:
-        problems.append(("expo_country", not_a_country(country)))
-    if not all(value.isprintable() for value in values):
-        refused_characters(problems, COLUMNS[EXPO_VALUES], values)
-    staged = "\t" + "\t".join(
-        [
-            copy_text(expo), copy_text(name), str(int(year)) if year else "\\N", country,
-            copy_text(city),
-            dates["expo_start"].isoformat() if "expo_start" in dates else "\\N",
-            dates["expo_end"].isoformat() if "expo_end" in dates else "\\N",
-        ]
-    )  # fmt: skip
-    return problems, staged
+                # A free text is staged as it is: it has only its characters checked (below).
+                stage = None if kind.free else kind.stage
+                self.stages[True].append(stage)
+                self.stages[False].append(stage)
+        self.nullable = [at for at, column in enumerate(columns) if column.kind.nullable]
+        self.dates = None
+        if dates:
+            start, end = dates
+            self.dates = (columns.index(start), columns.index(end), end.name)
+
+    def check(self, values, has_list=True):
+        raw = "".join(values)
+        printable = raw.isprintable()
+        if not printable and "\x00" in raw:  # NUL is not printable
+            return NUL_ROW, None, 0
+        problems = []
+        staged = []
+        for column, stage, value in zip(self.columns, self.stages[has_list], values, strict=True):
+            try:
+                staged.append(value if stage is None else stage(value))
+            except Invalid as invalid:
+                problems.append((column.name, invalid.message))
+                staged.append(None)
+        if self.dates:
+            start, end, name = self.dates
+            # Staged as YYYY-MM-DD, dates sort as their text does.
+            if staged[start] and staged[end] and staged[end] < staged[start]:
+                problems.append((name, "The end date cannot be before the start date."))
+        if not printable:
+            refused_characters(problems, self.columns, values)
+        if problems:
+            return problems, "", 0  # a row with problems is never staged
+        tags = self.listed is not None and staged[self.listed]
+        links = tags.count(";") + 1 if tags else 0
+        if "\\" in raw or not printable:
+            staged = [None if value is None else copy_text(value) for value in staged]
+        for at in self.nullable:
+            if staged[at] is None:
+                staged[at] = NULL
+        return problems, "\t" + "\t".join(staged), links

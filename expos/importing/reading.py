@@ -1,8 +1,8 @@
 """Reading a directory file: CSV or JSON Lines into records, every value as stripped text.
 
 A record is (line number, values, has_sectors): values are the COLUMNS as stripped text, and
-has_sectors says whether the row gives a `sectors` value at all (without one, the exhibitor's
-sectors are left as they are). A line that cannot be read comes as
+has_sectors says whether the row gives a `sectors` value (columns.LISTED) at all: without one,
+the exhibitor's sectors are left as they are. A line that cannot be read comes as
 (line number, ImportRejected, None), so that it is reported with the others and reading goes on.
 """
 
@@ -10,10 +10,11 @@ import csv
 import json
 import operator
 
-from .checks import COLUMNS, EXHIBITOR_VALUES, EXPO_VALUES, SHOWCASE, ImportRejected
+from .checks import ImportRejected
+from .columns import COLUMNS, LISTED, REQUIRED_COLUMNS
 
-__all__ = ["COLUMNS", "EXHIBITOR_VALUES", "EXPO_VALUES", "SHOWCASE", "read_records", "read_rows"]
-REQUIRED_COLUMNS = ("slug", "name")
+__all__ = ["COLUMNS", "read_records", "read_rows"]
+SECTORS_COLUMN = LISTED.name
 
 
 def read_records(path, *, fmt=None):
@@ -35,7 +36,7 @@ def read_rows(path, *, fmt=None):
             continue
         row = dict(zip(COLUMNS, values, strict=True))
         if not has_sectors:
-            del row["sectors"]
+            del row[SECTORS_COLUMN]
         yield number, row
 
 
@@ -76,7 +77,7 @@ def csv_records(handle):
         raise ImportRejected([(1, c, "Unknown column.") for c in unknown])
     width = len(header)
     position = {column: index for index, column in enumerate(header)}  # the last one wins
-    has_sectors = "sectors" in position
+    has_sectors = SECTORS_COLUMN in position
     # A row padded to width + 1: the extra empty value stands for every absent column.
     pick = operator.itemgetter(*[position.get(column, width) for column in COLUMNS])
     padding = [""] * (width + 1)
@@ -121,7 +122,7 @@ def jsonl_records(handle):
         if unknown:
             yield number, ImportRejected([(number, c, "Unknown field.") for c in unknown]), None
             continue
-        yield number, [text(row.get(column)) for column in COLUMNS], "sectors" in row
+        yield number, [text(row.get(column)) for column in COLUMNS], SECTORS_COLUMN in row
 
 
 def dict_records(rows):
@@ -130,7 +131,7 @@ def dict_records(rows):
         if isinstance(row, ImportRejected):
             yield number, row, None
         else:
-            yield number, [text(row.get(column)) for column in COLUMNS], "sectors" in row
+            yield number, [text(row.get(column)) for column in COLUMNS], SECTORS_COLUMN in row
 
 
 def text(value):

@@ -6,17 +6,8 @@ details are checked and copied once for each run of consecutive rows that repeat
 of the run or variant point at it. Memory stays flat however long the file is.
 """
 
-from .checks import (
-    MISSING_EXPO,
-    NUL_ROW,
-    ImportRejected,
-    check_exhibitor,
-    check_expo,
-    check_showcase,
-    copy_text,
-    has_nul,
-)
-from .reading import COLUMNS, EXHIBITOR_VALUES, EXPO_VALUES, SHOWCASE
+from .checks import NUL_ROW, ImportRejected, PartCheck, copy_text, has_nul
+from .columns import EXHIBITOR, EXPO, EXPO_DATES, PARTICIPATION
 from .writing import SECTORS
 
 # The sectors rows may name. They are locked against deletion (and a change of slug) until the
@@ -27,25 +18,33 @@ EXPO_VARIANTS_KEPT = 10_000  # expo details remembered while reading; more are c
 
 # The temporary table each row is copied into: its line number, the run of rows with the same
 # exhibitor details it belongs to (named by the run's first line), the variant of expo details
-# it names (NULL without an expo) and its showcase. The first row of a run carries the
-# exhibitor's details and the first row of a variant the expo's; the others leave them NULL.
-# Its columns are the file's (the import's own names); writing.py maps them to the models'.
-# A value the file leaves out is staged as the model stores "nothing": '' for a text field,
-# NULL for a nullable one (the expo's year and dates).
-STAGING = """
+# it names (NULL without an expo) and its participation's value (the showcase). The first row
+# of a run carries the exhibitor's details and the first row of a variant the expo's; the
+# others leave them NULL. Its columns are the file's (columns.TABLE, with the type each kind
+# stages); writing.py maps them to the models'. A value the file leaves out is staged as the
+# model stores "nothing": '' for a text field, NULL for a nullable one (the expo's year and
+# dates).
+STAGED_COLUMNS = [*PARTICIPATION.columns, *EXHIBITOR.columns, *EXPO.columns]
+
+
+def declared(column):
+    """The staging table's column of an import column: every row gives its participation's."""
+    null = " NOT NULL" if column in PARTICIPATION.columns else ""
+    return f"{column.name} {column.kind.staging_type}{null}"
+
+
+STAGING = f"""
     CREATE TEMPORARY TABLE import_rows (
-        line integer NOT NULL, run integer NOT NULL, variant integer, showcase text NOT NULL,
-        slug text, name text, country text, region text, city text, sectors text,
-        website text, description text,
-        expo text, expo_name text, expo_year smallint, expo_country text, expo_city text,
-        expo_start date, expo_end date
+        line integer NOT NULL, run integer NOT NULL, variant integer,
+        {", ".join(declared(column) for column in STAGED_COLUMNS)}
     ) ON COMMIT DROP
 """
-STAGED = ["line", "run", "variant", "showcase", *COLUMNS[:SHOWCASE]]
+STAGED = ["line", "run", "variant", *(column.name for column in STAGED_COLUMNS)]
 STAGING_TABLES = ["import_rows", "import_expos", "import_exhibitor_ids", "import_tags"]
 DROP_STAGING = f"DROP TABLE IF EXISTS {', '.join(STAGING_TABLES)}"
-NO_EXHIBITOR = "\t\\N" * (EXHIBITOR_VALUES.stop - EXHIBITOR_VALUES.start)  # continues a run
-NO_EXPO = "\t\\N" * (EXPO_VALUES.stop - EXPO_VALUES.start)  # no expo, or a variant copied
+NO_EXHIBITOR = "\t\\N" * len(EXHIBITOR.columns)  # continues a run
+NO_EXPO = "\t\\N" * len(EXPO.columns)  # no expo, or a variant copied
+MISSING_EXPO = [(EXPO.columns[0].name, "Expo columns are filled in but the expo slug is missing.")]
 
 
 def create_staging(cursor):
@@ -75,11 +74,15 @@ def stage(cursor, records, problems, progress):
     """
     cursor.execute(KNOWN_SECTORS)
     known_sectors = frozenset(slug for (slug,) in cursor.fetchall())
+    check_exhibitor = PartCheck(EXHIBITOR, known=known_sectors).check
+    check_expo = PartCheck(EXPO, dates=EXPO_DATES).check
+    check_shown = PartCheck(PARTICIPATION).check
     add = problems.add
     count = rows = with_expo = links = 0
     repeated_expo = False
-    exhibitor_part, expo_part, expo_at = EXHIBITOR_VALUES, EXPO_VALUES, EXPO_VALUES.start
+    exhibitor_part, expo_part, expo_at = EXHIBITOR.values, EXPO.values, EXPO.values.start
     details_part = slice(expo_at + 1, None)  # the expo's columns but its slug, and the showcase
+    showcase_at = PARTICIPATION.values.start
     # The current run: its exhibitor values, their problems and staged text, and its first
     # line once a row of it is copied (0 before), with the expos its rows named.
     run_values, run_has_sectors, run_problems, run_text, run_links, run = None, None, [], "", 0, 0
@@ -100,9 +103,7 @@ def stage(cursor, records, problems, progress):
                 continue
             exhibitor = values[exhibitor_part]
             if exhibitor != run_values or has_sectors is not run_has_sectors:
-                run_problems, run_text, run_links = check_exhibitor(
-                    exhibitor, has_sectors, known_sectors
-                )
+                run_problems, run_text, run_links = check_exhibitor(exhibitor, has_sectors)
                 run_values, run_has_sectors, run = exhibitor, has_sectors, 0
             expo = values[expo_at]
             if expo:
@@ -111,16 +112,17 @@ def stage(cursor, records, problems, progress):
                 if variant is None:
                     if len(variants) >= EXPO_VARIANTS_KEPT:
                         variants.clear()
-                    variant = variants[key] = [*check_expo(key), 0]
+                    found, staged_text, _links = check_expo(key)
+                    variant = variants[key] = [found, staged_text, 0]
                 expo_problems = variant[0]
                 nul = variant[1] is None
             else:
                 variant = None
                 expo_problems = MISSING_EXPO if any(values[details_part]) else ()
                 nul = expo_problems and has_nul(values[expo_part])
-            showcase = values[SHOWCASE]
+            showcase = values[showcase_at]
             plain_showcase = showcase.isprintable()
-            showcase_problems = () if plain_showcase else check_showcase(showcase)
+            showcase_problems = () if plain_showcase else check_shown((showcase,))[0]
             if run_problems or expo_problems or nul or showcase_problems:
                 if run_text is None or nul or "\x00" in showcase:
                     for field, message in NUL_ROW:

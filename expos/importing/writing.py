@@ -1,43 +1,29 @@
 """The import's SQL after staging: what needs the whole file checked, then each table written.
 
 The staging tables speak the file's columns; the models' tables and columns are named from
-_meta, and the mappings below say which model field each column fills. The INSERT … ON
-CONFLICT statements are built from them (see sql.Upsert), so a field with a default or a
-language added to a model needs no edit here.
+_meta, and columns.TABLE says which model field each column fills. The INSERT … ON CONFLICT
+statements are built from them (see sql.Upsert), so a column added to the table, or a field
+with a default or a language added to a model, needs no edit here.
 
 Rows are joined to their exhibitor and expo by integer ids, not slugs. When every exhibitor's
 rows are together and name each expo once (as generate_directory writes them), nothing needs
 deduplicating and the writes take the rows as they come, without sorting them.
 """
 
-from exhibitors.models import Exhibitor, Sector
+from exhibitors.models import Exhibitor
 
 from ..models import Expo, Participation
+from .columns import EXHIBITOR, EXPO, EXPO_DATES, LISTED, PARTICIPATION
 from .sql import Table, Upsert, blank
 
-# Which model field each column of the staged rows fills.
-EXHIBITOR_FIELDS = {
-    "slug": "slug",
-    "name": "name",
-    "country": "country",
-    "region": "region",
-    "city": "city",
-    "website": "website",
-    "description": "description",
-}
-EXPO_FIELDS = {
-    "expo": "slug",
-    "expo_name": "name",
-    "expo_year": "edition_year",
-    "expo_country": "country",
-    "expo_city": "city",
-    "expo_start": "start_date",
-    "expo_end": "end_date",
-}
-PARTICIPATION_FIELDS = {"exhibitor_id": "exhibitor", "expo_id": "expo", "showcase": "showcase"}
+# Which model field each column of the staged rows fills (the Listed column's are links,
+# written from import_tags); the participation's rows also name their exhibitor and expo.
+EXHIBITOR_FIELDS = EXHIBITOR.fields
+EXPO_FIELDS = EXPO.fields
+PARTICIPATION_FIELDS = {"exhibitor_id": "exhibitor", "expo_id": "expo", **PARTICIPATION.fields}
 
-EXHIBITORS, EXPOS, SECTORS = Table(Exhibitor), Table(Expo), Table(Sector)
-SECTOR_LINKS = Exhibitor.sectors.field
+SECTOR_LINKS = LISTED.field
+EXHIBITORS, EXPOS, SECTORS = Table(Exhibitor), Table(Expo), Table(SECTOR_LINKS.related_model)
 LINKS = Table(SECTOR_LINKS.remote_field.through)
 LINK_EXHIBITOR = LINKS[SECTOR_LINKS.m2m_field_name()]
 LINK_SECTOR = LINKS[SECTOR_LINKS.m2m_reverse_field_name()]
@@ -62,9 +48,7 @@ NAME_CONFLICTS = """
 RUN_LINES = "SELECT line, run FROM import_rows WHERE run = ANY(%s)"
 
 # The expo columns but the slug, with their fields.
-EXPO_DETAILS = {
-    column: Expo._meta.get_field(name) for column, name in EXPO_FIELDS.items() if column != "expo"
-}
+EXPO_DETAILS = {column.name: column.field for column in EXPO.columns[1:]}
 
 
 def stated(column, field):
@@ -118,10 +102,11 @@ NEW_EXPOS = f"""
 EXPO_VARIANTS = "SELECT variant, expo FROM import_rows WHERE expo = ANY(%s)"
 UNKNOWN_EXPO = "No expo has the slug “{}”: give its expo_name to create it."
 
+START, END = EXPO_DATES
 BAD_DATES = f"""
     SELECT e.line, e.expo FROM import_expos e LEFT JOIN {EXPOS} x ON x.{EXPOS["slug"]} = e.expo
-    WHERE COALESCE(e.expo_end, x.{EXPOS["end_date"]})
-        < COALESCE(e.expo_start, x.{EXPOS["start_date"]})
+    WHERE COALESCE(e.{END.name}, x.{EXPOS[END.field.name]})
+        < COALESCE(e.{START.name}, x.{EXPOS[START.field.name]})
 """
 
 
@@ -167,7 +152,7 @@ def check_across_rows(cursor, problems):
         report(cursor.fetchall(), VARIANT_LINES, "expo", UNKNOWN_EXPO)
     cursor.execute(BAD_DATES)
     for line, slug in cursor.fetchall():
-        problems.add(line, "expo_end", f"The end date of “{slug}” is before its start date.")
+        problems.add(line, END.name, f"The end date of “{slug}” is before its start date.")
     return Summary(several_runs, exhibitors, expos, new_expos)
 
 

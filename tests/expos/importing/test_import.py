@@ -199,6 +199,29 @@ def test_extra_values_and_every_problem_counted(tmp_path, capsys, monkeypatch):
     assert not Exhibitor.objects.exists()
 
 
+def test_the_problems_of_a_line_come_in_the_order_of_the_columns(tmp_path):
+    header = (
+        "expo_end,expo_start,expo_city,expo_country,expo_year,expo,website,sectors,region,"
+        "country,name,slug\n"
+    )
+    row = f"2030-02-30,May,{'x' * 121},ZZ,20x0,bad expo,ftp://x,nope,{'x' * 121},XX,A,bad slug\n"
+    with pytest.raises(importing.ImportRejected) as rejected:
+        importing.import_directory(write(tmp_path, header + row))
+    assert [field for _line, field, _message in rejected.value.errors] == [
+        "slug",
+        "country",
+        "region",
+        "sectors",
+        "website",
+        "expo",
+        "expo_year",
+        "expo_country",
+        "expo_city",
+        "expo_start",
+        "expo_end",
+    ]
+
+
 def test_an_empty_file_is_an_error(tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         run(write(tmp_path, "slug,name\n"))

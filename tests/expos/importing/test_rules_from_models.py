@@ -15,7 +15,7 @@ from modeltranslation.utils import build_localized_fieldname
 from core.fields import value_bounds
 from exhibitors.models import Exhibitor
 from expos import importing
-from expos.importing import checks, sql, writing
+from expos.importing import checks, columns, sql, writing
 from expos.models import Expo, Participation
 from tests.expos.importing.files import write
 
@@ -72,6 +72,18 @@ def test_a_value_one_over_the_models_max_length_is_rejected(tmp_path, column, mo
     assert stored.get()[field] == "a" * limit
 
 
+@pytest.mark.parametrize("address", ["https://a.example/", "https://bücher.example/a%20b/"])
+def test_a_website_over_the_models_max_length_is_a_problem_of_its_line(tmp_path, address):
+    limit = Exhibitor._meta.get_field("website").max_length
+    longest = address + "a" * (limit - len(address))
+    header = "slug,name,website\n"
+    assert rejected(tmp_path, f"{header}a,A,{longest}a\n") == [
+        (2, "website", f"{limit} characters at most.")
+    ]
+    importing.import_directory(write(tmp_path, f"{header}a,A,{longest}\n"))
+    assert Exhibitor.objects.get().website == longest
+
+
 def test_expo_years_follow_the_models_validators(tmp_path):
     validators = Expo._meta.get_field("edition_year").validators
     first = max(v.limit_value for v in validators if isinstance(v, MinValueValidator))
@@ -115,7 +127,11 @@ def test_the_date_ranges_are_read_from_the_validators_and_required():
     assert {
         "expo_start": value_bounds(Expo._meta.get_field("start_date")),
         "expo_end": value_bounds(Expo._meta.get_field("end_date")),
-    } == checks.DATE_RANGES
+    } == {
+        column.name: (column.kind.first, column.kind.last)
+        for column in columns.TABLE
+        if isinstance(column.kind, checks.Date)
+    }
     name, _path, args, kwargs = Expo._meta.get_field("start_date").deconstruct()
     for validators in [(), (MinValueValidator(datetime.date(1950, 1, 1)),)]:
         field = models.DateField(*args, **{**kwargs, "validators": list(validators)})
@@ -126,6 +142,25 @@ def test_the_date_ranges_are_read_from_the_validators_and_required():
 
 
 # --- Columns -----------------------------------------------------------------------------------
+
+
+def test_a_column_is_refused_a_kind_its_field_cannot_take():
+    with pytest.raises(ImproperlyConfigured, match=r"Exhibitor\.name cannot be imported as a Year"):
+        columns.Column("founded", Exhibitor, "name", checks.Year)
+    with pytest.raises(ImproperlyConfigured, match=r"Expo\.end_date .* as a required Date"):
+        columns.Column("expo_end", Expo, "end_date", checks.Date, required=True)
+    with pytest.raises(
+        ImproperlyConfigured, match=r"Expo\.edition_number needs a MinValueValidator"
+    ):
+        columns.Column("expo_edition", Expo, "edition_number", checks.Year)
+    # A value not given is staged as NULL: a field that cannot store it cannot be optional.
+    not_null = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1950), MaxValueValidator(2050)]
+    )
+    not_null.set_attributes_from_name("edition_year")
+    not_null.model = Expo
+    with pytest.raises(ImproperlyConfigured, match=r"Expo\.edition_year cannot be imported"):
+        checks.Year(not_null)
 
 
 @pytest.mark.parametrize("upsert", UPSERTS, ids=lambda upsert: upsert.table.model.__name__)
