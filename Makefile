@@ -14,10 +14,15 @@ PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
 # Branch coverage of `make test`, checked against fail_under in pyproject.toml; `COVERAGE=`
 # runs without it (CI's second pass, which runs the same code on another server).
 COVERAGE ?= --cov --cov-report=term-missing:skip-covered
+# `make test` runs the suite in TEST_WORKERS processes (pytest-xdist; `auto`: one a core),
+# each on a test database of its own; a test module runs whole on one worker, the slow tests
+# first (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 # A command run with DATABASE_URL set: as it is, or else to the embedded PostgreSQL.
 WITH_DATABASE = $(if $(DATABASE_URL),,$(BIN)/python -m config.database)
 
-.PHONY: run serve bench loadtest backup restore test chromium lint format check seed install clean-db
+.PHONY: run serve bench loadtest backup restore test test-quick chromium lint format check seed install clean-db
 
 # (Re)install when the dependency pins change.
 $(STAMP): pyproject.toml requirements.lock
@@ -74,7 +79,13 @@ restore: $(STAMP)
 ## make test: lint, then the whole test suite against PostgreSQL, with branch coverage
 ## (including the browser tests in tests/browser/, which need Chromium: see `make chromium`)
 test: $(STAMP) chromium lint
-	$(BIN)/python -m pytest $(COVERAGE) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(COVERAGE) $(PYTEST_ARGS)
+
+## make test-quick: lint, then the suite without the tests marked slow (a cluster or server of
+## their own, migrations, backups, the generated client, long fuzzing) and without coverage,
+## whose floor counts on them: for between changes; `make test` before a commit
+test-quick: $(STAMP) chromium lint
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 ## make chromium: where Chromium is missing, install it (root on Debian or Ubuntu) or print the
 ## command that does, and stop (scripts/ensure-chromium)

@@ -132,6 +132,7 @@ def full_walk(client):
     return mirror
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_mirror_from_a_full_walk_and_the_changes_since_equals_the_database(django_user_model):
     call_command("loaddata", "seed", verbosity=0)

@@ -188,6 +188,7 @@ def imported(package_dir):
             del sys.modules[name]
 
 
+@pytest.mark.slow
 def test_generated_client_lists_the_belarus_exhibitors(
     seeded_live_server, tmp_path, django_user_model
 ):

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 
 
+@pytest.mark.slow
 def test_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "openapi.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
@@ -125,6 +126,7 @@ def schema_builds(monkeypatch):
     return builds
 
 
+@pytest.mark.slow
 def test_schema_is_generated_once_per_language_and_rendered_once_per_format(client, schema_builds):
     first = client.get("/api/schema/")
     again = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en")

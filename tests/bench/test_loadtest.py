@@ -64,6 +64,7 @@ def test_percentile_is_the_nearest_rank():
     assert loadtest.percentile([0.3], 0.95) == 0.3
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("seed_committed", "transactional_db")
 def test_loadtest_counts_every_answer_by_status(live_server):
     target = loadtest.loopback_target(live_server.url)
@@ -129,6 +130,7 @@ def test_loadtest_costly_mix_varies_its_page_sizes_within_the_cap():
     assert kinds == {"facets", "expand", "search", "schema", "download", "cursor walk"}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("seed_committed", "transactional_db")
 def test_loadtest_walks_cursors_and_probes_liveness_alongside(live_server):
     target = loadtest.loopback_target(live_server.url)

@@ -101,6 +101,7 @@ def test_watch_reports_an_inline_style(page, watch):
     assert any("style-src" in problem for problem in watch.problems), watch.problems
 
 
+@pytest.mark.slow
 def test_public_pages_in_both_languages_keep_to_the_policy(page, watch):
     for path in public_paths():
         watch.visit(page, path)
@@ -137,6 +138,7 @@ def sign_in(page, watch):
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
+@pytest.mark.slow
 def test_admin_pages_keep_to_the_policy(page, watch):
     sign_in(page, watch)
     expo = Expo.objects.filter(participations__isnull=False).first()

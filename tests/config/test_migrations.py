@@ -14,7 +14,7 @@ from tests.scratch_databases import conninfo, fresh_database, manage
 # Upper layers first: unapplying an app unapplies what depends on it, never what it needs.
 APPS = ["expos", "exhibitors", "core"]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def schema(name: str) -> str:

@@ -12,7 +12,7 @@ from django.db import connection
 from core import backups
 from tests.scratch_databases import conninfo, fresh_database, manage, table_digests
 
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -310,6 +310,7 @@ def test_admin_time_zone_choices_are_places_and_utc(admin_client):
     assert not {"localtime", "Factory", "EST5EDT", "Asia/Calcutta"} & set(zones)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
 def test_admin_a_control_character_in_any_single_line_field_is_a_form_error(admin_client, model):
     """Every single-line field the change form shows, translated ones included, walked from

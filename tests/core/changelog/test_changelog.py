@@ -299,6 +299,7 @@ def test_cursors_round_trip_and_refuse_what_no_answer_gave():
             changelog.Cursor.decode(token)
 
 
+@pytest.mark.alone
 @pytest.mark.django_db(transaction=True)
 def test_a_cursor_older_than_a_pruning_has_expired():
     f.SectorFactory()

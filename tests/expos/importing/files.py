@@ -29,10 +29,12 @@ def exit_code(*arguments):
     """The exit code of `manage.py *arguments`, run as from a shell (errors go to stderr).
 
     Run from the shell, a command closes the database connections as it ends; here they hold
-    the test's transaction, so they stay open.
+    the test's transaction, so they stay open. Nor does it set Django up again, as the shell's
+    run does: that would point LOGGING's console handlers at this test's captured stderr,
+    closed when the test ends, and a later test that swaps their stream would fail on it.
     """
     try:
-        with mock.patch.object(connections, "close_all"):
+        with mock.patch.object(connections, "close_all"), mock.patch("django.setup"):
             execute_from_command_line(["manage.py", *arguments])
     except SystemExit as exit:
         return exit.code
