@@ -83,7 +83,7 @@ test: $(STAMP) chromium lint
 
 ## make test-quick: lint, then the suite without the tests marked slow (a cluster or server of
 ## their own, migrations, backups, the generated client, long fuzzing) and without coverage,
-## whose floor counts on them: for between changes; `make test` before a commit
+## whose floor may not be met without them: for between changes; `make test` before a commit
 test-quick: $(STAMP) chromium lint
 	$(BIN)/python -m pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
