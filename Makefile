@@ -15,8 +15,8 @@ PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
 # runs without it (CI's second pass, which runs the same code on another server).
 COVERAGE ?= --cov --cov-report=term-missing:skip-covered
 # `make test` runs the suite in TEST_WORKERS processes (pytest-xdist; `auto`: one a core),
-# each on a test database of its own; a test module runs whole on one worker, the slow tests
-# first (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+# each on a test database of its own, taking the tests one at a time, the slow ones first;
+# an `xdist_group` runs on one worker (tests/conftest.py). TEST_WORKERS=0: in one process.
 TEST_WORKERS ?= auto
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 # A command run with DATABASE_URL set: as it is, or else to the embedded PostgreSQL.
@@ -83,7 +83,7 @@ test: $(STAMP) chromium lint
 
 ## make test-quick: lint, then the suite without the tests marked slow (a cluster or server of
 ## their own, migrations, backups, the generated client, long fuzzing) and without coverage,
-## whose floor counts on them: for between changes; `make test` before a commit
+## whose floor may not be met without them: for between changes; `make test` before a commit
 test-quick: $(STAMP) chromium lint
 	$(BIN)/python -m pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
