@@ -90,8 +90,8 @@ def written_here():
 statements, source = {}, {}
 for fmt, path, mine in zip(("csv", "ndjson"), (csv_path, ndjson_path), written_here()):
     statements[fmt] = captured(path)
-    source[fmt] = f"the view's own statement ({path}, as core.exports.copy.capture_queries records
-    it)"
+    recorder = "core.exports.copy.capture_queries"
+    source[fmt] = f"the view's own statement ({path}, as {recorder} records it)"
     if statements[fmt] is None:
         statements[fmt] = mine
         source[fmt] = f"an equivalent query of the benchmark's own ({path} does not run COPY)"
