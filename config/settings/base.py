@@ -169,7 +169,7 @@ STORAGES = {
 }
 
 # --- Headers ------------------------------------------------------------------------------
-# On every response (pages, API, admin, static files, errors): the README's "Security
+# On every response (pages, API, admin, static files, errors): docs/operations.md "Security
 # headers" lists them. Everything a page loads comes from this site; no inline script or style
 # (site.js and site.css hold them; the API docs load theirs as files, config/api/docs.py);
 # nothing may frame a page. A view that needs more widens it for itself with csp.decorators.
@@ -255,7 +255,7 @@ if DIRECTORY_PREPARED_STATEMENTS:
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 
 # --- Limits --------------------------------------------------------------------------------
-# The README's "Limits" section describes them. Addresses of the reverse proxies in front of
+# docs/operations.md, "Limits", describes them. Addresses of the reverse proxies in front of
 # the server (addresses or CIDR networks): only their X-Forwarded-For is believed
 # (core/clientip.py). Empty, the peer of the connection is the client.
 DIRECTORY_TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
@@ -273,7 +273,7 @@ AXES_CLIENT_IP_CALLABLE = "core.http.clientip.client_key"
 AXES_LOCKOUT_CALLABLE = "core.http.lockout.lockout_response"
 
 # --- Health and outages -------------------------------------------------------------------
-# The README's "When the database goes away". Seconds libpq waits for the server to answer a
+# docs/operations.md, "When the database goes away". Seconds libpq waits for the server to answer a
 # new connection (a host that drops packets, rather than refusing them); 2 is its least.
 DATABASES["default"]["OPTIONS"].setdefault(
     "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=2)
