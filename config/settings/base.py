@@ -317,6 +317,36 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    # The order of the documentation's sections (Swagger UI keeps this list's order, having no
+    # tagsSorter; within a tag, the operations' order in the schema): the directory's main
+    # records first, the records that link them next, provenance and the change feed last.
+    # Each name is its path's first segment under /api/v1/; config.api.hooks translates the
+    # descriptions into the schema's language and orders the operations to match.
+    "TAGS": [
+        {"name": "exhibitors", "description": _("Companies and organisations that exhibit.")},
+        {"name": "expos", "description": _("Expos: each edition, its dates and venue.")},
+        {"name": "forums", "description": _("Round tables and side forums held at expos.")},
+        {"name": "speakers", "description": _("People who spoke at a forum or an expo.")},
+        {"name": "deals", "description": _("Projects signed or announced at an expo.")},
+        {"name": "sectors", "description": _("The smart-city sectors exhibitors work in.")},
+        {"name": "series", "description": _("Recurring expos; each year is an expo.")},
+        {"name": "organisations", "description": _("Organisers, hosts and partners.")},
+        {"name": "participations", "description": _("One exhibitor at one expo.")},
+        {"name": "appearances", "description": _("A speaker at a forum, and in what role.")},
+        {"name": "statements", "description": _("Words a source quotes from a person.")},
+        {"name": "awards", "description": _("Prizes won at expos.")},
+        {"name": "figures", "description": _("Numbers a source reports about an expo.")},
+        {"name": "areas", "description": _("Halls, areas and venues of an expo.")},
+        {"name": "highlights", "description": _("What a source singles out at an expo.")},
+        {"name": "sources", "description": _("Where the directory's facts come from.")},
+        {"name": "citations", "description": _("Which source supports which record.")},
+        {"name": "changes", "description": _("The feed of records changed since a moment.")},
+    ],
+    "SORT_OPERATIONS": "config.api.hooks.operation_order",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.hooks.translate_tags",
+    ],
 }
 
 LOGGING = {
