@@ -6,7 +6,10 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from core.timestamps import timestamp
+
 register = template.Library()
+register.filter("timestamp", timestamp)
 
 
 @register.filter

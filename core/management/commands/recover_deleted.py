@@ -11,7 +11,7 @@ from django.db import transaction
 
 from core.changelog.log import TRACKED
 from core.history.deleted import deleted_records
-from core.history.recovery import plan_restore, problems, restore
+from core.history.recovery import plan_names, plan_restore, problems, restore
 from core.history.versions import NotRestored
 from core.models import Change, Operation
 
@@ -34,8 +34,8 @@ class Command(BaseCommand):
         plan = plan_restore(found)
         if not plan.rows:
             raise CommandError(f"Entry {entry}: its records are no longer deleted.")
-        for row in plan.rows:
-            self.stdout.write(f"{row.model._meta.label_lower} {row.pk}: {row.name}")
+        for row, name in zip(plan.rows, plan_names(plan, plan.rows), strict=True):
+            self.stdout.write(f"{row.model._meta.label_lower} {row.pk}: {name}")
         refused = problems(plan)
         if refused:
             raise CommandError(" ".join(refused))
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         records, more = deleted_records(model)
         for record in records:
             self.stdout.write(
-                f"{record.change_id}\t{record.at:%Y-%m-%d %H:%M}\t{record.name}"
+                f"{record.change_id}\t{record.at:%Y-%m-%d %H:%M:%S}\t{record.name}"
                 f"\t(+{record.together} deleted with it)"
             )
         if more:
