@@ -17,6 +17,7 @@ import logging
 
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.fields import NOT_IN_A_LINE, NOT_IN_TEXT
 
@@ -43,7 +44,8 @@ def describe(error: BaseException, path) -> str:
             for line, field, message in error.errors[:SHOWN_PROBLEMS]
         )
         more = error.total - min(SHOWN_PROBLEMS, len(error.errors))
-        return f"{error.total} problem(s), nothing imported: {shown}" + (
+        problems = ngettext("%(count)d problem", "%(count)d problems", error.total)
+        return f"{problems % {'count': error.total}}, nothing imported: {shown}" + (
             f"; … and {more} more." if more > 0 else ""
         )
     if isinstance(error, FileNotFoundError):
