@@ -15,6 +15,7 @@ import contextlib
 import getpass
 import logging
 
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -97,3 +98,18 @@ def recorded(path, *, user=None):
         rows=counts["rows"],
         tables=counts["tables"],
     )
+    if user is not None:
+        # The staff member's "Recent actions" in the admin: the import's own entry.
+        entry.refresh_from_db()
+        LogEntry.objects.log_actions(
+            user.pk,
+            [entry],
+            ADDITION,
+            change_message=ngettext(
+                "Imported from the command line: %(count)d row.",
+                "Imported from the command line: %(count)d rows.",
+                counts["rows"],
+            )
+            % {"count": counts["rows"]},
+            single_object=True,
+        )

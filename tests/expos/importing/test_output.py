@@ -120,3 +120,22 @@ def test_generate_directory_counts_what_it_generated(exhibitors, said):
         stdout=out,
     )
     assert out.getvalue() == said + "\n"
+
+
+def test_an_import_by_a_staff_member_is_in_their_recent_actions(tmp_path, django_user_model):
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    editor = django_user_model.objects.create_user("editor", is_staff=True)
+    imported(write(tmp_path, HEADER + ROWS[0]), "--user", "editor")
+    imported(write(tmp_path, HEADER + ROWS[0] + ROWS[1], "two.csv"), "--user", "editor")
+    runs = list(ImportRun.objects.order_by("id"))
+    logged = list(LogEntry.objects.filter(user=editor).order_by("id"))
+    assert [(e.action_flag, e.object_id, e.object_repr) for e in logged] == [
+        (ADDITION, str(run.pk), str(run)) for run in runs
+    ]
+    assert [e.get_change_message() for e in logged] == [
+        "Imported from the command line: 1 row.",
+        "Imported from the command line: 2 rows.",
+    ]
+    imported(write(tmp_path, GOOD, "dry.csv"), "--user", "editor", "--dry-run")
+    assert LogEntry.objects.filter(user=editor).count() == 2
