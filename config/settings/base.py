@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so that its admin classes win.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin, with the directory's records first on its index (core/admin/site.py).
+    "config.admin.DirectoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,7 +66,8 @@ MIDDLEWARE = [
     "core.http.middleware.RequestBodyFraming",
     "core.http.middleware.RefuseUnknownMethods",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, with the admin in the visitor's language (core/http/locale.py).
+    "core.http.locale.DirectoryLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -7,8 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
 from core.formatting import in_language, show_money, show_number
+from core.timestamps import timestamp
 
 register = template.Library()
+register.filter("timestamp", timestamp)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from core.admin.forms import AsciiNumbersMixin, RecheckRacedWritesMixin
 from core.history.admin import HistoryAdminMixin
 from core.provenance import Citation, Source, citable_models
 
+from ..importing import plural_of_table
 from ..models import ImportRun
 
 # --- Provenance ----------------------------------------------------------------------------
@@ -101,6 +102,6 @@ class ImportRunAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     def written(self, obj):
         return "; ".join(
             _("%(table)s: %(inserted)s inserted, %(updated)s updated, %(deleted)s deleted")
-            % {"table": table, **counts}
+            % {"table": plural_of_table(table), **counts}
             for table, counts in obj.tables.items()
         )
