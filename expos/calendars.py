@@ -8,7 +8,6 @@ so "subscribe to what I am looking at" needs no second vocabulary of parameters.
 import datetime
 import logging
 import unicodedata
-import zoneinfo
 
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -50,6 +49,14 @@ def forum_list_calendar(request):
 
 
 @require_safe
+def forum_calendar(request, slug):
+    """One forum, for its page's "add to a calendar" link; empty while its day is not known."""
+    forum = get_object_or_404(Forum.objects.select_related("expo"), slug=slug)
+    records = [forum] if forum.date else []
+    return _ics_response(_calendar(forum.title, _events(request, records)), f"{forum.slug}.ics")
+
+
+@require_safe
 def expo_calendar(request, slug):
     """The expo with its forums, so one import puts the whole programme in the calendar."""
     dated_forums = Prefetch("forums", queryset=Forum.objects.filter(date__isnull=False))
@@ -71,7 +78,7 @@ def _events(request, records) -> list[Event]:
         try:
             event = _event(request, record) if _has_dates_in_range(record) else None
         except (ValueError, OverflowError):
-            # What date and time arithmetic raise: a day or zone no check above foresaw still
+            # What date arithmetic raises: a day no check above foresaw still
             # costs one event, not the feed.
             event = None
         if event is None:
@@ -118,8 +125,9 @@ def _text(value: str, *, lines: bool = False) -> vText:
 def _event(request, record: Expo | Forum) -> Event:
     """A VEVENT for an expo or one of its forums.
 
-    Both are held at the expo, so both take its time zone and place; a forum differs only in
-    what it is called, what it is about and which single day it is on.
+    Both are held at the expo, so both take its place; a forum differs only in what it is
+    called, what it is about and which single day it is on. Both are whole days: no time of
+    day is recorded for either, so none is invented.
     """
     if isinstance(record, Forum):
         expo, kind = record.expo, "forum"
@@ -139,9 +147,11 @@ def _event(request, record: Expo | Forum) -> Event:
     event.add("uid", _text(f"{kind}-{record.slug}@{UID_DOMAIN}"))
     event.add("dtstamp", record.updated)
     event.add("summary", _text(summary))
-    event.add("dtstart", _day_start(first_day, expo.timezone))
-    # DTEND is exclusive: the event runs until the start of the day after its last day.
-    event.add("dtend", _day_start(last_day + ONE_DAY, expo.timezone))
+    # The records know their days, not their hours: whole days (VALUE=DATE), as a calendar
+    # shows a holiday, rather than a block of 72 hours from midnight in some time zone. DTEND
+    # is exclusive: the day after the last day.
+    event.add("dtstart", first_day)
+    event.add("dtend", last_day + ONE_DAY)
     location = ", ".join(part for part in (venue, city, expo.country.name) if part)
     if location:
         event.add("location", _text(location))
@@ -151,22 +161,9 @@ def _event(request, record: Expo | Forum) -> Event:
     return event
 
 
-def _day_start(day: datetime.date, timezone: str) -> datetime.date | datetime.datetime:
-    """Midnight in the expo's own time zone, so a visitor abroad sees the days as they fall
-    locally; a whole (floating) day when the zone is not known."""
-    try:
-        zone = zoneinfo.ZoneInfo(timezone) if timezone else None
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        # The zone is chosen from the server's tz database; a stale name must not cost the
-        # whole download.
-        zone = None
-    if zone is None:
-        return day
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-
-
 def _calendar(name: str, events: list[Event]) -> Calendar:
-    """The events in a calendar that clients accept as RFC 5545: each TZID used is defined."""
+    """The events in a calendar that clients accept as RFC 5545. Its events are whole days,
+    which need no time zone (VTIMEZONE)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -175,18 +172,7 @@ def _calendar(name: str, events: list[Event]) -> Calendar:
     calendar.calendar_name = _text(name)
     for event in events:
         calendar.add_component(event)
-    if events:
-        # Zone rules only for the span the events cover keep the file small; icalendar's
-        # default span (1970–2038) would also miss expos planned after 2038.
-        days = [_as_date(event.start) for event in events] + [
-            _as_date(event.end) for event in events
-        ]
-        calendar.add_missing_timezones(first_date=min(days), last_date=max(days) + ONE_DAY)
     return calendar
-
-
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _ics_response(calendar: Calendar, filename: str) -> HttpResponse:

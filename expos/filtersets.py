@@ -91,10 +91,12 @@ class ExpoFilterSet(DirectoryFilterSet):
     country = CountryFilter(field_name="country")
     series = slug_filter("expos.ExpoSeries", "series", _("Series"))
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
-    # In person, online or hybrid: named `attendance`, since `format` chooses the API's output
-    # (json, csv, ndjson). `format=online` is still read as before; see parameter_aliases.
+    # In person, online or hybrid: the expo's format (its field, the API's field and the
+    # pages all say "Format"). The parameter is named `attendance`, since `format` chooses the
+    # API's output (json, csv, ndjson). `format=online` is still read as before; see
+    # parameter_aliases.
     attendance = django_filters.MultipleChoiceFilter(
-        field_name="format", choices=Expo.Format.choices, label=_("Attendance")
+        field_name="format", choices=Expo.Format.choices, label=_("Format")
     )
     synthetic = synthetic_filter()
     ordering = ordering_filter(

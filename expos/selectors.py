@@ -4,7 +4,7 @@ number of queries however many there are."""
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 
 from core.provenance import Citation
 from exhibitors.models import Exhibitor, Sector
@@ -52,7 +52,13 @@ def forums():
     return Forum.objects.select_related("expo").prefetch_related(
         "organisers",
         "partners",
-        Prefetch("appearances", queryset=Appearance.objects.select_related("speaker")),
+        # Each speaker with the exhibitor or organisation their role is held at.
+        Prefetch(
+            "appearances",
+            queryset=Appearance.objects.select_related(
+                "speaker", "speaker__exhibitor", "speaker__organisation"
+            ),
+        ),
     )
 
 
@@ -69,7 +75,8 @@ def exhibitor_profile(exhibitor):
     participations = list(
         Participation.objects.filter(exhibitor=exhibitor)
         .select_related("expo", "area")
-        .order_by("-expo__start_date", "expo__edition_year", "id")
+        # Latest first; expos whose dates are not known last.
+        .order_by(F("expo__start_date").desc(nulls_last=True), "expo__edition_year", "id")
     )
     people = list(speakers().filter(exhibitor=exhibitor))
     statements = list(
@@ -98,7 +105,9 @@ def expo_profile(expo):
     awards = list(expo.awards.select_related("recipient"))
     highlights = list(expo.highlights.select_related("exhibitor", "area", "forum"))
     areas = list(expo.areas.select_related("sector"))
-    statements = list(expo.statements.select_related("speaker", "speaker__exhibitor"))
+    statements = list(
+        expo.statements.select_related("speaker", "speaker__exhibitor", "speaker__organisation")
+    )
     attach_citations([expo], figures, expo_deals, awards, highlights, areas, statements)
     return {
         "children": children,

@@ -12,6 +12,8 @@ from datetime import UTC, timedelta
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,24 @@ def base_key(model, key):
     return key
 
 
+def unknown_last(model, key):
+    """A key on a column that may be NULL (a date or year not reported) as an ordering that
+    puts the unknown values last in either direction: PostgreSQL puts NULLs first when sorting
+    in descending order, so "latest first" would open with the records whose date is unknown."""
+    if not isinstance(key, str):
+        return key
+    name = key.lstrip("-")
+    try:
+        column = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return key
+    if not getattr(column, "null", False) or not getattr(column, "concrete", False):
+        return key
+    if column.is_relation:
+        return key  # ordered by the related model's own ordering
+    return F(name).desc(nulls_last=True) if key.startswith("-") else F(name).asc(nulls_last=True)
+
+
 def language_ordering(model, keys):
     """Order by translated text as the page shows it, in the active language with its
     fallbacks (core.translated.sort_key).
@@ -57,7 +77,7 @@ def language_ordering(model, keys):
     for key in keys:
         rule = translated(model, key.lstrip("-")) if isinstance(key, str) else None
         if rule is None:
-            expressions.append(key)
+            expressions.append(unknown_last(model, key))
             continue
         value = rule.sort_key()
         expressions.append(value.desc() if key.startswith("-") else value.asc())

@@ -1,7 +1,6 @@
 """The .ics downloads: events with correct time zones, the list pages' filters, and errors."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -19,7 +18,6 @@ ZHEJIANG_UID = f"expo-{ZHEJIANG}@expo-directory"
 ROUND_TABLE = "empowering-smart-city-construction-with-digital-technology"
 ROUND_TABLE_UID = f"forum-{ROUND_TABLE}@expo-directory"
 SMART_CHINA_UID = "expo-smart-china-expo-2021@expo-directory"
-MADRID = ZoneInfo("Europe/Madrid")
 
 
 def download(client, name, query="", slug=None, **headers):
@@ -34,21 +32,24 @@ def events_by_uid(calendar):
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
-def test_expo_list_calendar_writes_days_as_midnights_in_the_expo_time_zone(client):
+def test_expo_list_calendar_writes_an_expo_of_known_days_as_whole_days(client):
+    """Only the days are known: whole days (VALUE=DATE), DTEND the day after the last, not a
+    72-hour block from midnight in the expo's zone."""
+    response, calendar = download(client, "expo-list-calendar")
+    event = events_by_uid(calendar)[SMART_CHINA_UID]
+
+    assert event["DTSTART"].dt == datetime.date(2021, 8, 23)
+    assert event["DTEND"].dt == datetime.date(2021, 8, 26)
+    assert event["DTSTART"].params["VALUE"] == "DATE"
+    assert "TZID" not in event["DTSTART"].params and "TZID" not in event["DTEND"].params
+    assert b"DTSTART;VALUE=DATE:20210823\r\n" in response.content
+    assert b"DTEND;VALUE=DATE:20210826\r\n" in response.content
+
+
+def test_expo_list_calendar_needs_no_time_zone(client):
     _, calendar = download(client, "expo-list-calendar")
-    event = events_by_uid(calendar)[ZHEJIANG_UID]
 
-    assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
-    assert event["DTEND"].params["TZID"] == "Europe/Madrid"
-    assert event["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
-    assert event["DTEND"].dt == datetime.datetime(2023, 11, 10, tzinfo=MADRID)
-    assert event["DTSTART"].dt.utcoffset() == datetime.timedelta(hours=1)
-
-
-def test_expo_list_calendar_defines_every_time_zone_it_uses(client):
-    _, calendar = download(client, "expo-list-calendar")
-
-    assert {tz.tz_name for tz in calendar.timezones} == {"Europe/Madrid", "Asia/Shanghai"}
+    assert calendar.timezones == []
     assert calendar.get_missing_tzids() == set()
 
 
@@ -96,11 +97,7 @@ def test_expo_list_calendar_filters_by_year(client):
 
     assert set(events) == {SMART_CHINA_UID}
     assert str(events[SMART_CHINA_UID]["SUMMARY"]) == "Smart China Expo 2021"
-    assert events[SMART_CHINA_UID]["DTSTART"].params["TZID"] == "Asia/Shanghai"
-    assert events[SMART_CHINA_UID]["DTSTART"].dt == datetime.datetime(
-        2021, 8, 23, tzinfo=ZoneInfo("Asia/Shanghai")
-    )
-    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Shanghai"]
+    assert events[SMART_CHINA_UID]["DTSTART"].dt == datetime.date(2021, 8, 23)
 
 
 def test_expo_list_calendar_filters_by_country(client):
@@ -143,7 +140,7 @@ def test_expo_list_calendar_summary_is_in_the_active_language(client):
     )
 
 
-def test_expo_list_calendar_falls_back_to_whole_days_without_a_time_zone(client):
+def test_expo_list_calendar_writes_whole_days_without_a_time_zone_too(client):
     ExpoFactory(slug="no-zone", timezone="", start_date=datetime.date(2024, 5, 1), end_date=None)
 
     _, calendar = download(client, "expo-list-calendar")
@@ -162,13 +159,12 @@ def test_forum_list_calendar_lists_dated_forums_on_their_day(client):
     assert set(events) == {ROUND_TABLE_UID}
     event = events[ROUND_TABLE_UID]
     assert str(event["SUMMARY"]) == "Empowering Smart City Construction with Digital Technology"
-    assert event["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
-    assert event["DTEND"].dt == datetime.datetime(2023, 11, 8, tzinfo=MADRID)
-    assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
+    assert event["DTSTART"].dt == datetime.date(2023, 11, 7)
+    assert event["DTEND"].dt == datetime.date(2023, 11, 8)
     assert str(event["URL"]).endswith(
         "/forums/empowering-smart-city-construction-with-digital-technology/"
     )
-    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Madrid"]
+    assert calendar.timezones == []
     assert response["Content-Disposition"] == 'attachment; filename="forums.ics"'
 
 
@@ -184,9 +180,9 @@ def test_expo_calendar_holds_the_expo_and_its_dated_forums(client):
     events = events_by_uid(calendar)
 
     assert set(events) == {ZHEJIANG_UID, ROUND_TABLE_UID}
-    assert events[ROUND_TABLE_UID]["DTSTART"].dt == datetime.datetime(2023, 11, 7, tzinfo=MADRID)
-    assert events[ZHEJIANG_UID]["DTEND"].dt == datetime.datetime(2023, 11, 10, tzinfo=MADRID)
-    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Madrid"]
+    assert events[ROUND_TABLE_UID]["DTSTART"].dt == datetime.date(2023, 11, 7)
+    assert events[ZHEJIANG_UID]["DTEND"].dt == datetime.date(2023, 11, 10)
+    assert calendar.timezones == []
     assert response["Content-Disposition"] == f'attachment; filename="{ZHEJIANG}.ics"'
 
 
@@ -305,12 +301,11 @@ def test_calendar_leaves_out_a_record_with_dates_outside_the_range_and_warns_onc
     assert set(events) == kept
     if "expo-on-the-edges@expo-directory" in events:
         edges = events["expo-on-the-edges@expo-directory"]
-        shanghai = ZoneInfo("Asia/Shanghai")
-        assert edges["DTSTART"].dt == datetime.datetime(1900, 1, 1, tzinfo=shanghai)
-        assert edges["DTEND"].dt == datetime.datetime(2101, 1, 1, tzinfo=shanghai)
+        assert edges["DTSTART"].dt == datetime.date(1900, 1, 1)
+        assert edges["DTEND"].dt == datetime.date(2101, 1, 1)
     if "forum-on-the-last-day@expo-directory" in events:
         last = events["forum-on-the-last-day@expo-directory"]
-        assert last["DTEND"].dt == datetime.datetime(2101, 1, 1, tzinfo=MADRID)
+        assert last["DTEND"].dt == datetime.date(2101, 1, 1)
     warnings = [
         record.getMessage() for record in caplog.records if record.name == "expos.calendars"
     ]

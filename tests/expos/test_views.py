@@ -85,7 +85,11 @@ def test_expo_detail_lists_exhibitors_with_the_exhibitor_filters(client):
     assert "FondaCity AIoT" in html  # what each showcased
     filtered = page(client, url + "?sector=video-iot")
     assert "1 result" in filtered and "Zhejiang Dahua Technology Co., Ltd." in filtered
-    assert "/exhibitors/export.csv?sector=video-iot&amp;expo=zhejiang-smart-city" in filtered
+    # The page's own download: its table's columns, what each showcased among them.
+    assert (
+        "/expos/zhejiang-smart-city-exhibition-spain-2023/exhibitors.csv?sector=video-iot"
+        in filtered
+    )
     page(client, url + "?sector=nope", status=400)
 
 
@@ -221,9 +225,10 @@ def test_expo_list_filters_by_attendance_with_a_facet(client):
     assert "1 result" in html
     # The filter form offers it, as checkboxes named like the API's parameter.
     assert 'name="attendance" value="hybrid" checked' in html
-    assert "Attendance" in html and "Hybrid (online and in person)" in html
+    # Labelled "Format", as on the expo's page and in the API (the parameter keeps its name).
+    assert "Format" in html and "Hybrid (online and in person)" in html
     spanish = page(client, "/es/expos/?attendance=in_person")
-    assert "1 resultado" in spanish and "Modalidad" in spanish and "Presencial" in spanish
+    assert "1 resultado" in spanish and "Formato" in spanish and "Presencial" in spanish
 
 
 def test_expo_list_still_reads_format_as_attendance(client):
