@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import cells, fields
-from core.api.fields import CompactRelatedField, DetailURLField
+from core.api.fields import CompactRelatedField, DetailURLField, PageURLField
 from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
 from core.exports.sql import as_text, field
 from exhibitors.models import Exhibitor, Sector
@@ -25,8 +25,14 @@ def identity(view_name, lookup_field="slug"):
 
 
 def compact(view_name, queryset, **kwargs):
-    """A related record: written as its slug, read as {slug, name, url}."""
+    """A related record: written as its slug (`slug_field="pk"`: its id), read as its link
+    {id, slug, name, url}."""
     return CompactRelatedField(f"api:{view_name}-detail", queryset=queryset, **kwargs)
+
+
+def page(view_name):
+    """`html_url`: the record's public page (a URL name of the pages)."""
+    return PageURLField(view_name)
 
 
 class OrganisationSerializer(ValidatedModelSerializer):
@@ -68,8 +74,8 @@ class ParticipationSerializer(ValidatedModelSerializer):
     url = identity("participation", "pk")
     exhibitor = compact("exhibitor", Exhibitor.objects.all())
     expo = compact("expo", models.Expo.objects.all())
-    area = fields.PrimaryKeyRelatedField(
-        queryset=models.Area.objects.all(), required=False, allow_null=True
+    area = compact(
+        "area", models.Area.objects.all(), slug_field="pk", required=False, allow_null=True
     )
     # A method rather than CharField(source="area.name", default=None): DRF skips a field's
     # default in a partial update, so a PATCH answer would lack this required field.
@@ -127,6 +133,7 @@ class TimeZoneField(serializers.ChoiceField):
 
 class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     url = identity("expo")
+    html_url = page("expos:expo-detail")
     series = compact("series", models.ExpoSeries.objects.all(), required=False, allow_null=True)
     parent = compact("expo", models.Expo.objects.all(), required=False, allow_null=True)
     organisers = compact(
@@ -146,6 +153,7 @@ class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
         model = models.Expo
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             *translated("name", "short_name"),
@@ -182,6 +190,7 @@ class AppearanceSerializer(ValidatedModelSerializer):
 
 class ForumSerializer(ValidatedModelSerializer):
     url = identity("forum")
+    html_url = page("expos:forum-detail")
     expo = compact("expo", models.Expo.objects.all())
     organisers = compact(
         "organisation", models.Organisation.objects.all(), many=True, required=False
@@ -193,6 +202,7 @@ class ForumSerializer(ValidatedModelSerializer):
         model = models.Forum
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "expo",
@@ -224,6 +234,7 @@ class ForumSerializer(ValidatedModelSerializer):
 
 class SpeakerSerializer(ValidatedModelSerializer):
     url = identity("speaker")
+    html_url = page("expos:speaker-detail")
     exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
     organisation = compact(
         "organisation", models.Organisation.objects.all(), required=False, allow_null=True
@@ -233,6 +244,7 @@ class SpeakerSerializer(ValidatedModelSerializer):
         model = models.Speaker
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "honorific",
@@ -258,6 +270,7 @@ class StatementSerializer(ValidatedModelSerializer):
 
 class DealSerializer(ValidatedModelSerializer):
     url = identity("deal")
+    html_url = page("expos:deal-detail")
     expo = compact("expo", models.Expo.objects.all())
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
     parties = compact("exhibitor", Exhibitor.objects.all(), many=True, required=False)
@@ -266,6 +279,7 @@ class DealSerializer(ValidatedModelSerializer):
         model = models.Deal
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "expo",
@@ -354,8 +368,8 @@ class HighlightSerializer(ValidatedModelSerializer):
         "forum", models.Forum.objects.all(), name_field="title", required=False, allow_null=True
     )
     exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
-    area = fields.PrimaryKeyRelatedField(
-        queryset=models.Area.objects.all(), required=False, allow_null=True
+    area = compact(
+        "area", models.Area.objects.all(), slug_field="pk", required=False, allow_null=True
     )
 
     class Meta:
@@ -387,6 +401,7 @@ class ExhibitorSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     exhibited at."""
 
     url = identity("exhibitor")
+    html_url = page("exhibitors:exhibitor-detail")
     country_name = serializers.CharField(source="country.name", read_only=True)
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
 
@@ -398,6 +413,7 @@ class ExhibitorSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
         model = Exhibitor
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             *translated("name"),
