@@ -57,6 +57,14 @@ class StreamingMixin:
         response["Content-Language"] = self.language
         return response
 
+    def get_serializer_context(self):
+        """A record in CSV or NDJSON links to the JSON records, as a list's rows do."""
+        context = super().get_serializer_context()
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) in CONTENT_TYPES:
+            context["request"] = LinkingRequest(self.request)
+        return context
+
     def download_name(self, fmt):
         """The file name of this resource's downloads: its plural name, as in its URL
         (`exhibitors.csv`), as the pages name theirs; the same for a list and a record."""
