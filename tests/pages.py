@@ -56,6 +56,12 @@ def expected_csv(path):
         return list(csv.reader(handle))
 
 
+def expected_bytes(path):
+    """The bytes a page download is expected to be: a byte-order mark, then the file at
+    `path` as it is (its line endings included)."""
+    return "\ufeff".encode() + path.read_bytes()
+
+
 def changelist(admin_client, url, params=None):
     """An admin change list, checking that it answered 200."""
     return get(admin_client, url, data=params or {})

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that it sees every answer: the RateLimit headers of a counted request.
+    "core.http.throttling.RateLimitHeadersMiddleware",
     # Before anything reads the body (sessions, CSRF, the admin's forms, the API) or runs a
     # view, and before the CSRF check, which would answer an unknown method with 403.
     "core.http.middleware.RequestBodyFraming",

@@ -18,7 +18,14 @@ from django.db.models import F, TextField
 from django_countries import countries
 from rest_framework.settings import api_settings
 
-from core.api.fields import URL_PLACEHOLDER, CompactRelatedField, DetailURLField, detail_url
+from core.api.fields import (
+    URL_PLACEHOLDER,
+    CompactRelatedField,
+    DetailURLField,
+    PageURLField,
+    detail_url,
+    page_url,
+)
 from core.exports.copy import rows_query
 from core.exports.sql import (
     NEUTRALISE,
@@ -30,6 +37,7 @@ from core.exports.sql import (
     related_model,
     related_rows,
     text,
+    unquoted_empty,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,22 +95,52 @@ def url_of(field, value):
     return Sql("({0} || NULLIF(CAST({1} AS text), '') || {2})", prefix, value, suffix)
 
 
+class JsonText(Sql):
+    """An expression whose value is already JSON text (compact), or NULL for JSON null: a
+    nested object or list, put into the record as it is."""
+
+
+def json_value(expression):
+    """`expression` as compact JSON text: PostgreSQL's to_json() of a value (a string, a
+    number, true or false), JSON text as it is; "null" for NULL."""
+    if isinstance(expression, JsonText):
+        return Sql("COALESCE({0}, 'null')", expression)
+    return Sql("COALESCE(CAST(to_json({0}) AS text), 'null')", expression)
+
+
+def json_object(pairs):
+    """{name: expression} as one compact JSON object in text: no space after "," or ":", as
+    the API's JSON and its NDJSON lines are written (json_build_object puts one after each,
+    and a space before each ":"). Names are identifiers, written in the SQL as they are."""
+    assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name in pairs)
+    template = " || ".join(
+        f"""'{"{" if n == 0 else ","}"{name}":' || {{{n}}}""" for n, name in enumerate(pairs)
+    )
+    if not pairs:
+        return JsonText("'{}'")
+    values = [json_value(expression) for expression in pairs.values()]
+    return JsonText(f"({template} || '}}')", *values)
+
+
 def compact(model, related_field, path):
-    """CompactRelatedField's {slug, name, url} of the record at `path` ("" for the record
-    itself), as JSON and as its CSV cell (the slug, or the name where it has none)."""
+    """CompactRelatedField's link {id, slug, name, url} of the record at `path` ("" for the
+    record itself), as JSON and as its CSV cell (the slug, or the id where it has none)."""
     prefix = f"{path}__" if path else ""
-    slug = F(f"{prefix}slug")
+    pk = F(f"{prefix}pk")
+    keyed_by_slug = related_field.slug_field != "pk"
+    slug = F(f"{prefix}slug") if keyed_by_slug else Sql("CAST(NULL AS text)")
     name = as_text(field(model, prefix + related_field.name_field))
     template_prefix, suffix = related_url_template(related_field)
-    url = Sql("({0} || {1} || {2})", template_prefix, slug, suffix)
-    obj = Sql("json_build_object('slug', {0}, 'name', {1}, 'url', {2})", slug, name, url)
-    csv = Sql("COALESCE(NULLIF({0}, ''), {1})", slug, name)
+    key = slug if keyed_by_slug else Sql("CAST({0} AS text)", pk)
+    url = Sql("({0} || {1} || {2})", template_prefix, key, suffix)
+    obj = json_object({"id": pk, "slug": slug, "name": name, "url": url})
+    csv = Sql("COALESCE(NULLIF({0}, ''), CAST({1} AS text))", slug, pk)
     return csv, obj
 
 
 def related_url_template(related_field):
     request = related_field.context.get("request")
-    url = detail_url(related_field.view_name, "slug", URL_PLACEHOLDER, request)
+    url = detail_url(related_field.view_name, related_field.lookup_kwarg, URL_PLACEHOLDER, request)
     prefix, placeholder, suffix = url.partition(URL_PLACEHOLDER)
     if not placeholder:
         raise Unsupported(related_field.field_name)
@@ -115,35 +153,37 @@ def compact_one(queryset, related_field, source):
     null = F(source)
     return Cell(
         Sql(NEUTRALISE, Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, csv)),
-        Sql("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, obj),
+        JsonText("CASE WHEN {0} IS NULL THEN NULL ELSE {1} END", null, obj),
     )
 
 
 def compact_many(queryset, related_field, name, through=""):
-    """A many CompactRelatedField: a JSON list of {slug, name, url} in the Python path's
-    order, and its CSV cell, the slugs "; "-joined. `through` names a relation of each related
-    row to the record shown (a forum's appearances → their speaker)."""
+    """A many CompactRelatedField: a JSON list of links in the Python path's order, and its
+    CSV cell, the slugs "; "-joined. `through` names a relation of each related row to the
+    record shown (a forum's appearances → their speaker)."""
     rows = related_rows(queryset, name)
     csv, obj = compact(rows.model, related_field, through)
     return Cell(
         Sql(NEUTRALISE, Sql("array_to_string({0}, '; ')", ArraySubquery(rows.values_list(csv)))),
-        Sql(
-            "COALESCE(array_to_json({0}), '[]')",
+        JsonText(
+            "('[' || array_to_string({0}, ',') || ']')",
             ArraySubquery(rows.values_list(Sql("{0}", obj, output_field=TextField()))),
         ),
     )
 
 
 def text_cell(value):
-    """Text (an expression of type text) as a Cell."""
-    return Cell(Sql(NEUTRALISE, value), value)
+    """Text (an expression of type text) as a Cell: null in JSON where it is empty, as the
+    serializers write it (core.api.serializers.ValidatedModelSerializer.to_representation)."""
+    return Cell(Sql(NEUTRALISE, value), Sql("NULLIF({0}, '')", value))
 
 
 def unless_null(column, cell):
     """`cell`, or NULL (JSON null, an empty CSV cell) where `column` is NULL: a to-one
     relation left empty."""
     case = "CASE WHEN {0} IS NULL THEN NULL ELSE {1} END"
-    return Cell(Sql(case, column, cell.csv), Sql(case, column, cell.json))
+    json = JsonText if isinstance(cell.json, JsonText) else Sql
+    return Cell(Sql(case, column, cell.csv), json(case, column, cell.json))
 
 
 # DRF's text output: str(value) (CharField, URLField, ChoiceField, SlugField…); the ones whose
@@ -167,7 +207,8 @@ def _drf_kinds():
 def typed(kind, value):
     """(csv, json) of a plain value of a DRF `kind`."""
     if kind == "text":
-        return Sql(NEUTRALISE, text(value)), Sql("CAST({0} AS text)", value)
+        # Empty text is null in JSON (an empty cell in CSV either way).
+        return Sql(NEUTRALISE, text(value)), Sql("NULLIF(CAST({0} AS text), '')", value)
     if kind == "integer":
         return Sql("CAST({0} AS text)", value), Sql("CAST({0} AS bigint)", value)
     if kind == "decimal":
@@ -175,7 +216,8 @@ def typed(kind, value):
         # text keeps the column's scale, which is the same.
         return Sql("CAST({0} AS text)", value), Sql("CAST({0} AS text)", value)
     if kind == "boolean":
-        cell = Sql("CASE WHEN {0} THEN 'True' WHEN NOT {0} THEN 'False' END", value)
+        # As JSON writes them (core.api.renderers.flat), not as Python's str() does.
+        cell = Sql("CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END", value)
         return cell, Sql("CAST({0} AS boolean)", value)
     if kind == "date":
         return iso_date(value), iso_date(value)
@@ -208,6 +250,12 @@ def serializer_cells(serializer, queryset):
             # A field of the apps' own, which says what it is in SQL beside its
             # to_representation (or its serializer's get_ method: SqlMethodField).
             cells[name] = f.sql_cell(queryset)
+        elif isinstance(f, PageURLField):
+            prefix, suffix = page_url(f.view_name, URL_PLACEHOLDER, f.context.get("request")).split(
+                URL_PLACEHOLDER
+            )
+            url = Sql("({0} || NULLIF(CAST({1} AS text), '') || {2})", prefix, F("slug"), suffix)
+            cells[name] = Cell(Sql(NEUTRALISE, as_text(url)), url)
         elif isinstance(f, DetailURLField):
             url = url_of(f, F("pk" if f.lookup_field == "pk" else f.lookup_field))
             cells[name] = Cell(Sql(NEUTRALISE, as_text(url)), url)
@@ -263,16 +311,15 @@ def api_query(serializer, queryset, fmt):
     NDJSON one JSON object a row."""
     if fmt == "csv":
         cells = serializer_cells(serializer, queryset)
-        return rows_query(queryset, [cell.csv for cell in cells.values()])
+        return rows_query(queryset, [unquoted_empty(cell.csv) for cell in cells.values()])
     return rows_query(queryset, [record_object(serializer, queryset)])
 
 
 def record_object(serializer, queryset):
     """The record as the serializer writes it, as one JSON object in text, fields in the
-    serializer's order (the API's NDJSON lines, and its pages: core.api.records)."""
+    serializer's order (the API's NDJSON lines, and its pages: core.api.records), compact as
+    the API writes its JSON."""
     cells = serializer_cells(serializer, queryset)
-    # Field names are identifiers, written in the SQL as they are.
-    assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name in cells)
-    template = ", ".join(f"'{name}', {{{n}}}" for n, name in enumerate(cells))
-    # As text: a list filtered by a choice is SELECT DISTINCT, and json has no equality.
-    return Sql(f"json_build_object({template})::text", *(c.json for c in cells.values()))
+    # Text, compact (json_object): a list filtered by a choice is SELECT DISTINCT, and json
+    # has no equality.
+    return json_object({name: cell.json for name, cell in cells.items()})

@@ -3,6 +3,9 @@
 from urllib.parse import quote
 
 from django.core.validators import URLValidator
+from django.urls import reverse as django_reverse
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -13,7 +16,12 @@ from core.numbers import digits_are_ascii, is_decimal_text, is_integer_text, par
 
 
 class CompactRelatedField(serializers.SlugRelatedField):
-    """A related record: written as its slug, read as {slug, name, url}."""
+    """A related record: read as its link {id, slug, name, url}, the one shape of every
+    reference between records; written as its slug (its id, for a record addressed by id:
+    `slug_field="pk"`), or as the link itself, as a read gave it.
+
+    A record without a slug (an exhibition area) has `"slug": null` in its link, and its URL
+    names it by id."""
 
     def __init__(self, view_name, name_field="name", **kwargs):
         self.view_name = view_name
@@ -21,18 +29,36 @@ class CompactRelatedField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
 
+    @property
+    def lookup_kwarg(self):
+        """The URL's keyword for the record: its slug, or its id."""
+        return "pk" if self.slug_field == "pk" else "slug"
+
     def to_internal_value(self, data):
+        if isinstance(data, dict):
+            # A link, as a read gave it: the key it is written by.
+            data = data.get("id" if self.slug_field == "pk" else "slug")
+            if data is None:
+                self.fail("invalid")
         if "\x00" in str(data):
             self.fail("invalid")
+        if self.slug_field == "pk":
+            # An id in ASCII digits (core.numbers): Django would look up "١٢" as 12.
+            try:
+                data = parse_integer(data.strip(" ") if isinstance(data, str) else data)
+            except ValueError:
+                self.fail("invalid")
         return super().to_internal_value(data)
 
     def to_representation(self, obj):
         request = self.context.get("request")
-        url = self.reverse_url(obj, request)
-        return {"slug": obj.slug, "name": str(getattr(obj, self.name_field)), "url": url}
-
-    def reverse_url(self, obj, request):
-        return detail_url(self.view_name, "slug", obj.slug, request)
+        key = obj.pk if self.slug_field == "pk" else obj.slug
+        return {
+            "id": obj.pk,
+            "slug": None if self.slug_field == "pk" else obj.slug,
+            "name": str(getattr(obj, self.name_field)),
+            "url": detail_url(self.view_name, self.lookup_kwarg, key, request),
+        }
 
 
 URL_PLACEHOLDER = "987654321987654321"  # matches both the slug and the int path converters
@@ -60,6 +86,43 @@ class DetailURLField(serializers.HyperlinkedIdentityField):
         if value in (None, ""):
             return None
         return detail_url(view_name, self.lookup_url_kwarg, value, request, format)
+
+
+def page_url(view_name, value, request):
+    """The absolute URL of a record's public page (a URL name of the pages, e.g.
+    "expos:expo-detail", with its slug), in the active language (/es/… in Spanish); the URL
+    pattern resolved once per request, language and view name, as in detail_url()."""
+    templates = request.__dict__.setdefault("_page_url_templates", {}) if request else {}
+    key = (view_name, get_language())
+    if key not in templates:
+        path = django_reverse(view_name, kwargs={"slug": URL_PLACEHOLDER})
+        templates[key] = request.build_absolute_uri(path) if request is not None else path
+    return templates[key].replace(URL_PLACEHOLDER, quote(str(value), safe=""))
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "readOnly": True,
+        "description": (
+            "The record's public page on the site, in the answer's language (`/es/…` in "
+            "Spanish), as GitHub's API gives `html_url`."
+        ),
+    }
+)
+class PageURLField(serializers.Field):
+    """`html_url`: the absolute URL of the record's public page (`view_name`, a URL name of
+    the pages, by the record's slug). Its SQL is core.api.cells'."""
+
+    def __init__(self, view_name, **kwargs):
+        self.view_name = view_name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        if not obj.slug:
+            return None
+        return page_url(self.view_name, obj.slug, self.context.get("request"))
 
 
 class SqlMethodField(serializers.SerializerMethodField):

@@ -13,10 +13,19 @@ from rest_framework import renderers, serializers
 
 from core.exports.writers import csv_lines, ndjson_line
 
+# The keys of a link to a related record (core.api.fields.CompactRelatedField).
+LINK_KEYS = {"id", "slug", "name", "url"}
+
 
 def flat(value):
-    """A CSV cell: nested records become their slugs (or names), lists are joined by '; '."""
+    """A CSV cell: a link becomes its record's slug (its id, where the record has none), other
+    nested records their slugs (or names), lists are joined by '; ', booleans are `true` and
+    `false` as in JSON, and null is an empty cell."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
+        if value.keys() == LINK_KEYS and not value["slug"]:
+            return value["id"]
         return value.get("slug") or value.get("code") or value.get("name") or json.dumps(value)
     if isinstance(value, list):
         return "; ".join(str(flat(v)) for v in value)

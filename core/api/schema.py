@@ -202,23 +202,47 @@ class DirectorySchema(AutoSchema):
         return responses
 
 
+LINK = {
+    "type": "object",
+    "description": (
+        "A related record's link, the one shape of every reference between records: its id, "
+        "its slug (null for a record addressed by id, such as an exhibition area), its name in "
+        "the answer's language, and the URL of its record in this API."
+    ),
+    "properties": {
+        "id": {"type": "integer"},
+        "slug": {"type": "string", "nullable": True},
+        "name": {"type": "string"},
+        "url": {"type": "string", "format": "uri"},
+    },
+    "required": ["id", "slug", "name", "url"],
+}
+
+
 class CompactRelatedFieldExtension(OpenApiSerializerFieldExtension):
-    """A related record is sent as its slug and returned as {slug, name, url}."""
+    """A related record is returned as its link {id, slug, name, url}, and sent as its slug
+    (its id, for a record addressed by id) or as the link a read gave."""
 
     target_class = "core.api.fields.CompactRelatedField"
 
     def map_serializer_field(self, auto_schema, direction):
-        if direction == "request":
-            return {"type": "string", "description": "The related record's slug."}
-        return {
+        if direction == "response":
+            return dict(LINK)
+        by_id = self.target.slug_field == "pk"
+        key = (
+            {"type": "integer", "description": "The related record's id."}
+            if by_id
+            else {"type": "string", "description": "The related record's slug."}
+        )
+        link = {
             "type": "object",
-            "properties": {
-                "slug": {"type": "string"},
-                "name": {"type": "string"},
-                "url": {"type": "string", "format": "uri"},
-            },
-            "required": ["slug", "name", "url"],
+            "description": "The link a read gave; only its `{}` is read.".format(
+                "id" if by_id else "slug"
+            ),
+            "properties": {"id" if by_id else "slug": key},
+            "required": ["id" if by_id else "slug"],
         }
+        return {"oneOf": [key, link]}
 
 
 class HttpURLFieldExtension(OpenApiSerializerFieldExtension):

@@ -4,7 +4,7 @@ own rules, slugs made from names, translated fields, and `?expand=`."""
 import re
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -66,6 +66,35 @@ class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
     # duplicate differently depending on when it came.
     def get_unique_together_validators(self):
         return []
+
+    def get_fields(self):
+        """Every text field is null where it is empty: marked so for the schema where the
+        model lets it be empty (or it is read through a relation), and a null written to one
+        whose column holds no NULL is stored as empty text (to_internal_value)."""
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if not is_text(field):
+                continue
+            model_field = model_field_of(self.Meta.model, field.source or name)
+            if model_field is None or model_field.blank:
+                field.allow_null = True
+                field.null_is_blank = model_field is not None and not model_field.null
+        return fields
+
+    def to_representation(self, instance):
+        """One convention for a missing value: null, never "" (text left empty, a country not
+        given, in every language); core.api.cells writes the same in SQL."""
+        data = super().to_representation(instance)
+        for name, value in data.items():
+            if value == "":
+                data[name] = None
+        return data
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            blank = {name for name, f in self.fields.items() if getattr(f, "null_is_blank", False)}
+            data = {k: "" if v is None and k in blank else v for k, v in data.items()}
+        return super().to_internal_value(data)
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -172,6 +201,25 @@ class ValidatedModelSerializer(CountryFieldMixin, serializers.ModelSerializer):
                 for name in keys:
                     detail.setdefault(name, []).extend(each.messages)
         return detail
+
+
+def is_text(field):
+    """Whether a serializer field gives text (a choice, a URL, a country code included)."""
+    return isinstance(field, serializers.CharField) or (
+        isinstance(field, serializers.ChoiceField)
+        and not isinstance(field, serializers.MultipleChoiceField)
+    )
+
+
+def model_field_of(model, source):
+    """The model field a serializer field's `source` names; None through a relation ("*",
+    "country.name") or for what is no field."""
+    if "." in source or source == "*":
+        return None
+    try:
+        return model._meta.get_field(source)
+    except FieldDoesNotExist:
+        return None
 
 
 def unique_slug(model, attrs):

@@ -8,6 +8,7 @@ nests whole serializers) is serialised by DRF a chunk at a time instead, with th
 
 from itertools import chain
 
+from django.urls import NoReverseMatch, reverse
 from rest_framework.settings import api_settings
 
 from core.api import cells
@@ -51,11 +52,38 @@ class StreamingMixin:
         else:
             body = self.copied(sql, params, fmt, serializer)
         response = streaming_response(
-            body,
-            content_type=CONTENT_TYPES[fmt],
-            filename=f"{self.basename or 'records'}.{fmt}",
+            body, content_type=CONTENT_TYPES[fmt], filename=self.download_name(fmt)
         )
         response["Content-Language"] = self.language
+        return response
+
+    def get_serializer_context(self):
+        """A record in CSV or NDJSON links to the JSON records, as a list's rows do."""
+        context = super().get_serializer_context()
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) in CONTENT_TYPES:
+            context["request"] = LinkingRequest(self.request)
+        return context
+
+    def download_name(self, fmt):
+        """The file name of this resource's downloads: its plural name, as in its URL
+        (`exhibitors.csv`), as the pages name theirs; the same for a list and a record."""
+        try:
+            path = reverse(f"{self.request.resolver_match.namespace}:{self.basename}-list")
+        except (AttributeError, NoReverseMatch):
+            return f"records.{fmt}"
+        return f"{path.rstrip('/').rsplit('/', 1)[-1]}.{fmt}"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A record in CSV or NDJSON is a download too, named as the list's."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        fmt = getattr(getattr(request, "accepted_renderer", None), "format", None)
+        if (
+            fmt in CONTENT_TYPES
+            and response.status_code == 200
+            and not response.has_header("Content-Disposition")
+        ):
+            response["Content-Disposition"] = f'attachment; filename="{self.download_name(fmt)}"'
         return response
 
     def copied(self, sql, params, fmt, serializer):

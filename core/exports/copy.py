@@ -20,7 +20,7 @@ from itertools import chain
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
-from core.exports.sql import neutralised
+from core.exports.sql import neutralised, unquoted_empty
 from core.exports.writers import csv_lines, started
 
 # Bytes gathered before they are handed to the WSGI server: COPY sends one message a row,
@@ -153,7 +153,7 @@ def page_download(queryset, header, columns):
     """The lines of a page's CSV download: the byte-order mark and the header (as
     core.exports.writers.csv_lines writes them), then the rows from COPY. The first block of rows is
     read here (see copy_blocks)."""
-    sql, params = rows_query(queryset, [neutralised(column) for column in columns])
+    sql, params = rows_query(queryset, [unquoted_empty(neutralised(column)) for column in columns])
     rows = started(copy_blocks(sql, params, "csv"))
     head = "".join(csv_lines(header, [], byte_order_mark=True)).encode()
     return chain([head], rows)

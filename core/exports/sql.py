@@ -65,6 +65,12 @@ def neutralised(column):
     return Sql(NEUTRALISE, text(column))
 
 
+def unquoted_empty(cell):
+    """A CSV cell for COPY, empty text as NULL: COPY writes "" for empty text and nothing for
+    NULL, and Python's csv writer (the header, the API's Python path) writes nothing for both."""
+    return Sql("NULLIF({0}, '')", cell)
+
+
 class Number:
     """A column that holds a number: written as one, never neutralised (a negative number is
     not a formula)."""

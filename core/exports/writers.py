@@ -7,6 +7,9 @@ writes single records, errors, the header lines, and any list whose fields core.
 express in SQL.
 
 Rows are written a line at a time, so a download of a million records never sits in memory.
+Every CSV line ends with LF ("\n"), as PostgreSQL's COPY writes its rows: the header and the
+rows of a file end alike (RFC 4180's CRLF would have COPY's every line rewritten on its way
+out). A line break inside a quoted cell is kept as the text holds it.
 Every CSV cell goes through `neutralise`, so that no text in the directory becomes a
 spreadsheet formula, and a download that fails midway ends as a broken transfer, never as a
 file that looks complete (see `streaming_response`).
@@ -22,6 +25,8 @@ from django.http import StreamingHttpResponse
 logger = logging.getLogger(__name__)
 
 BYTE_ORDER_MARK = "\ufeff"
+# The end of every CSV line, header included: COPY's (see the module's docstring).
+LINE_END = "\n"
 # What spreadsheet programs read as the start of a formula (OWASP's list: = + - @, tab and
 # carriage return), with the full-width forms of the first four, which some read the same.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -53,17 +58,24 @@ def csv_lines(header, rows, *, byte_order_mark=False):
 
     With `byte_order_mark`, the file starts with one, so spreadsheet programs read it as UTF-8.
     """
-    writer = csv.writer(Echo())
+    # Written with CRLF, so that a cell holding a carriage return alone is quoted, as COPY
+    # quotes it; the line then ends as COPY's do.
+    writer = csv.writer(Echo(), lineterminator="\r\n")
     if byte_order_mark:
         yield BYTE_ORDER_MARK
-    yield writer.writerow([neutralise(str(name)) for name in header])
+    yield writer.writerow([neutralise(str(name)) for name in header])[:-2] + LINE_END
     for row in rows:
-        yield writer.writerow([neutralise(cell) for cell in row])
+        yield writer.writerow([neutralise(cell) for cell in row])[:-2] + LINE_END
+
+
+# NDJSON is compact, as the API's JSON is (no space after "," or ":"), and as PostgreSQL
+# writes it (core.api.cells.json_object): a line is the record's JSON, byte for byte.
+COMPACT = (",", ":")
 
 
 def ndjson_line(record):
-    """One record as a line of JSON (dates and decimals as text, text as it is)."""
-    return json.dumps(record, ensure_ascii=False, default=str) + "\n"
+    """One record as a line of compact JSON (dates and decimals as text, text as it is)."""
+    return json.dumps(record, ensure_ascii=False, separators=COMPACT, default=str) + "\n"
 
 
 def started(rows):

@@ -3,15 +3,16 @@
 
 from django.db.models import F
 from django.utils.text import capfirst
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import cells, fields
-from core.api.fields import CompactRelatedField, DetailURLField
+from core.api.fields import CompactRelatedField, DetailURLField, PageURLField
 from core.api.serializers import ExpandableSerializerMixin, ValidatedModelSerializer, translated
 from core.exports.sql import as_text, field
 from exhibitors.models import Exhibitor, Sector
 from expos import models
+
+from .timezones import TimeZoneField
 
 TIMESTAMPS = ["created", "updated"]
 # `synthetic` (records generate_directory wrote for load testing) is read-only: the model
@@ -25,7 +26,8 @@ def identity(view_name, lookup_field="slug"):
 
 
 def compact(view_name, queryset, **kwargs):
-    """A related record: written as its slug, read as {slug, name, url}."""
+    """A related record: written as its slug (`slug_field="pk"`: its id), read as its link
+    {id, slug, name, url}."""
     return CompactRelatedField(f"api:{view_name}-detail", queryset=queryset, **kwargs)
 
 
@@ -68,8 +70,8 @@ class ParticipationSerializer(ValidatedModelSerializer):
     url = identity("participation", "pk")
     exhibitor = compact("exhibitor", Exhibitor.objects.all())
     expo = compact("expo", models.Expo.objects.all())
-    area = fields.PrimaryKeyRelatedField(
-        queryset=models.Area.objects.all(), required=False, allow_null=True
+    area = compact(
+        "area", models.Area.objects.all(), slug_field="pk", required=False, allow_null=True
     )
     # A method rather than CharField(source="area.name", default=None): DRF skips a field's
     # default in a partial update, so a PATCH answer would lack this required field.
@@ -97,36 +99,9 @@ class ParticipationSerializer(ValidatedModelSerializer):
         return cells.unless_null(F("area"), cells.text_cell(name))
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "maxLength": 64,
-        "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
-        "example": "Asia/Shanghai",
-        "description": (
-            "The IANA time zone of the place, as the tz database's zone.tab names it (such as "
-            '`Europe/Madrid` or `America/Argentina/Buenos_Aires`), or `UTC` ("" where the '
-            "source gives none). Old names kept as links (`Asia/Calcutta`), POSIX-style rules "
-            "(`EST5EDT`) and any other value are a 400 naming `timezone`."
-        ),
-    }
-)
-class TimeZoneField(serializers.ChoiceField):
-    """An IANA time zone, described in the schema as a string rather than an enum.
-
-    The zones are the model field's choices (core.fields.time_zone_names), which follow the
-    tzdata package: an enum of them would make every generated client refuse a zone added by a
-    later tzdata release. They are still checked here, on the server.
-    """
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
-        super().__init__(choices=models.Expo._meta.get_field("timezone").choices, **kwargs)
-
-
 class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     url = identity("expo")
+    html_url = PageURLField("expos:expo-detail")
     series = compact("series", models.ExpoSeries.objects.all(), required=False, allow_null=True)
     parent = compact("expo", models.Expo.objects.all(), required=False, allow_null=True)
     organisers = compact(
@@ -146,6 +121,7 @@ class ExpoSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
         model = models.Expo
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             *translated("name", "short_name"),
@@ -182,6 +158,7 @@ class AppearanceSerializer(ValidatedModelSerializer):
 
 class ForumSerializer(ValidatedModelSerializer):
     url = identity("forum")
+    html_url = PageURLField("expos:forum-detail")
     expo = compact("expo", models.Expo.objects.all())
     organisers = compact(
         "organisation", models.Organisation.objects.all(), many=True, required=False
@@ -193,6 +170,7 @@ class ForumSerializer(ValidatedModelSerializer):
         model = models.Forum
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "expo",
@@ -224,6 +202,7 @@ class ForumSerializer(ValidatedModelSerializer):
 
 class SpeakerSerializer(ValidatedModelSerializer):
     url = identity("speaker")
+    html_url = PageURLField("expos:speaker-detail")
     exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
     organisation = compact(
         "organisation", models.Organisation.objects.all(), required=False, allow_null=True
@@ -233,6 +212,7 @@ class SpeakerSerializer(ValidatedModelSerializer):
         model = models.Speaker
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "honorific",
@@ -258,6 +238,7 @@ class StatementSerializer(ValidatedModelSerializer):
 
 class DealSerializer(ValidatedModelSerializer):
     url = identity("deal")
+    html_url = PageURLField("expos:deal-detail")
     expo = compact("expo", models.Expo.objects.all())
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
     parties = compact("exhibitor", Exhibitor.objects.all(), many=True, required=False)
@@ -266,6 +247,7 @@ class DealSerializer(ValidatedModelSerializer):
         model = models.Deal
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             "expo",
@@ -354,8 +336,8 @@ class HighlightSerializer(ValidatedModelSerializer):
         "forum", models.Forum.objects.all(), name_field="title", required=False, allow_null=True
     )
     exhibitor = compact("exhibitor", Exhibitor.objects.all(), required=False, allow_null=True)
-    area = fields.PrimaryKeyRelatedField(
-        queryset=models.Area.objects.all(), required=False, allow_null=True
+    area = compact(
+        "area", models.Area.objects.all(), slug_field="pk", required=False, allow_null=True
     )
 
     class Meta:
@@ -387,6 +369,7 @@ class ExhibitorSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
     exhibited at."""
 
     url = identity("exhibitor")
+    html_url = PageURLField("exhibitors:exhibitor-detail")
     country_name = serializers.CharField(source="country.name", read_only=True)
     sectors = compact("sector", Sector.objects.all(), many=True, required=False)
 
@@ -398,6 +381,7 @@ class ExhibitorSerializer(ExpandableSerializerMixin, ValidatedModelSerializer):
         model = Exhibitor
         fields = [
             "url",
+            "html_url",
             "id",
             "slug",
             *translated("name"),

@@ -48,6 +48,7 @@ def test_exhibitor_detail_content_and_compact_relations(client):
     assert (data["country"], data["country_name"], data["region"]) == ("CN", "China", "Zhejiang")
     assert data["sectors"] == [
         {
+            "id": data["sectors"][0]["id"],
             "slug": "video-iot",
             "name": "Video IoT",
             "url": "http://testserver/api/v1/sectors/video-iot/",
@@ -60,6 +61,7 @@ def test_participation_shows_compact_expo(client):
     data = get(client, "/api/v1/participations/?exhibitor=guangyu-mingdao-digital-technology")
     (row,) = data.json()["results"]
     assert row["expo"] == {
+        "id": row["expo"]["id"],
         "slug": "smart-china-expo-2021",
         "name": "Smart China Expo 2021",
         "url": "http://testserver/api/v1/expos/smart-china-expo-2021/",

@@ -24,6 +24,8 @@ from tests.api.helpers import get
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.django_db]
 
+# What the statement writing records as JSON holds (core.api.cells.json_object).
+RECORD_MARK = """'{"url":'"""
 ENDPOINTS = {prefix: viewset for prefix, viewset, _basename in router.registry}
 
 
@@ -164,10 +166,10 @@ def test_accept_language_chooses_the_plan_language(client, awkward):
     assert fast == slow
     row = next(r for r in fast["results"] if r["slug"] == awkward.slug)
     # No Spanish name: the English one is shown, as modeltranslation's fallback does.
-    assert row["name"] == awkward.name_en and row["name_es"] == ""
+    assert row["name"] == awkward.name_en and row["name_es"] is None
     # Sectors are ordered by the Spanish column, where the untranslated one is empty.
     assert [s["name"] for s in row["sectors"]] == ["Alpha", "Alfa"]
-    assert row["country"] == "" and row["country_name"] == ""
+    assert row["country"] is None and row["country_name"] is None
 
 
 def test_filters_orderings_and_cursor_walks_are_the_same_json(client, awkward):
@@ -229,11 +231,11 @@ def test_a_page_is_read_in_a_fixed_number_of_queries(client, awkward):
     ]
     assert len(page) == 2, page
     assert page[0].startswith('SELECT "exhibitors_exhibitor"."id" AS "id" FROM')
-    assert "json_build_object" in page[1] and "exhibitors_sector" in page[1]
+    assert RECORD_MARK in page[1] and "exhibitors_sector" in page[1]
 
 
 def records_statements(queries):
-    return [q["sql"] for q in queries.captured_queries if "json_build_object" in q["sql"]]
+    return [q["sql"] for q in queries.captured_queries if RECORD_MARK in q["sql"]]
 
 
 def test_with_the_sql_path_off_the_serializers_write_the_same_json(client, awkward):
@@ -269,7 +271,7 @@ def test_the_records_statement_is_prepared_once_a_connection(client, prepared):
         first = get(client, "/api/v1/exhibitors/?page_size=3").json()
         again = get(client, "/api/v1/exhibitors/?page=2&page_size=3").json()
     assert [r["slug"] for r in first["results"]] != [r["slug"] for r in again["results"]]
-    statements = [s for s in prepared_statements() if "json_build_object" in s]
+    statements = [s for s in prepared_statements() if RECORD_MARK in s]
     # One statement for both pages: only the ids changed, passed as a parameter.
     assert len(statements) == (1 if prepared else 0), statements
     if prepared:

@@ -34,9 +34,11 @@ def test_schema_validates_without_warnings(tmp_path):
     assert "exact up to 1000" in page["count"]["description"]
     assert "first 10000 results" in page["count_capped"]["description"]
     exhibitor_out = schema["components"]["schemas"]["Exhibitor"]["properties"]
-    assert exhibitor_out["sectors"]["items"]["required"] == ["slug", "name", "url"]
+    assert exhibitor_out["sectors"]["items"]["required"] == ["id", "slug", "name", "url"]
     exhibitor_in = schema["components"]["schemas"]["ExhibitorRequest"]["properties"]
-    assert exhibitor_in["sectors"]["items"]["type"] == "string"
+    # Written as the slug, or as the link a read gave.
+    sector_in = exhibitor_in["sectors"]["items"]["oneOf"]
+    assert [each["type"] for each in sector_in] == ["string", "object"]
     assert "slug" not in exhibitor_in
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages import csv_rows, expected_csv, get
+from tests.pages import csv_table, expected_bytes, expected_csv, get, streamed
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -19,4 +19,7 @@ def test_page_download_is_its_expected_file(client, name, language):
     prefix = "" if language == "en" else f"/{language}"
     expected = expected_csv(EXPECTED / language / f"{name}.csv")
     assert len(expected) > 1, name
-    assert csv_rows(get(client, f"{prefix}/{name}/export.csv")) == expected
+    body = streamed(get(client, f"{prefix}/{name}/export.csv"))
+    assert csv_table(body) == expected
+    # Byte for byte: the byte-order mark, then every line ending in LF as COPY writes it.
+    assert body == expected_bytes(EXPECTED / language / f"{name}.csv")

@@ -48,7 +48,7 @@ def test_api_number_columns_stay_numbers():
     assert cell("-1500.00") == "-1500.00"  # neutralised as text by csv_lines
     assert cell("=1+2", number=True) == "=1+2"  # not a number: still text, and neutralised
     lines = list(csv_lines(["a", "b"], [[cell("-3", number=True), cell("-3")]]))
-    assert lines[1] == "-3,'-3\r\n"
+    assert lines[1] == "-3,'-3\n"
 
 
 def plant(record):
@@ -168,4 +168,4 @@ def test_api_download_failing_midway_is_logged_and_raised(monkeypatch, caplog):
         lines.extend(response.streaming_content)
     assert len(lines) == 2
     (logged,) = [r for r in caplog.records if r.name == "core.exports.writers"]
-    assert "sector.ndjson" in logged.getMessage() and logged.exc_info
+    assert "sectors.ndjson" in logged.getMessage() and logged.exc_info

@@ -84,10 +84,12 @@ def test_count_request_allows_exactly_the_limit_from_concurrent_threads():
 
 
 def test_count_request_tells_the_seconds_left_in_the_window():
-    assert count_request("throttle_test_wait", 1, 60) == (True, 0)
-    allowed, wait = count_request("throttle_test_wait", 1, 60)
-    assert not allowed
-    assert 59 <= wait <= 60
+    first = count_request("throttle_test_wait", 1, 60)
+    assert (first.allowed, first.wait, first.limit, first.remaining) == (True, 0, 1, 0)
+    assert 59 <= first.reset <= 60
+    refused = count_request("throttle_test_wait", 1, 60)
+    assert (refused.allowed, refused.remaining) == (False, 0)
+    assert 59 <= refused.wait <= 60 and refused.wait == refused.reset
 
 
 def test_count_request_opens_a_new_window_when_the_old_one_ends_before_it_counts(monkeypatch):
@@ -102,9 +104,9 @@ def test_count_request_opens_a_new_window_when_the_old_one_ends_before_it_counts
         return real_incr(key, *args, **kwargs)
 
     monkeypatch.setattr(throttling.cache, "incr", incr_after_expiry)
-    assert count_request("throttle_test_expiry", 1, 60) == (True, 0)
+    assert count_request("throttle_test_expiry", 1, 60).allowed
     assert expired == ["throttle_test_expiry"]
-    assert cache.get("throttle_test_expiry") == 1
+    assert cache.get("throttle_test_expiry") % throttling.WINDOW_END == 1
 
 
 def test_count_request_within_a_window_asks_the_cache_once(monkeypatch):
@@ -118,13 +120,15 @@ def test_count_request_within_a_window_asks_the_cache_once(monkeypatch):
 
         monkeypatch.setattr(throttling.cache, name, recorded)
     key = f"throttle_test_round_trips_{uuid.uuid4().hex}"
-    assert count_request(key, 5, 60) == (True, 0)
+    assert count_request(key, 5, 60).remaining == 4
     opening = list(calls)
     calls.clear()
-    assert count_request(key, 5, 60) == (True, 0)
-    assert opening == ["incr", "add", "set", "incr"]
+    # The window's end is read from the same counter: RateLimit-Reset costs no round trip.
+    second = count_request(key, 5, 60)
+    assert second.remaining == 3 and 59 <= second.reset <= 60
+    assert opening == ["incr", "add", "incr"]
     assert calls == ["incr"]
-    assert cache.get(key) == 2
+    assert cache.get(key) % throttling.WINDOW_END == 2
 
 
 def test_count_request_lets_requests_through_when_the_cache_is_down(monkeypatch, caplog):
@@ -132,8 +136,10 @@ def test_count_request_lets_requests_through_when_the_cache_is_down(monkeypatch,
         raise ConnectionError("cache unreachable")
 
     monkeypatch.setattr(throttling.cache, "add", down)
-    assert count_request("throttle_test_down", 1, 60) == (True, 0)
-    assert count_request("throttle_test_down", 1, 60) == (True, 0)
+    for _ in range(2):
+        quota = count_request("throttle_test_down", 1, 60)
+        # Let through, and no RateLimit headers: nothing is known of the count.
+        assert (quota.allowed, quota.wait, quota.remaining) == (True, 0, None)
     assert "Requests are not counted" in caplog.text
 
 
@@ -177,7 +183,7 @@ def test_count_request_on_redis_allows_exactly_the_limit():
             results = hammer(lambda: count_request("throttle_test_redis", 300, 60)[0], 50)
             assert shared.ttl("throttle_test_redis") <= 60
         finally:
-            shared.delete_many(["throttle_test_redis", "throttle_test_redis:ends"])
+            shared.delete_many(["throttle_test_redis"])
             disconnect()
     assert (results.count(True), results.count(False)) == (300, 500)
 
