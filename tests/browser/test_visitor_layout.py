@@ -56,6 +56,25 @@ def test_results_come_first_on_a_phone(page, prefix, summary, screenshots_dir):
     assert box(form)["y"] > box(panel.locator("> summary"))["y"]
 
 
+def test_without_javascript_too(browser, seeded_live_server):
+    """The fold is the page's own <details>: folded on a phone, a sidebar on a wide screen
+    (where the browser can style a closed <details>' content, as Chromium does)."""
+    context = browser.new_context(base_url=seeded_live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_viewport_size(PHONE)
+        page.goto(f"/{TWO_FILTERS}")
+        expect(page.locator("details.filter-panel > summary")).to_have_text("Filters (2)")
+        expect(page.locator("form.filters")).to_be_hidden()
+        expect(page.locator("table.results tbody tr").first).to_be_in_viewport()
+        page.set_viewport_size(DESKTOP)
+        expect(page.locator("form.filters")).to_be_visible()
+        expect(page.locator("details.filter-panel > summary")).to_be_hidden()
+        assert box(page.locator("form.filters"))["x"] < box(page.locator("table.results"))["x"]
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("prefix", "summary"), LANGUAGES)
 def test_no_filter_is_counted_without_one(page, prefix, summary):
     page.set_viewport_size(PHONE)
