@@ -39,7 +39,7 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make serve: the production settings under gunicorn on 127.0.0.1:$(PORT), static files by whitenoise
-## (needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see the README's "Serving in production").
+## (needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; see docs/operations.md).
 ## Without DATABASE_URL, gunicorn runs against the embedded PostgreSQL that `make run` set up.
 serve: $(STAMP)
 	$(PRODUCTION) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -49,12 +49,12 @@ serve: $(STAMP)
 
 ## make bench: load 10k and 1M exhibitors into the PostgreSQL server on 127.0.0.1:5432 (not the
 ## embedded one), serve each with `make serve` and measure; writes bench/results.md. Not part of
-## make test; see the README's "Benchmark" section for its variables and how long it takes.
+## make test; see docs/benchmark.md for its variables and how long it takes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 ## make loadtest: a mixed read load on the server `make serve` runs (start it first; see the
-## README's "Load test"): LOADTEST_CONNECTIONS connections for LOADTEST_SECONDS seconds against
+## docs/benchmark.md, "Load test"): LOADTEST_CONNECTIONS connections for LOADTEST_SECONDS seconds against
 ## LOADTEST_URL, a loopback address only, with LOADTEST_MIX's requests (standard, or costly:
 ## the most expensive ones). Prints requests/s, the non-2xx answers, latencies and liveness.
 LOADTEST_CONNECTIONS ?= 64

@@ -1,6 +1,6 @@
 """gunicorn's settings for `make serve`, each from an environment variable with a default.
 
-The README's "Serving in production" lists them. Options given on the command line (or in
+docs/operations.md, "Serving in production", lists them. Options given on the command line (or in
 GUNICORN_CMD_ARGS) override these.
 """
 

@@ -1,1 +1,1 @@
-"""The benchmark behind `make bench`: see run.py and the README's "Benchmark" section."""
+"""The benchmark behind `make bench`: see run.py and docs/benchmark.md."""

@@ -199,7 +199,7 @@ def checkpoint(database):
 
 def imported_rows(output):
     """The rows import_directory's summary says it imported ("Imported 1002184 rows: …")."""
-    match = re.search(r"Imported (\d+) rows", output)
+    match = re.search(r"Imported (\d+) rows?", output)
     if not match:
         sys.exit(f"import_directory said no row count:\n{output[-2000:]}")
     return int(match.group(1))

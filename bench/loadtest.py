@@ -20,7 +20,7 @@ any answer was neither 2xx nor 429, or if a liveness check took LIVENESS_LIMIT s
 
 Only a loopback address is ever loaded: this is a tool to measure one's own server, and
 every loop is bounded in time and in count. The server is not started here: run `make serve`
-first (see the README's "Load test"). Standard library only.
+first (see docs/benchmark.md, "Load test"). Standard library only.
 """
 
 import argparse

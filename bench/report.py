@@ -148,7 +148,7 @@ def context_lines(started, loaded, counts, country, sector, matches, terms, impo
         f"{seconds} s, on {os.cpu_count()} cores ({platform.machine()}), Python "
         f"{platform.python_version()}, PostgreSQL {version}, "
         f"cache {'Redis' if USE_REDIS else 'local memory'}; `make serve` with its defaults; "
-        "the API's response cache off but for B5 (see the README).",
+        "the API's response cache off but for B5 (see docs/benchmark.md).",
         "",
         *(
             f"- `{loaded[size][0]}`: {c['exhibitors']:,} exhibitors, {c['expos']:,} expos, "

@@ -211,6 +211,18 @@ class SingleLineSlugField(CheckedCharactersMixin, models.SlugField):
     default_validators = [validate_slug]
 
 
+# What a record's slug is, for the help text of its field: the admin makes it from the record's
+# English name or title where the editor leaves it empty (core.admin.forms.SlugFromNameMixin).
+SLUG_FROM_NAME = _(
+    "The record's name in web addresses and in the API: lower-case letters, digits and "
+    "hyphens, unique. Left empty, it is made from the English name."
+)
+SLUG_FROM_TITLE = _(
+    "The record's name in web addresses and in the API: lower-case letters, digits and "
+    "hyphens, unique. Left empty, it is made from the English title."
+)
+
+
 class MultiLineField(CheckedCharactersMixin, models.TextField):
     """Text in lines and paragraphs (a description, a quote, a document): line breaks and
     tabs are kept, other control characters refused."""

@@ -30,21 +30,57 @@ class Source(TimeStampedModel):
     """A document the directory's facts are taken from, kept whole so each citation can be
     checked against it."""
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    title = SingleLineField(_("title"), max_length=300)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=_(
+            "The document's name in web addresses and in the API: lower-case letters, digits "
+            "and hyphens, unique. Left empty, it is made from the title."
+        ),
+    )
+    title = SingleLineField(
+        _("title"),
+        max_length=300,
+        help_text=_("The document's own title, shown with every fact cited from it."),
+    )
     title_supplied = models.BooleanField(
         _("title supplied by the directory"),
         default=False,
         help_text=_("The document has no title of its own; this one describes it."),
     )
-    publisher = SingleLineField(_("publisher"), max_length=200, blank=True)
-    author = SingleLineField(_("author"), max_length=300, blank=True)
-    published_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
+    publisher = SingleLineField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published the document: a newspaper, an organiser, a government body."),
+    )
+    author = SingleLineField(
+        _("author"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who wrote it, where the document names them."),
+    )
+    published_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        validators=date_validators(),
+        help_text=_("The day the document was published, shown with its citations."),
+    )
     language = SingleLineField(
         _("language"), max_length=8, help_text=_("The language the document is written in.")
     )
-    file_name = SingleLineField(_("file name"), max_length=200)
-    text = MultiLineField(_("full text"))
+    file_name = SingleLineField(
+        _("file name"),
+        max_length=200,
+        help_text=_("The name of the document's file among the sources; one file is one source."),
+    )
+    text = MultiLineField(
+        _("full text"),
+        help_text=_(
+            "The document's whole text: every quoted sentence is checked against it, word for word."
+        ),
+    )
 
     class Meta:
         ordering = ["-published_on", "title", "id"]
@@ -68,14 +104,24 @@ class Citation(TimeStampedModel):
     """The sentence or sentences of a source document that a record was taken from."""
 
     source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="citations",
+        help_text=_("The document the sentence is quoted from."),
     )
     # A record type goes only with its model (remove_stale_contenttypes); the citations of a
     # record go with the record (CitedModel's GenericRelation).
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE
+        ContentType,
+        verbose_name=_("record type"),
+        on_delete=models.CASCADE,
+        help_text=_("The kind of record the sentence is evidence for."),
     )
-    object_id = models.PositiveBigIntegerField(_("record id"))
+    object_id = models.PositiveBigIntegerField(
+        _("record id"),
+        help_text=_("Which record of that kind; in the admin it is picked by its name."),
+    )
     record = GenericForeignKey("content_type", "object_id")
     quote = MultiLineField(
         _("quoted sentence"), help_text=_("Word for word, in the document's language.")

@@ -83,7 +83,7 @@ def exhibitor_profile(exhibitor):
         "statements": statements,
         "deals": exhibitor_deals,
         "sources": sorted(
-            {c.source for r in [exhibitor, *participations] for c in r.cites},
+            {c.source for r in [exhibitor, *participations, *statements] for c in r.cites},
             key=lambda s: s.pk,
         ),
     }

@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so that its admin classes win.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin, with the directory's records first on its index (core/admin/site.py).
+    "config.admin.DirectoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,7 +66,8 @@ MIDDLEWARE = [
     "core.http.middleware.RequestBodyFraming",
     "core.http.middleware.RefuseUnknownMethods",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, with the admin in the visitor's language (core/http/locale.py).
+    "core.http.locale.DirectoryLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,7 +174,7 @@ STORAGES = {
 WHITENOISE_ROOT = BASE_DIR / "public"
 
 # --- Headers ------------------------------------------------------------------------------
-# On every response (pages, API, admin, static files, errors): the README's "Security
+# On every response (pages, API, admin, static files, errors): docs/operations.md "Security
 # headers" lists them. Everything a page loads comes from this site; no inline script or style
 # (site.js and site.css hold them; the API docs load theirs as files, config/api/docs.py);
 # nothing may frame a page. A view that needs more widens it for itself with csp.decorators.
@@ -258,7 +260,7 @@ if DIRECTORY_PREPARED_STATEMENTS:
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 
 # --- Limits --------------------------------------------------------------------------------
-# The README's "Limits" section describes them. Addresses of the reverse proxies in front of
+# docs/operations.md, "Limits", describes them. Addresses of the reverse proxies in front of
 # the server (addresses or CIDR networks): only their X-Forwarded-For is believed
 # (core/clientip.py). Empty, the peer of the connection is the client.
 DIRECTORY_TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
@@ -276,7 +278,7 @@ AXES_CLIENT_IP_CALLABLE = "core.http.clientip.client_key"
 AXES_LOCKOUT_CALLABLE = "core.http.lockout.lockout_response"
 
 # --- Health and outages -------------------------------------------------------------------
-# The README's "When the database goes away". Seconds libpq waits for the server to answer a
+# docs/operations.md, "When the database goes away". Seconds libpq waits for the server to answer a
 # new connection (a host that drops packets, rather than refusing them); 2 is its least.
 DATABASES["default"]["OPTIONS"].setdefault(
     "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=2)
@@ -320,6 +322,36 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    # The order of the documentation's sections (Swagger UI keeps this list's order, having no
+    # tagsSorter; within a tag, the operations' order in the schema): the directory's main
+    # records first, the records that link them next, provenance and the change feed last.
+    # Each name is its path's first segment under /api/v1/; config.api.hooks translates the
+    # descriptions into the schema's language and orders the operations to match.
+    "TAGS": [
+        {"name": "exhibitors", "description": _("Companies and organisations that exhibit.")},
+        {"name": "expos", "description": _("Expos: each edition, its dates and venue.")},
+        {"name": "forums", "description": _("Round tables and side forums held at expos.")},
+        {"name": "speakers", "description": _("People who spoke at a forum or an expo.")},
+        {"name": "deals", "description": _("Projects signed or announced at an expo.")},
+        {"name": "sectors", "description": _("The smart-city sectors exhibitors work in.")},
+        {"name": "series", "description": _("Recurring expos; each year is an expo.")},
+        {"name": "organisations", "description": _("Organisers, hosts and partners.")},
+        {"name": "participations", "description": _("One exhibitor at one expo.")},
+        {"name": "appearances", "description": _("A speaker at a forum, and in what role.")},
+        {"name": "statements", "description": _("Words a source quotes from a person.")},
+        {"name": "awards", "description": _("Prizes won at expos.")},
+        {"name": "figures", "description": _("Numbers a source reports about an expo.")},
+        {"name": "areas", "description": _("Halls, areas and venues of an expo.")},
+        {"name": "highlights", "description": _("What a source singles out at an expo.")},
+        {"name": "sources", "description": _("Where the directory's facts come from.")},
+        {"name": "citations", "description": _("Which source supports which record.")},
+        {"name": "changes", "description": _("The feed of records changed since a moment.")},
+    ],
+    "SORT_OPERATIONS": "config.api.hooks.operation_order",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.hooks.translate_tags",
+    ],
 }
 
 LOGGING = {

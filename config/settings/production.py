@@ -6,7 +6,7 @@
     DATABASE_URL=postgres://user:password@host:5432/expo_directory
     REDIS_URL=redis://host:6379/0                  (optional: the cache; local memory without it)
     DJANGO_TRUSTED_PROXIES=127.0.0.1               (the HTTPS proxy: its X-Forwarded-For names
-                                                    the client the limits count; README "Limits")
+                                                    the client the limits count; docs/operations.md)
 
 `make serve` runs it under gunicorn.
 

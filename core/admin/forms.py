@@ -2,12 +2,17 @@
 dates
 read in ASCII digits only (AsciiNumbersMixin), and a write that raced another answered as the
 form's error rather than a database error (RecheckRacedWritesMixin), and many-to-many
-fields whose links are a model of their own edited as any other (LinkFieldsMixin)."""
+fields whose links are a model of their own edited as any other (LinkFieldsMixin), and forms
+and inlines that fit a 1,280 px window (FittingFormsMixin), and a slug made from the name
+(SlugFromNameMixin)."""
 
+from django import forms
+from django.conf import settings
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import IntegrityError, models
 from django.http import HttpResponseRedirect
+from django.utils.text import slugify
 
 from core.history.deletion import is_plain_link
 from core.integrity import duplicated_constraint
@@ -97,3 +102,91 @@ class LinkFieldsMixin:
             if queryset is not None:
                 kwargs["queryset"] = queryset
         return db_field.formfield(**kwargs)
+
+
+# --- Layout ----------------------------------------------------------------------------------
+
+
+class FittingFormsMixin:
+    """A ModelAdmin whose forms and inlines fit a 1,280 px window: its pages load the
+    directory's form styles (a tabular inline's text and autocomplete boxes as wide as their
+    column allows), so no row needs sideways scrolling."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(css={"all": ["admin/css/directory_forms.css"]})
+
+
+# --- Slugs -----------------------------------------------------------------------------------
+
+
+class SlugFromNameForm(forms.ModelForm):
+    """A form whose slug, left empty, is made from its `slug_sources` (the English name or
+    title), as the admin's script would have filled it in: without the script, or with the
+    slug cleared, a record can still be added. The column stays required; a slug taken
+    already, or a name with no letter to make one of, is the slug field's error."""
+
+    slug_sources = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.slug_sources and "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.slug_sources or "slug" not in self.fields or cleaned.get("slug"):
+            return cleaned
+        if self.has_error("slug"):
+            return cleaned
+        words = " ".join(str(cleaned.get(name) or "") for name in self.slug_sources)
+        length = self._meta.model._meta.get_field("slug").max_length
+        slug = slugify(words)[:length].strip("-_")
+        if slug:
+            cleaned["slug"] = slug
+        else:
+            field = self.fields["slug"]
+            self.add_error(
+                "slug", forms.ValidationError(field.error_messages["required"], "required")
+            )
+        return cleaned
+
+
+class SlugFromNameMixin:
+    """An admin whose records have a slug made from their name (prepopulated_fields["slug"]):
+    the slug follows the name on the form rather than coming first, the admin's script fills it
+    in as the name is typed, and SlugFromNameForm makes it when it is left empty."""
+
+    form = SlugFromNameForm
+
+    def slug_sources(self, request, obj=None):
+        return tuple(self.get_prepopulated_fields(request, obj).get("slug", ()))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.slug_sources = self.slug_sources(request, obj)
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        # The fieldsets rather than the fields: django-modeltranslation's admin makes its
+        # fieldsets from the form's fields without asking get_fields().
+        sources = self.slug_sources(request, obj)
+        names = set().union(*map(translations_of, sources))
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = list(options.get("fields", ()))
+            if "slug" in fields and names & set(fields):
+                fields.remove("slug")
+                after = max(i for i, name in enumerate(fields) if name in names)
+                fields.insert(after + 1, "slug")
+                options = {**options, "fields": fields}
+            fieldsets.append((title, options))
+        return fieldsets
+
+
+def translations_of(name):
+    """A field's name with and without each language's suffix: `name_en` -> name, name_en,
+    name_es (django-modeltranslation's fields)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    base = next((name.removesuffix(f"_{c}") for c in codes if name.endswith(f"_{c}")), name)
+    return {base, *(f"{base}_{code}" for code in codes)}

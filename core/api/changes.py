@@ -1,6 +1,6 @@
 """/api/v1/changes/: the change log, oldest first, for a client that keeps a mirror.
 
-A mirror is built in two steps (the README shows them): take the position now
+A mirror is built in two steps (docs/api.md shows them): take the position now
 (`?since=now`), walk every list in full, then read the changes since that position, and again
 from each answer's `next`. Each entry names a record that was created, changed or deleted;
 the client fetches its `url` again (or drops the record on a deletion). A link between two

@@ -143,11 +143,13 @@ def output_format_parameter(filterset_class):
 
 class DirectorySchema(AutoSchema):
     def get_auth(self):
-        """Reading is open: a token is optional for GET (a wrong one is still a 401), and
-        required for writes."""
-        auths = super().get_auth()
-        if self.method in SAFE_METHODS and {} not in auths:
-            auths.append({})
+        """Reading is open: a read's one security requirement is the empty one, which Swagger UI
+        shows as no padlock (it shows one for any other list, even one holding the empty
+        requirement); a token is still accepted there, and a wrong one is still a 401. Writes
+        need the token or the session."""
+        auths = super().get_auth()  # also registers the schemes, which the writes refer to
+        if self.method in SAFE_METHODS:
+            return [{}]
         return auths
 
     def _get_parameters(self):

@@ -22,6 +22,7 @@ from core.changelog.log import act_as
 from core.history.deleted import PAGE, deleted_records
 from core.history.recovery import (
     missing_permissions,
+    plan_names,
     plan_restore,
     problems,
     restore,
@@ -35,6 +36,7 @@ from core.history.versions import (
     versions,
 )
 from core.models import Change, Operation
+from core.timestamps import timestamp
 
 # How many records of each type a recovery page names; the rest are counted.
 NAMED_PER_TYPE = 25
@@ -201,7 +203,10 @@ class HistoryAdminMixin:
                 messages.success(
                     request,
                     _("%(record)s now has the values of its version of %(at)s.")
-                    % {"record": describe(self.model, version.values, pk), "at": version.at},
+                    % {
+                        "record": describe(self.model, version.values, pk),
+                        "at": timestamp(version.at),
+                    },
                 )
                 return HttpResponseRedirect(self.url("change", pk))
         differences = compare(self.model, found[-1].values, version.values)
@@ -304,12 +309,15 @@ def grouped(plan):
     groups = []
     for row in plan.rows:
         if not groups or groups[-1]["model"] is not row.model:
-            groups.append({"model": row.model, "names": [], "count": 0})
+            groups.append({"model": row.model, "rows": [], "count": 0})
         group = groups[-1]
         group["count"] += 1
-        if len(group["names"]) < NAMED_PER_TYPE:
-            group["names"].append(row.name)
+        if len(group["rows"]) < NAMED_PER_TYPE:
+            group["rows"].append(row)
+    named = [row for group in groups for row in group.pop("rows")]
+    names = iter(plan_names(plan, named))
     for group in groups:
+        group["names"] = [next(names) for _ in range(min(group["count"], NAMED_PER_TYPE))]
         meta = group["model"]._meta
         group["label"] = meta.verbose_name if group["count"] == 1 else meta.verbose_name_plural
         group["more"] = group["count"] - len(group["names"])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from core.history.versions import decode, describe, labels_of, usernames
+from core.history.versions import decode, describe_all, labels_of, usernames
 from core.models import Change, ChangeSet, Operation
 
 PAGE = 50
@@ -72,6 +72,8 @@ def deleted_records(model, *, before=None, limit=PAGE):
     for record in records:
         record.at, actor = sets.get(record.xid, (None, None))
         record.editor = editors.get(actor, "")
-        record.name = describe(model, record.values, record.record_id, record.slug)
         record.together = max(sizes.get(record.xid, 1) - 1, 0)
+    names = describe_all([(model, r.values, r.record_id, r.slug) for r in records])
+    for record, name in zip(records, names, strict=True):
+        record.name = name
     return records, more

@@ -25,6 +25,7 @@ from core.history.versions import (
     database_reason,
     decode,
     describe,
+    describe_all,
     labels_of,
     resolve,
 )
@@ -67,6 +68,13 @@ class Plan:
     rows: list = field(default_factory=list)
     relinks: list = field(default_factory=list)
     unknown: list = field(default_factory=list)
+
+
+def plan_names(plan, rows):
+    """The names of `rows` (some of the plan's), the records they refer to read from the
+    plan's other rows where deleted with them."""
+    deleted = {(row.model, row.pk): row.values for row in plan.rows}
+    return describe_all([(row.model, row.values, row.pk, row.slug) for row in rows], deleted)
 
 
 def plan_restore(entry: Change) -> Plan:

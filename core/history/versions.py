@@ -189,6 +189,47 @@ def describe(model, values, pk, slug=None):
     return slug or f"{model._meta.verbose_name} #{pk}"
 
 
+def describe_all(records, deleted=None):
+    """The names of `records`, (model, values, pk, slug) each, as describe() gives them, in
+    a few queries: a record's __str__ that follows a foreign key (a sector link's "exhibitor:
+    sector", a participation's "exhibitor @ expo") reads the related record from `records`
+    or `deleted` ({(model, pk): values} of records deleted with them), else from the
+    database, one query per related model."""
+    deleted = deleted or {}
+    instances = {}
+    for model, values, pk, _slug in records:
+        if values:
+            instances[(model, pk)] = instance_from(model, values, pk)
+    known = dict(instances)
+    wanted = {}
+    for (model, _pk), instance in instances.items():
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, ForeignKey):
+                key = (model_field.related_model, getattr(instance, model_field.attname))
+                if key[1] is None or key in known:
+                    continue
+                if key in deleted:
+                    known[key] = instance_from(key[0], deleted[key], key[1])
+                else:
+                    wanted.setdefault(key[0], set()).add(key[1])
+    for related, ids in wanted.items():
+        for pk, record in related._base_manager.in_bulk(ids).items():
+            known[(related, pk)] = record
+    for (model, _pk), instance in instances.items():
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, ForeignKey):
+                key = (model_field.related_model, getattr(instance, model_field.attname))
+                if key in known:
+                    setattr(instance, model_field.name, known[key])
+    names = []
+    for model, _values, pk, slug in records:
+        try:
+            names.append(str(instances[(model, pk)]))
+        except (KeyError, ObjectDoesNotExist, ValueError, TypeError, AttributeError):
+            names.append(slug or f"{model._meta.verbose_name} #{pk}")
+    return names
+
+
 class NotRestored(Exception):
     """A restore the database refused: the message says which record and why."""
 

@@ -7,7 +7,7 @@ Retry-After and not to be cached. core.http.middleware.DatabaseOutage answers so
 templates, and core.api.errors for the API's views, which catch their own exceptions.
 
 How fast that is comes from the settings: the pool's timeout and libpq's connect_timeout bound
-the wait (the README's "When the database goes away").
+the wait (docs/operations.md, "When the database goes away").
 """
 
 import logging

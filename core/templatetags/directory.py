@@ -6,10 +6,13 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from core.formatting import in_language, show_money, show_number
 from core.http.querystring import chosen, query_string
 from core.lists.facets import PRESENTATION_PARAMETERS
+from core.timestamps import timestamp
 
 register = template.Library()
+register.filter("timestamp", timestamp)
 
 
 @register.filter
@@ -32,6 +35,31 @@ def badge(language):
         gettext("Generated test data for load testing, not taken from a source document."),
         gettext("Synthetic"),
     )
+
+
+@register.filter
+def number(value):
+    """A number in the page's language (core.formatting.show_number); empty for none."""
+    if value is None or value == "":
+        return ""
+    return show_number(value)
+
+
+@register.filter
+def money(amount, currency):
+    """A sum of money in the page's language (core.formatting.show_money), on one line."""
+    if amount is None or amount == "":
+        return ""
+    return format_html('<span class="money">{}</span>', show_money(amount, currency))
+
+
+@register.filter
+def language_note(language):
+    """After a quote or a title in `language` (a language code): `(in Spanish)` when the
+    page is in another language, nothing when it is in the same one."""
+    if not language or language == get_language():
+        return ""
+    return format_html(' <span class="language-note">({})</span>', in_language(language))
 
 
 @register.simple_tag(takes_context=True)

@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 
 from core.changelog.log import track
 from core.fields import (
+    SLUG_FROM_NAME,
     HttpURLField,
     MultiLineField,
     SingleLineField,
@@ -29,9 +30,23 @@ class Sector(SyntheticMixin, CitedModel):
     deals are tagged with it.
     """
 
-    slug = SingleLineSlugField(_("slug"), max_length=80)
-    name = SingleLineField(_("name"), max_length=120)
-    description = MultiLineField(_("description"), blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=80,
+        help_text=SLUG_FROM_NAME,
+    )
+    name = SingleLineField(
+        _("name"),
+        max_length=120,
+        help_text=_(
+            "The sector as the lists of exhibitors, expos and deals show it and filter by it."
+        ),
+    )
+    description = MultiLineField(
+        _("description"),
+        blank=True,
+        help_text=_("What work the sector covers, in a sentence or two."),
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -49,20 +64,53 @@ class Sector(SyntheticMixin, CitedModel):
 class Exhibitor(SyntheticMixin, CitedModel):
     """A company or organisation that exhibits; each expo it attends is a Participation."""
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    name = SingleLineField(_("name"), max_length=255)
-    country = CountryField(_("country"), blank=True)
-    region = SingleLineField(_("province or region"), max_length=120, blank=True)
-    city = SingleLineField(_("city"), max_length=120, blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_NAME,
+    )
+    name = SingleLineField(
+        _("name"),
+        max_length=255,
+        help_text=_(
+            "The company's or organisation's name, as the exhibitor's page and the lists show it."
+        ),
+    )
+    country = CountryField(
+        _("country"),
+        blank=True,
+        help_text=_("Where the exhibitor is based; the exhibitor list filters by it."),
+    )
+    region = SingleLineField(
+        _("province or region"),
+        max_length=120,
+        blank=True,
+        help_text=_("Its province or region, shown on its page."),
+    )
+    city = SingleLineField(
+        _("city"),
+        max_length=120,
+        blank=True,
+        help_text=_("Its city, shown on its page and in the lists."),
+    )
     sectors = models.ManyToManyField(
         Sector,
         verbose_name=_("sectors"),
         related_name="exhibitors",
         blank=True,
         through="ExhibitorSector",
+        help_text=_("The fields it works in; the exhibitor list filters by them."),
     )
-    description = MultiLineField(_("description"), blank=True)
-    website = HttpURLField(_("website"), blank=True)
+    description = MultiLineField(
+        _("description"),
+        blank=True,
+        help_text=_("What the exhibitor does, shown at the top of its page."),
+    )
+    website = HttpURLField(
+        _("website"),
+        blank=True,
+        help_text=_("Its website, an http or https address, linked from its page."),
+    )
     search_vector = search_vector(names=["name", "city", "region"], texts=["description"])
 
     class Meta:

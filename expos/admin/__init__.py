@@ -15,7 +15,8 @@ through the full-text and trigram indexes.
 
 The admins are in this package's modules, one a topic as the models are: base (the inlines and
 CitedAdmin), expos, forums, outcomes, provenance, and exhibitors (sectors, and exhibitors with
-their participations and citations). Importing them registers them.
+their participations and citations), and tokens (API tokens, outside the directory). Importing
+them registers them.
 """
 
-from . import exhibitors, expos, forums, outcomes, provenance  # noqa: F401
+from . import exhibitors, expos, forums, outcomes, provenance, tokens  # noqa: F401

@@ -31,7 +31,7 @@ from .base import CitationInline, ParticipationInline
 class SectorAdmin(CountedAdminMixin, DirectoryAdmin):
     list_display = ("name", "slug", "exhibitor_count", "updated")
     search_fields = (*get_translation_fields("name"), "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
 
     def annotate_page(self, request, rows):
         # Counting a sector's exhibitors exactly reads all of its rows of the tags table
@@ -62,7 +62,7 @@ class ExhibitorAdmin(CountedAdminMixin, IndexedSearchMixin, DirectoryAdmin):
     search_fields = get_translation_fields("name", "city", "region", "description")
     search_names = ("name_en", "name_es")
     autocomplete_fields = ("sectors",)
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
     inlines = [ParticipationInline, CitationInline]
 
     def annotate_page(self, request, rows):

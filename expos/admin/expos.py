@@ -51,7 +51,7 @@ class ExpoSeriesAdmin(CitedAdmin):
     list_display = ("name", "short_name", "expo_count")
     list_filter = (("expos__country", CountryFilter), "expos__edition_year")
     search_fields = (*get_translation_fields("name"), "short_name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_expos=Count("expos", distinct=True))
@@ -87,7 +87,7 @@ class ExpoAdmin(IndexedSearchMixin, CitedAdmin):
     list_select_related = ("series",)
     date_hierarchy = "start_date"
     autocomplete_fields = ("series", "parent", "organisers", "sectors")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
     inlines = [ParticipationInline, CitationInline]
     readonly_fields = ("all_participations",)
     actions = ["remove_with_everything"]

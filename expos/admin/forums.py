@@ -28,7 +28,7 @@ class OrganisationAdmin(CitedAdmin):
     list_display = ("name", "short_name", "kind", country_column(), "city")
     list_filter = ("kind", ("country", CountryFilter))
     search_fields = (*get_translation_fields("name", "short_name", "city"), "slug")
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
 
 
 # --- Forums and people ---------------------------------------------------------------------
@@ -41,7 +41,7 @@ class ForumAdmin(CitedAdmin):
     search_fields = (*get_translation_fields("title", "city", "topic", "expo__name"), "slug")
     list_select_related = ("expo",)
     autocomplete_fields = ("expo", "organisers", "partners")
-    prepopulated_fields = {"slug": ("title",)}
+    prepopulated_fields = {"slug": ("title_en",)}
     inlines = [AppearanceInline, CitationInline]
 
 

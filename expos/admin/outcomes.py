@@ -23,7 +23,7 @@ class DealAdmin(CitedAdmin):
     search_fields = (*get_translation_fields("title", "description", "expo__name"), "slug")
     list_select_related = ("expo",)
     autocomplete_fields = ("expo", "sectors", "parties")
-    prepopulated_fields = {"slug": ("title",)}
+    prepopulated_fields = {"slug": ("title_en",)}
 
 
 @admin.register(Award)

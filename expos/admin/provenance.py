@@ -1,23 +1,41 @@
 """Sources, citations and the import history."""
 
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin.forms import AsciiNumbersMixin, RecheckRacedWritesMixin
+from core.admin.citations import (
+    CitationForm,
+    CitedRecordSearchMixin,
+    citation_records_prefetch,
+    describe,
+)
+from core.admin.forms import (
+    AsciiNumbersMixin,
+    FittingFormsMixin,
+    RecheckRacedWritesMixin,
+    SlugFromNameMixin,
+)
 from core.history.admin import HistoryAdminMixin
-from core.provenance import Citation, Source, citable_models
+from core.provenance import Citation, Source
 
+from ..importing import plural_of_table
 from ..models import ImportRun
 
 # --- Provenance ----------------------------------------------------------------------------
 
 
 @admin.register(Source)
-class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin):
+class SourceAdmin(
+    AsciiNumbersMixin,
+    FittingFormsMixin,
+    SlugFromNameMixin,
+    RecheckRacedWritesMixin,
+    HistoryAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ("title", "publisher", "published_on", "language", "file_name", "citation_count")
     list_filter = ("language", "publisher", "title_supplied")
     search_fields = ("title", "slug", "publisher", "author", "file_name")
@@ -34,40 +52,44 @@ class SourceAdmin(AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin,
 
 @admin.register(Citation)
 class CitationAdmin(
-    AsciiNumbersMixin, RecheckRacedWritesMixin, HistoryAdminMixin, admin.ModelAdmin
+    AsciiNumbersMixin,
+    FittingFormsMixin,
+    CitedRecordSearchMixin,
+    RecheckRacedWritesMixin,
+    HistoryAdminMixin,
+    admin.ModelAdmin,
 ):
-    """All citations in one list; they are usually edited inline on the record they cite."""
+    """All citations in one list; they are usually edited inline on the record they cite.
 
-    list_display = ("short_quote", "source", "content_type", "record_link")
+    The record is picked by its name, across every kind of record that can be cited
+    (core.admin.citations), and named in the list."""
+
+    form = CitationForm
+    list_display = ("short_quote", "source", "record_link")
     list_filter = ("source", ("content_type", admin.RelatedOnlyFieldListFilter))
     search_fields = ("quote", "source__title")
     list_select_related = ("source", "content_type")
     autocomplete_fields = ("source",)
-    # content_type stays a plain select, limited below to the models that can be cited.
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "content_type":
-            cited = ContentType.objects.get_for_models(*citable_models()).values()
-            kwargs["queryset"] = ContentType.objects.filter(
-                pk__in=[content_type.pk for content_type in cited]
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(citation_records_prefetch())
 
     @admin.display(description=_("quoted sentence"), ordering="quote")
     def short_quote(self, obj):
         return obj.quote if len(obj.quote) <= 80 else f"{obj.quote[:80]}…"
 
-    @admin.display(description=_("record"))
+    @admin.display(description=_("record"), ordering="content_type")
     def record_link(self, obj):
-        ct = obj.content_type
-        label = f"{ct.name} #{obj.object_id}"
-        try:
-            url = reverse(
-                f"{self.admin_site.name}:{ct.app_label}_{ct.model}_change", args=[obj.object_id]
-            )
-        except NoReverseMatch:
-            return label
-        return format_html('<a href="{}">{}</a>', url, label)
+        record = obj.record
+        if record is None:  # gone since; its citations go with it
+            return f"{obj.content_type.name} #{obj.object_id}"
+        if not self.admin_site.is_registered(type(record)):
+            return describe(record)
+        opts = record._meta
+        url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, describe(record))
 
 
 # --- Import history ------------------------------------------------------------------------
@@ -101,6 +123,6 @@ class ImportRunAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     def written(self, obj):
         return "; ".join(
             _("%(table)s: %(inserted)s inserted, %(updated)s updated, %(deleted)s deleted")
-            % {"table": table, **counts}
+            % {"table": plural_of_table(table), **counts}
             for table, counts in obj.tables.items()
         )

@@ -35,7 +35,7 @@ Python is about a fifth of the time.
 from .checks import ImportRejected
 from .importer import TABLES, import_directory, import_records, import_rows
 from .reading import COLUMNS, dict_records, read_records, read_rows, text
-from .summary import describe_changes
+from .summary import describe_changes, plural_of_table
 
 __all__ = [
     "COLUMNS",
@@ -46,6 +46,7 @@ __all__ = [
     "import_directory",
     "import_records",
     "import_rows",
+    "plural_of_table",
     "read_records",
     "read_rows",
     "text",

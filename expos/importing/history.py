@@ -15,8 +15,10 @@ import contextlib
 import getpass
 import logging
 
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.fields import NOT_IN_A_LINE, NOT_IN_TEXT
 
@@ -43,7 +45,8 @@ def describe(error: BaseException, path) -> str:
             for line, field, message in error.errors[:SHOWN_PROBLEMS]
         )
         more = error.total - min(SHOWN_PROBLEMS, len(error.errors))
-        return f"{error.total} problem(s), nothing imported: {shown}" + (
+        problems = ngettext("%(count)d problem", "%(count)d problems", error.total)
+        return f"{problems % {'count': error.total}}, nothing imported: {shown}" + (
             f"; … and {more} more." if more > 0 else ""
         )
     if isinstance(error, FileNotFoundError):
@@ -95,3 +98,18 @@ def recorded(path, *, user=None):
         rows=counts["rows"],
         tables=counts["tables"],
     )
+    if user is not None:
+        # The staff member's "Recent actions" in the admin: the import's own entry.
+        entry.refresh_from_db()
+        LogEntry.objects.log_actions(
+            user.pk,
+            [entry],
+            ADDITION,
+            change_message=ngettext(
+                "Imported from the command line: %(count)d row.",
+                "Imported from the command line: %(count)d rows.",
+                counts["rows"],
+            )
+            % {"count": counts["rows"]},
+            single_object=True,
+        )

@@ -25,6 +25,11 @@ def record_names(table):
     return str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
 
 
+def plural_of_table(table):
+    """The records of `table`, named as the admin names them ("sectors of exhibitors")."""
+    return record_names(table)[1]
+
+
 def counted(number, table):
     one, several = record_names(table)
     return f"{number} {one if number == 1 else several}"

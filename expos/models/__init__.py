@@ -7,9 +7,10 @@ This app builds on `exhibitors`; `exhibitors` never imports from here.
 
 from core.changelog.log import track
 
-from .expos import Area, Expo, ExpoSeries, Figure, Participation
+from .expos import Expo, ExpoSeries
 from .facetcounts import ExpoExhibitorCount, YearExhibitorCount
 from .forums import Appearance, Forum, Speaker, Statement
+from .holdings import Area, Figure, Participation
 from .imports import ImportOutcome, ImportRun
 from .links import DealParty, DealSector, ExpoOrganiser, ExpoSector, ForumOrganiser, ForumPartner
 from .organisations import Organisation

@@ -1,4 +1,5 @@
-"""Expos: the recurring series, each edition, its figures, its halls and who exhibited."""
+"""Expos: the recurring series, and each edition, possibly held within another expo but never
+within itself. What an expo holds (figures, halls, participations) is in expos.models.holdings."""
 
 import pgtrigger
 from django.core.exceptions import ValidationError
@@ -10,14 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.fields import (
+    SLUG_FROM_NAME,
     MultiLineField,
     SingleLineField,
     SingleLineSlugField,
     country_code_is_well_formed,
-    currency_code_is_well_formed,
     date_in_range,
     date_validators,
-    not_negative,
     slug_is_unique,
     time_zone_choices,
     year_in_range,
@@ -34,10 +34,28 @@ from .organisations import Organisation
 class ExpoSeries(CitedModel):
     """A recurring expo, such as Smart City Expo World Congress; each year is an Expo."""
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    name = SingleLineField(_("name"), max_length=255)
-    short_name = SingleLineField(_("short name"), max_length=60, blank=True)
-    description = MultiLineField(_("description"), blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_NAME,
+    )
+    name = SingleLineField(
+        _("name"),
+        max_length=255,
+        help_text=_(
+            "The recurring expo's name without the year, such as Smart City Expo World "
+            "Congress; the expo list filters by it."
+        ),
+    )
+    short_name = SingleLineField(
+        _("short name"),
+        max_length=60,
+        blank=True,
+        help_text=_("An abbreviation, such as SCEWC, shown where space is short."),
+    )
+    description = MultiLineField(
+        _("description"), blank=True, help_text=_("What the series is, in a sentence or two.")
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -130,9 +148,24 @@ class Expo(SyntheticMixin, CitedModel):
         ONLINE = "online", _("Online")
         HYBRID = "hybrid", _("Hybrid (online and in person)")
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    name = SingleLineField(_("name"), max_length=255)
-    short_name = SingleLineField(_("short name"), max_length=80, blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_NAME,
+    )
+    name = SingleLineField(
+        _("name"),
+        max_length=255,
+        help_text=_(
+            "This edition's full name, with its year, as the expo's page and the lists show it."
+        ),
+    )
+    short_name = SingleLineField(
+        _("short name"),
+        max_length=80,
+        blank=True,
+        help_text=_("An abbreviation, such as SCEWC 2023, shown under the name and in tables."),
+    )
     # A series with editions stays; so does an expo with expos held within it.
     series = models.ForeignKey(
         ExpoSeries,
@@ -141,11 +174,21 @@ class Expo(SyntheticMixin, CitedModel):
         related_name="expos",
         null=True,
         blank=True,
+        help_text=_("The recurring expo this is an edition of, if any."),
     )
     edition_year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, validators=year_validators()
+        _("year"),
+        null=True,
+        blank=True,
+        validators=year_validators(),
+        help_text=_("The year it was held; the lists filter by it."),
     )
-    edition_number = models.PositiveSmallIntegerField(_("edition"), null=True, blank=True)
+    edition_number = models.PositiveSmallIntegerField(
+        _("edition"),
+        null=True,
+        blank=True,
+        help_text=_("Which edition of its series this is (1 for the first)."),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("held within"),
@@ -153,27 +196,69 @@ class Expo(SyntheticMixin, CitedModel):
         related_name="children",
         null=True,
         blank=True,
+        help_text=_("The larger expo this one was held within, such as a pavilion's own fair."),
     )
     start_date = models.DateField(
-        _("start date"), null=True, blank=True, validators=date_validators()
+        _("start date"),
+        null=True,
+        blank=True,
+        validators=date_validators(),
+        help_text=_("The first day, shown on its page; the lists are ordered by it."),
     )
-    end_date = models.DateField(_("end date"), null=True, blank=True, validators=date_validators())
-    timezone = SingleLineField(_("time zone"), max_length=64, choices=time_zone_choices, blank=True)
-    venue = SingleLineField(_("venue"), max_length=255, blank=True)
-    city = SingleLineField(_("city"), max_length=120, blank=True)
-    country = CountryField(_("country"), blank=True)
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        validators=date_validators(),
+        help_text=_("The last day; not before the start date."),
+    )
+    timezone = SingleLineField(
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        blank=True,
+        help_text=_("The time zone of the venue, shown with the dates."),
+    )
+    venue = SingleLineField(
+        _("venue"),
+        max_length=255,
+        blank=True,
+        help_text=_("The building or grounds it was held at."),
+    )
+    city = SingleLineField(
+        _("city"), max_length=120, blank=True, help_text=_("The city it was held in.")
+    )
+    country = CountryField(
+        _("country"), blank=True, help_text=_("The country it was held in; the lists filter by it.")
+    )
     organisers = models.ManyToManyField(
         Organisation,
         verbose_name=_("organisers"),
         related_name="expos_organised",
         blank=True,
         through="ExpoOrganiser",
+        help_text=_("The bodies that organised it, shown on its page."),
     )
-    format = SingleLineField(_("format"), max_length=12, choices=Format.choices, blank=True)
+    format = SingleLineField(
+        _("format"),
+        max_length=12,
+        choices=Format.choices,
+        blank=True,
+        help_text=_("Whether it was held in person, online or both."),
+    )
     sectors = models.ManyToManyField(
-        Sector, verbose_name=_("sectors"), related_name="expos", blank=True, through="ExpoSector"
+        Sector,
+        verbose_name=_("sectors"),
+        related_name="expos",
+        blank=True,
+        through="ExpoSector",
+        help_text=_("The fields it covered; the expo list filters by them."),
     )
-    description = MultiLineField(_("description"), blank=True)
+    description = MultiLineField(
+        _("description"),
+        blank=True,
+        help_text=_("What the expo was, shown at the top of its page."),
+    )
     exhibitors = models.ManyToManyField(
         Exhibitor, through="Participation", related_name="expos", verbose_name=_("exhibitors")
     )
@@ -227,157 +312,3 @@ class Expo(SyntheticMixin, CitedModel):
             (loop,) = cursor.fetchone()
         if loop:
             raise ValidationError({"parent": gettext(PARENT_LOOP)})
-
-
-class Figure(CitedModel):
-    """A number a source reports: exhibitors, countries, floor area, trade volume, editions…
-
-    Kept with its qualifier ("more than", "nearly"), because the sources rarely give exact counts.
-    """
-
-    class Metric(models.TextChoices):
-        EXHIBITORS = "exhibitors", _("Exhibitors")
-        COUNTRIES = "countries", _("Countries")
-        REGIONS = "regions", _("Regions")
-        COUNTRIES_AND_REGIONS = "countries_regions", _("Countries and regions")
-        PARTICIPATING_COMPANIES = "companies", _("Participating companies")
-        EXHIBITION_AREA = "area_m2", _("Exhibition area (m²)")
-        EDITIONS = "editions", _("Consecutive editions held")
-        PARTNER_REGIONS = "partner_regions", _("Partner regions")
-        TRADE_VOLUME = "trade_volume", _("Trade volume")
-
-    class Qualifier(models.TextChoices):
-        EXACTLY = "exactly", _("exactly")
-        MORE_THAN = "more_than", _("more than")
-        NEARLY = "nearly", _("nearly")
-
-    # RESTRICT, as every record an expo holds: an expo with figures is not deleted, unless
-    # they are deleted with it (expos.removal, the admin's "Remove with everything").
-    expo = models.ForeignKey(
-        Expo,
-        verbose_name=_("expo"),
-        on_delete=models.RESTRICT,
-        related_name="figures",
-        null=True,
-        blank=True,
-    )
-    series = models.ForeignKey(
-        ExpoSeries,
-        verbose_name=_("series"),
-        on_delete=models.PROTECT,
-        related_name="figures",
-        null=True,
-        blank=True,
-    )
-    subject = SingleLineField(
-        _("subject"), max_length=200, help_text=_("What the number is about, e.g. Chongqing.")
-    )
-    metric = SingleLineField(_("metric"), max_length=20, choices=Metric.choices)
-    qualifier = SingleLineField(
-        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
-    )
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
-    currency = SingleLineField(_("currency"), max_length=3, blank=True)
-    year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, validators=year_validators()
-    )
-    note = MultiLineField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["expo", "metric", "id"]
-        verbose_name = _("figure")
-        verbose_name_plural = _("figures")
-        constraints = [
-            not_negative("value", "expos_figure_value_not_negative"),
-            year_in_range("year", "expos_figure_year_range"),
-            currency_code_is_well_formed("currency", "expos_figure_currency_iso_4217"),
-        ]
-
-    def __str__(self):
-        qualifier, metric = self.get_qualifier_display(), self.get_metric_display()
-        return f"{self.subject}: {qualifier} {self.value} {metric}"
-
-
-class Area(CitedModel):
-    """A hall, exhibition area or off-site venue of an expo, with its size where reported."""
-
-    class Kind(models.TextChoices):
-        HALL = "hall", _("Exhibition hall")
-        AREA = "area", _("Exhibition area")
-        SITE = "site", _("Off-site venue")
-
-    expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="areas"
-    )
-    name = SingleLineField(_("name"), max_length=255)
-    kind = SingleLineField(_("kind"), max_length=10, choices=Kind.choices)
-    size_m2 = models.DecimalField(
-        _("size (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    sector = models.ForeignKey(
-        Sector,
-        verbose_name=_("sector"),
-        on_delete=models.PROTECT,
-        related_name="areas",
-        null=True,
-        blank=True,
-    )
-    description = MultiLineField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["expo", "name", "id"]
-        verbose_name = _("exhibition area")
-        verbose_name_plural = _("exhibition areas")
-        constraints = [
-            not_negative("size_m2", "expos_area_size_not_negative"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class Participation(CitedModel):
-    """One exhibitor at one expo: what it showed there, and where."""
-
-    # An exhibitor that took part in expos stays; the expo holds its participations.
-    exhibitor = models.ForeignKey(
-        Exhibitor,
-        verbose_name=_("exhibitor"),
-        on_delete=models.PROTECT,
-        related_name="participations",
-    )
-    expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="participations"
-    )
-    # RESTRICT: an area with exhibitors in it stays, unless removed with its expo.
-    area = models.ForeignKey(
-        Area,
-        verbose_name=_("hall or area"),
-        on_delete=models.RESTRICT,
-        related_name="participations",
-        null=True,
-        blank=True,
-    )
-    showcase = MultiLineField(_("what it showcased"), blank=True)
-
-    class Meta:
-        ordering = ["expo", "exhibitor", "id"]
-        verbose_name = _("participation")
-        verbose_name_plural = _("participations")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["exhibitor", "expo"], name="expos_participation_unique_exhibitor_expo"
-            ),
-        ]
-        # An expo's exhibitors, and the expo and year filters of the exhibitor list.
-        indexes = [
-            models.Index("expo", "exhibitor", name="participation_expo_exhibitor"),
-        ]
-
-    def __str__(self):
-        return f"{self.exhibitor} @ {self.expo}"
-
-    def clean(self):
-        super().clean()
-        if self.area_id and self.expo_id and self.area.expo_id != self.expo_id:
-            raise ValidationError({"area": _("This area belongs to another expo.")})

@@ -32,7 +32,8 @@ from django.db import models
 
 from core.lists.counttables import CountModel, add, apply, recount_trigger, statement_trigger
 
-from .expos import Expo, Participation
+from .expos import Expo
+from .holdings import Participation
 
 EXPOS = Expo._meta.db_table
 PARTICIPATIONS = Participation._meta.db_table

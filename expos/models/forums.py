@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import (
+    SLUG_FROM_NAME,
+    SLUG_FROM_TITLE,
     MultiLineField,
     SingleLineField,
     SingleLineSlugField,
@@ -28,20 +30,43 @@ class Forum(CitedModel):
         ROUND_TABLE = "round_table", _("Round table")
         FORUM = "forum", _("Forum")
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="forums"
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_TITLE,
     )
-    title = SingleLineField(_("title"), max_length=300)
-    kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
-    date = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
-    city = SingleLineField(_("city"), max_length=120, blank=True)
+    expo = models.ForeignKey(
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.RESTRICT,
+        related_name="forums",
+        help_text=_("The expo the forum was held at or alongside."),
+    )
+    title = SingleLineField(
+        _("title"),
+        max_length=300,
+        help_text=_("The forum's title, as its page and the forum list show it."),
+    )
+    kind = SingleLineField(
+        _("kind"), max_length=20, choices=Kind.choices, help_text=_("A round table or a forum.")
+    )
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        validators=date_validators(),
+        help_text=_("The day it was held."),
+    )
+    city = SingleLineField(
+        _("city"), max_length=120, blank=True, help_text=_("The city it was held in.")
+    )
     organisers = models.ManyToManyField(
         Organisation,
         verbose_name=_("organisers"),
         related_name="forums_organised",
         blank=True,
         through="ForumOrganiser",
+        help_text=_("The bodies that organised it."),
     )
     partners = models.ManyToManyField(
         Organisation,
@@ -49,8 +74,11 @@ class Forum(CitedModel):
         related_name="forums_partnered",
         blank=True,
         through="ForumPartner",
+        help_text=_("The bodies it was held in collaboration with."),
     )
-    topic = MultiLineField(_("topic"), blank=True)
+    topic = MultiLineField(
+        _("topic"), blank=True, help_text=_("What it was about, shown at the top of its page.")
+    )
 
     search_vector = search_vector(names=["title", "city"], texts=["topic"])
 
@@ -77,10 +105,26 @@ class Speaker(CitedModel):
     Their organisation is the Exhibitor when it is one, otherwise an Organisation.
     """
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    honorific = SingleLineField(_("honorific"), max_length=20, blank=True)
-    name = SingleLineField(_("name"), max_length=200)
-    role = SingleLineField(_("role"), max_length=255, blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_NAME,
+    )
+    honorific = SingleLineField(
+        _("honorific"),
+        max_length=20,
+        blank=True,
+        help_text=_("A title shown before the name, such as Dr or H.E."),
+    )
+    name = SingleLineField(
+        _("name"), max_length=200, help_text=_("The person's name, as the sources write it.")
+    )
+    role = SingleLineField(
+        _("role"),
+        max_length=255,
+        blank=True,
+        help_text=_("Their position, such as mayor or chief executive, shown with their name."),
+    )
     # An exhibitor or organisation that speakers belong to stays.
     exhibitor = models.ForeignKey(
         Exhibitor,
@@ -89,6 +133,9 @@ class Speaker(CitedModel):
         related_name="speakers",
         null=True,
         blank=True,
+        help_text=_(
+            "The exhibitor they speak for, if it is one; otherwise choose an organisation."
+        ),
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -97,6 +144,7 @@ class Speaker(CitedModel):
         related_name="speakers",
         null=True,
         blank=True,
+        help_text=_("The body they speak for, when it is not an exhibitor."),
     )
 
     search_vector = search_vector(names=[], texts=["role"], plain_names=["name"])
@@ -133,14 +181,31 @@ class Appearance(CitedModel):
 
     # A speaker with appearances or statements stays: removing an expo leaves its speakers.
     speaker = models.ForeignKey(
-        Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="appearances"
+        Speaker,
+        verbose_name=_("speaker"),
+        on_delete=models.PROTECT,
+        related_name="appearances",
+        help_text=_("The person who spoke."),
     )
     # RESTRICT: held by the forum, so removed with its expo (expos.removal).
     forum = models.ForeignKey(
-        Forum, verbose_name=_("forum"), on_delete=models.RESTRICT, related_name="appearances"
+        Forum,
+        verbose_name=_("forum"),
+        on_delete=models.RESTRICT,
+        related_name="appearances",
+        help_text=_("The forum they spoke at."),
     )
-    role = SingleLineField(_("role at the forum"), max_length=120, blank=True)
-    topic = MultiLineField(_("what they spoke about"), blank=True)
+    role = SingleLineField(
+        _("role at the forum"),
+        max_length=120,
+        blank=True,
+        help_text=_("Their part at the forum, such as moderator or keynote speaker."),
+    )
+    topic = MultiLineField(
+        _("what they spoke about"),
+        blank=True,
+        help_text=_("What they spoke about, shown on the forum's and the speaker's pages."),
+    )
 
     class Meta:
         ordering = ["forum", "id"]
@@ -160,12 +225,25 @@ class Statement(CitedModel):
     """Words a source quotes from a person at an expo, often speaking for an exhibitor."""
 
     speaker = models.ForeignKey(
-        Speaker, verbose_name=_("speaker"), on_delete=models.PROTECT, related_name="statements"
+        Speaker,
+        verbose_name=_("speaker"),
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text=_("The person quoted."),
     )
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="statements"
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.RESTRICT,
+        related_name="statements",
+        help_text=_("The expo they said it at."),
     )
-    text = MultiLineField(_("what they said"))
+    text = MultiLineField(
+        _("what they said"),
+        help_text=_(
+            "Their words, as the source quotes them, shown as a quotation on the expo's page."
+        ),
+    )
 
     class Meta:
         ordering = ["expo", "speaker", "id"]

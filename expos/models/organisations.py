@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.fields import (
+    SLUG_FROM_NAME,
     MultiLineField,
     SingleLineField,
     SingleLineSlugField,
@@ -25,14 +26,37 @@ class Organisation(CitedModel):
         COMPANY = "company", _("Company")
         PUBLIC_BODY = "public_body", _("Public body")
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
-    name = SingleLineField(_("name"), max_length=255)
-    short_name = SingleLineField(_("short name"), max_length=60, blank=True)
-    kind = SingleLineField(_("kind"), max_length=20, choices=Kind.choices)
-    country = CountryField(_("country"), blank=True)
-    region = SingleLineField(_("province or region"), max_length=120, blank=True)
-    city = SingleLineField(_("city"), max_length=120, blank=True)
-    description = MultiLineField(_("description"), blank=True)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_NAME,
+    )
+    name = SingleLineField(
+        _("name"),
+        max_length=255,
+        help_text=_(
+            "The body's full name, shown where it organises, partners, speaks or wins an award."
+        ),
+    )
+    short_name = SingleLineField(
+        _("short name"),
+        max_length=60,
+        blank=True,
+        help_text=_("An abbreviation, such as UN-Habitat, shown beside the name."),
+    )
+    kind = SingleLineField(
+        _("kind"), max_length=20, choices=Kind.choices, help_text=_("What sort of body it is.")
+    )
+    country = CountryField(_("country"), blank=True, help_text=_("Where the body is based."))
+    region = SingleLineField(
+        _("province or region"), max_length=120, blank=True, help_text=_("Its province or region.")
+    )
+    city = SingleLineField(_("city"), max_length=120, blank=True, help_text=_("Its city."))
+    description = MultiLineField(
+        _("description"),
+        blank=True,
+        help_text=_("What the body is and does, in a sentence or two."),
+    )
 
     search_vector = search_vector(names=["name", "short_name", "city"], texts=["description"])
 

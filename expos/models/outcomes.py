@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import (
+    SLUG_FROM_TITLE,
     MultiLineField,
     SingleLineField,
     SingleLineSlugField,
@@ -19,31 +20,62 @@ from core.lists.search import search_indexes, search_vector
 from core.provenance import CitedModel
 from exhibitors.models import Exhibitor, Sector
 
-from .expos import Area, Expo
+from .expos import Expo
 from .forums import Forum
+from .holdings import Area
 from .organisations import Organisation
 
 
 class Deal(CitedModel):
     """Projects signed or announced at an expo, with their value as the source reports it."""
 
-    slug = SingleLineSlugField(_("slug"), max_length=120)
+    slug = SingleLineSlugField(
+        _("slug"),
+        max_length=120,
+        help_text=SLUG_FROM_TITLE,
+    )
     # RESTRICT, as every record an expo holds: see Figure.expo.
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="deals"
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.RESTRICT,
+        related_name="deals",
+        help_text=_("The expo the deal was signed or announced at."),
     )
-    title = SingleLineField(_("title"), max_length=255)
-    project_count = models.PositiveIntegerField(_("number of projects"), null=True, blank=True)
+    title = SingleLineField(
+        _("title"),
+        max_length=255,
+        help_text=_("What was agreed, in a line, as the deal's page and the deal list show it."),
+    )
+    project_count = models.PositiveIntegerField(
+        _("number of projects"),
+        null=True,
+        blank=True,
+        help_text=_("How many projects were signed, where the source says."),
+    )
     amount = models.DecimalField(
-        _("amount"), max_digits=20, decimal_places=2, null=True, blank=True
+        _("amount"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The value in the currency the source gives."),
     )
-    currency = SingleLineField(_("currency"), max_length=3, blank=True)
+    currency = SingleLineField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        help_text=_("The amount's ISO 4217 code, such as CNY; needed with an amount."),
+    )
     amount_usd = models.DecimalField(
         _("amount in US dollars, as reported"),
         max_digits=20,
         decimal_places=2,
         null=True,
         blank=True,
+        help_text=_(
+            "The value in US dollars, only where the source gives it; never converted here."
+        ),
     )
     sectors = models.ManyToManyField(
         Sector,
@@ -51,6 +83,7 @@ class Deal(CitedModel):
         related_name="deals",
         blank=True,
         through="DealSector",
+        help_text=_("The fields the projects are in; the deal list filters by them."),
     )
     parties = models.ManyToManyField(
         Exhibitor,
@@ -58,9 +91,20 @@ class Deal(CitedModel):
         related_name="deals",
         blank=True,
         through="DealParty",
+        help_text=_("The exhibitors that signed."),
     )
-    signed_on = models.DateField(_("date"), null=True, blank=True, validators=date_validators())
-    description = MultiLineField(_("description"), blank=True)
+    signed_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        validators=date_validators(),
+        help_text=_("The day it was signed, if not just during the expo."),
+    )
+    description = MultiLineField(
+        _("description"),
+        blank=True,
+        help_text=_("What the deal covers, shown at the top of its page."),
+    )
 
     search_vector = search_vector(names=["title"], texts=["description"])
 
@@ -93,16 +137,23 @@ class Award(CitedModel):
     """A prize won at an expo."""
 
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="awards"
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.RESTRICT,
+        related_name="awards",
+        help_text=_("The expo the prize was given at."),
     )
-    name = SingleLineField(_("award"), max_length=255)
+    name = SingleLineField(
+        _("award"), max_length=255, help_text=_("The prize's name, shown on the expo's page.")
+    )
     recipient = models.ForeignKey(
         Organisation,
         verbose_name=_("recipient"),
         on_delete=models.PROTECT,
         related_name="awards",
+        help_text=_("The body that won it."),
     )
-    reason = MultiLineField(_("awarded for"), blank=True)
+    reason = MultiLineField(_("awarded for"), blank=True, help_text=_("What it was given for."))
 
     class Meta:
         ordering = ["expo", "name", "id"]
@@ -117,7 +168,11 @@ class Highlight(CitedModel):
     """Something a source singles out at an expo: a demonstration, a theme, an outcome."""
 
     expo = models.ForeignKey(
-        Expo, verbose_name=_("expo"), on_delete=models.RESTRICT, related_name="highlights"
+        Expo,
+        verbose_name=_("expo"),
+        on_delete=models.RESTRICT,
+        related_name="highlights",
+        help_text=_("The expo the highlight is from."),
     )
     # RESTRICT: the expo's own area and forum stay while a highlight names them, unless all
     # are removed with the expo.
@@ -128,6 +183,7 @@ class Highlight(CitedModel):
         related_name="highlights",
         null=True,
         blank=True,
+        help_text=_("The hall or area it was in, if any."),
     )
     forum = models.ForeignKey(
         Forum,
@@ -136,6 +192,7 @@ class Highlight(CitedModel):
         related_name="highlights",
         null=True,
         blank=True,
+        help_text=_("The forum it was part of, if any."),
     )
     # An exhibitor a highlight names stays, even when the expo is removed.
     exhibitor = models.ForeignKey(
@@ -145,9 +202,16 @@ class Highlight(CitedModel):
         related_name="highlights",
         null=True,
         blank=True,
+        help_text=_("The exhibitor it is about, if any."),
     )
-    title = SingleLineField(_("title"), max_length=255)
-    description = MultiLineField(_("description"), blank=True)
+    title = SingleLineField(
+        _("title"),
+        max_length=255,
+        help_text=_("What the source singles out, in a line, shown on the expo's page."),
+    )
+    description = MultiLineField(
+        _("description"), blank=True, help_text=_("More about it, in a sentence or two.")
+    )
 
     class Meta:
         ordering = ["expo", "id"]

@@ -2,11 +2,11 @@
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from core.changelog import dataversion
+from core.formatting import show_money, show_number
 from expos import selectors
 
 
@@ -51,21 +51,21 @@ def home_figures():
                 (
                     countries.name(r["country"]),
                     r["count"],
-                    r["count"],
+                    show_number(r["count"]),
                     f"{exhibitors_url}?country={r['country']}",
                 )
                 for r in by_country
             ]
         ),
         "sector_chart": bar_chart(
-            [(s.name, s.count, s.count, s.get_absolute_url()) for s in by_sector]
+            [(s.name, s.count, show_number(s.count), s.get_absolute_url()) for s in by_sector]
         ),
         "deal_chart": bar_chart(
             [
                 (
                     e.short_name or e.name,
                     float(e.usd),
-                    _("US$%(billions)s billion") % {"billions": f"{float(e.usd) / 1e9:g}"},
+                    show_money(e.usd, "USD"),
                     e.get_absolute_url(),
                 )
                 for e in by_deal

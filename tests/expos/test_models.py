@@ -309,11 +309,27 @@ def test_the_citable_records_are_one_list_for_the_admin_the_api_and_the_filters(
     assert list(RecordTypeField().choices) == labels
     filter_choices = CitationFilterSet().form.fields["record_type"].choices
     assert [value for value, _label in filter_choices if value] == labels
-    citation_admin = admin.site._registry[Citation]
-    field = citation_admin.formfield_for_foreignkey(
-        Citation._meta.get_field("content_type"), request=None
-    )
-    assert sorted(f"{ct.app_label}.{ct.model}" for ct in field.queryset) == labels
+    # The admin's record box accepts a record of each of these kinds, and of no other.
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.admin.citations import record_for
+
+    assert "cited_record" in admin.site.get_model_admin(Citation).form.base_fields
+    accepted = set()
+    for content_type in ContentType.objects.all():
+        model = content_type.model_class()
+        if model is None or model._meta.abstract:
+            continue
+        record = model._default_manager.order_by().first() or factory_record(model)
+        if record is not None and record_for(f"{content_type.pk}:{record.pk}") is not None:
+            accepted.add(model._meta.label_lower)
+    assert sorted(accepted) == labels
+
+
+def factory_record(model):
+    """A record of `model` made by its factory in tests.factories, if it has one."""
+    factory = getattr(factories, f"{model.__name__}Factory", None)
+    return factory() if factory is not None else None
 
 
 def test_the_year_range_migration_names_the_records_it_would_refuse():

@@ -21,7 +21,7 @@ def test_home_has_search_expos_counts_and_charts(client):
     assert 'width="100.0%"' in html  # China, the longest bar
     assert "Exhibitors by sector" in html
     assert 'href="/exhibitors/?sector=artificial-intelligence"' in html
-    assert "Deal value by expo" in html and "US$39 billion" in html
+    assert "Deal value by expo" in html and "USD\xa039\xa0billion" in html
     assert "<svg" in html
     assert "Each chart shows its ten largest entries." in html
     assert "Cada gráfico muestra sus diez entradas mayores." in page(client, "/es/")
@@ -95,7 +95,10 @@ def test_expo_detail_children_figures_deals_areas(client):
     assert "more than 1,000</strong> exhibitors" in html
     assert "Dates</dt><dd>Not reported" in html
     sce = page(client, "/expos/smart-china-expo-2021/")
-    assert "252,400,000,000 CNY" in sce and "US$39,000,000,000" in sce
+    assert (
+        "CNY\xa0252.4\xa0billion" in sce
+        and '(<span class="money">USD\xa039\xa0billion</span>)' in sce
+    )
     assert "20,000 m²" in sce
     assert "Lijia Yuelai Smart Park" in sce
     assert "Asia/Shanghai" in sce
@@ -152,7 +155,7 @@ def test_deal_list_and_detail(client):
     assert "92 major projects signed at Smart China Expo 2021" in html
     assert page(client, "/deals/?sector=video-iot").count("No deals match") == 1
     detail = page(client, "/deals/smart-china-expo-2021-major-projects/")
-    assert "252,400,000,000 CNY" in detail
+    assert '<span class="money">CNY\xa0252.4\xa0billion</span>' in detail
     assert "not named in the source" in detail
     assert "They signed 92 major projects worth 252.4 billion yuan" in detail
     rows = csv_records(client, "/deals/export.csv")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import Change, ChangeSet, Pruning
 
@@ -46,8 +47,12 @@ class Command(BaseCommand):
             newest, transactions, removed = cursor.fetchone()
             if newest is not None:
                 Pruning.objects.create(horizon=int(newest) + 1, removed=removed)
+        entries = ngettext("%(count)d entry", "%(count)d entries", removed)
+        of = ngettext("%(count)d transaction", "%(count)d transactions", transactions)
+        older = ngettext("%(count)d day", "%(count)d days", days)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Removed {removed} entries of {transactions} transactions older than {days} days."
+                f"Removed {entries % {'count': removed}} of {of % {'count': transactions}} "
+                f"older than {older % {'count': days}}."
             )
         )

@@ -23,5 +23,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, database, **options):
         models = recount_all(using=database)
-        names = ", ".join(model._meta.db_table for model in models)
+        names = ", ".join(str(model._meta.verbose_name) for model in models)
         self.stdout.write(self.style.SUCCESS(f"Recounted {names}."))

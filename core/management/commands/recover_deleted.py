@@ -8,10 +8,11 @@ nothing; `--dry-run` only says what it would write.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from core.changelog.log import TRACKED
 from core.history.deleted import deleted_records
-from core.history.recovery import plan_restore, problems, restore
+from core.history.recovery import plan_names, plan_restore, problems, restore
 from core.history.versions import NotRestored
 from core.models import Change, Operation
 
@@ -34,20 +35,25 @@ class Command(BaseCommand):
         plan = plan_restore(found)
         if not plan.rows:
             raise CommandError(f"Entry {entry}: its records are no longer deleted.")
-        for row in plan.rows:
-            self.stdout.write(f"{row.model._meta.label_lower} {row.pk}: {row.name}")
+        for row, name in zip(plan.rows, plan_names(plan, plan.rows), strict=True):
+            self.stdout.write(f"{row.model._meta.label_lower} {row.pk}: {name}")
         refused = problems(plan)
         if refused:
             raise CommandError(" ".join(refused))
         if dry_run:
-            self.stdout.write(f"Would restore {len(plan.rows)} records.")
+            count = len(plan.rows)
+            would = ngettext(
+                "Would restore %(count)d record.", "Would restore %(count)d records.", count
+            )
+            self.stdout.write(would % {"count": count})
             return
         try:
             with transaction.atomic():
                 restored = restore(plan_restore(found))
         except NotRestored as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"Restored {len(restored)} records."))
+        done = ngettext("Restored %(count)d record.", "Restored %(count)d records.", len(restored))
+        self.stdout.write(self.style.SUCCESS(done % {"count": len(restored)}))
 
     def list_deleted(self, label):
         model = TRACKED.get((label or "").lower())
@@ -57,8 +63,11 @@ class Command(BaseCommand):
         records, more = deleted_records(model)
         for record in records:
             self.stdout.write(
-                f"{record.change_id}\t{record.at:%Y-%m-%d %H:%M}\t{record.name}"
-                f"\t(+{record.together} deleted with it)"
+                f"{record.change_id}\t{record.at:%Y-%m-%d %H:%M:%S}\t{record.name}\t"
+                + ngettext(
+                    "(+%(count)d deleted with it)", "(+%(count)d deleted with it)", record.together
+                )
+                % {"count": record.together}
             )
         if more:
             self.stdout.write("… and older deletes (use the admin's Recover deleted to page).")

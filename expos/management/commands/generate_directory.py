@@ -3,10 +3,12 @@
 import csv
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.utils.translation import ngettext
 
+from core.progress import ProgressBar
 from expos import synthetic
 from expos.importing import COLUMNS, ImportRejected, import_rows
+from expos.importing.summary import counted
 
 
 class Command(BaseCommand):
@@ -45,12 +47,12 @@ class Command(BaseCommand):
             expos=options["expos"],
             participations=options["participations"],
         )
-        bar = tqdm(
+        bar = ProgressBar(
+            self.stderr,
             total=round(options["exhibitors"] * options["participations"]),
             desc="rows",
             unit=" rows",
             disable=options["no_progress"],
-            file=self.stderr,
         )
         try:
             synthetic.create_sectors()
@@ -62,12 +64,7 @@ class Command(BaseCommand):
             raise CommandError(f"Generated row {line} is invalid ({field}: {message}).") from None
         finally:
             bar.close()
-        self.stdout.write(
-            self.style.SUCCESS(
-                "Generated {exhibitors} synthetic exhibitors, {expos} expos and "
-                "{participations} participations ({rows} rows).".format(**counts)
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(generated(counts)))
 
     def write_csv(self, path, generator, bar):
         with open(path, "w", encoding="utf-8", newline="") as handle:
@@ -77,12 +74,35 @@ class Command(BaseCommand):
                 writer.writerow(row)
                 if count % 1000 == 0:
                     bar.update(1000)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {count} rows to {path}."))
+        wrote = ngettext(
+            "Wrote %(count)d row to %(path)s.", "Wrote %(count)d rows to %(path)s.", count
+        )
+        self.stdout.write(self.style.SUCCESS(wrote % {"count": count, "path": path}))
 
     def remove(self):
         try:
             deleted = synthetic.remove()
         except synthetic.StillReferenced as error:
             raise CommandError(str(error)) from None
-        summary = ", ".join(f"{rows} from {table}" for table, rows in deleted.items())
+        summary = ", ".join(counted(rows, table) for table, rows in deleted.items())
         self.stdout.write(self.style.SUCCESS(f"Removed synthetic data: {summary or 'none'}."))
+
+
+def generated(counts):
+    """ "Generated 1 synthetic exhibitor, 1 expo and 2 participations (2 rows)."."""
+
+    def say(key, one, several):
+        return ngettext(one, several, counts[key]) % {"count": counts[key]}
+
+    return "".join(
+        [
+            say(
+                "exhibitors",
+                "Generated %(count)d synthetic exhibitor",
+                "Generated %(count)d synthetic exhibitors",
+            ),
+            say("expos", ", %(count)d expo", ", %(count)d expos"),
+            say("participations", " and %(count)d participation", " and %(count)d participations"),
+            say("rows", " (%(count)d row).", " (%(count)d rows)."),
+        ]
+    )

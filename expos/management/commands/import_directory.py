@@ -3,9 +3,15 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.utils.translation import ngettext
 
-from expos.importing import COLUMNS, ImportRejected, describe_changes, import_directory
+from core.progress import ProgressBar
+from expos.importing import (
+    COLUMNS,
+    ImportRejected,
+    describe_changes,
+    import_directory,
+)
 
 SHOWN_ERRORS = 200
 
@@ -22,7 +28,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--format", choices=["csv", "jsonl"], help="default: by extension")
-        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="hide the progress bar (shown on a terminal only)",
+        )
         parser.add_argument(
             "--keep-indexes",
             action="store_true",
@@ -43,7 +53,7 @@ class Command(BaseCommand):
 
     def handle(self, file, format, no_progress, keep_indexes, user, dry_run, **options):
         staff = self.staff_user(user) if user else None
-        bar = tqdm(desc="checked", unit=" rows", disable=no_progress, file=self.stderr)
+        bar = ProgressBar(self.stderr, desc="checked", unit=" rows", disable=no_progress)
         try:
             counts = import_directory(
                 file,
@@ -67,20 +77,24 @@ class Command(BaseCommand):
             more = rejected.total - shown
             if more > 0:
                 self.stderr.write(
-                    f"… and {more} more, not listed: only the first {shown} problems are."
+                    ngettext(
+                        "… and %(more)d more, not listed: only the first problem is.",
+                        "… and %(more)d more, not listed: only the first %(shown)d problems are.",
+                        shown,
+                    )
+                    % {"more": more, "shown": shown}
                 )
             raise CommandError(
-                f"{rejected.total} problem(s) in {file}; nothing was imported."
+                ngettext(
+                    "%(count)d problem in %(file)s; nothing was imported.",
+                    "%(count)d problems in %(file)s; nothing was imported.",
+                    rejected.total,
+                )
+                % {"count": rejected.total, "file": file}
             ) from None
         finally:
             bar.close()
-        self.stdout.write(
-            self.style.SUCCESS(
-                ("Checked" if dry_run else "Imported")
-                + " {rows} rows: {exhibitors} exhibitors, {expos} expos, "
-                "{participations} participations.".format(**counts)
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(imported(counts, dry_run=dry_run)))
         self.stdout.write(describe_changes(counts, dry_run=dry_run))
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
@@ -105,3 +119,20 @@ class Command(BaseCommand):
                 )
 
         return say
+
+
+def imported(counts, *, dry_run=False):
+    """ "Imported 1 row: 1 exhibitor, 1 expo, 1 participation." (Checked, for a dry run)."""
+    parts = {
+        "rows": ngettext("%(count)d row", "%(count)d rows", counts["rows"]),
+        "exhibitors": ngettext("%(count)d exhibitor", "%(count)d exhibitors", counts["exhibitors"]),
+        "expos": ngettext("%(count)d expo", "%(count)d expos", counts["expos"]),
+        "participations": ngettext(
+            "%(count)d participation", "%(count)d participations", counts["participations"]
+        ),
+    }
+    shown = {key: text % {"count": counts[key]} for key, text in parts.items()}
+    sentence = "Checked %(rows)s: %(exhibitors)s, %(expos)s, %(participations)s."
+    if not dry_run:
+        sentence = "Imported %(rows)s: %(exhibitors)s, %(expos)s, %(participations)s."
+    return sentence % shown

@@ -77,7 +77,7 @@ def test_failed_import_records_its_error_and_leaves_no_data(tmp_path, staff):
         {},
     )
     assert entry.error == (
-        "1 problem(s), nothing imported: line 3, country: “XX” is not an ISO 3166-1 alpha-2 "
+        "1 problem, nothing imported: line 3, country: “XX” is not an ISO 3166-1 alpha-2 "
         "country code."
     )
     assert entry.finished >= entry.started
@@ -124,7 +124,7 @@ def test_admin_lists_imports_read_only_with_filters(admin_client, client, tmp_pa
     entry = ImportRun.objects.get(outcome=ImportOutcome.SUCCEEDED)
     page = admin_client.get(reverse("admin:expos_importrun_change", args=[entry.pk]))
     html = page.content.decode()
-    assert "expos_participation: 3 inserted, 0 updated, 0 deleted" in html
+    assert "participations: 3 inserted, 0 updated, 0 deleted" in html
     assert 'name="file_name"' not in html  # shown, not editable
     assert admin_client.get(reverse("admin:expos_importrun_add")).status_code == 403
     # A staff member may look (given the permission), never delete.
@@ -192,7 +192,7 @@ def test_many_problems_are_summarised_in_the_entry(tmp_path):
     with pytest.raises(CommandError, match="25 problem"):
         run(write(tmp_path, bad))
     error = ImportRun.objects.get().error
-    assert error.startswith("25 problem(s), nothing imported: line 2, country: “XX”")
+    assert error.startswith("25 problems, nothing imported: line 2, country: “XX”")
     assert error.count("is not an ISO 3166-1 alpha-2 country code") == 20
     assert error.endswith("; … and 5 more.")
 

@@ -33,7 +33,7 @@ def test_an_unknown_expo_slug_without_a_name_refuses_the_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{path}: line 3, expo: {UNKNOWN_EXPO}" in err
     assert f"{path}: line 5, expo: {UNKNOWN_EXPO}" in err
-    assert f"2 problem(s) in {path}; nothing was imported." in err
+    assert f"2 problems in {path}; nothing was imported." in err
     assert not Expo.objects.exists()
     assert not Exhibitor.objects.exists()
     entry = ImportRun.objects.get()
@@ -96,7 +96,7 @@ def test_an_unknown_sector_slug_refuses_the_file(tmp_path, bulk):
 def test_every_problem_of_a_file_is_listed_with_its_line_up_to_a_limit(tmp_path, capsys):
     lines = "".join(f"e{n},E{n},,,,,typo-{n:03},,,,\n" for n in range(250))  # lines 2-251
     path = write(tmp_path, HEADER + lines + "bad,Bad,XX,,teleportation,,,,,,\n")  # line 252
-    with pytest.raises(CommandError, match=r"252 problem\(s\)"):
+    with pytest.raises(CommandError, match=r"252 problems in "):
         run(path)
     err = capsys.readouterr().err.splitlines()
     listed = [line for line in err if line.startswith(f"{path}: line ")]
