@@ -79,3 +79,15 @@ def queries_of(client, url, params=None):
     with CaptureQueriesContext(connection) as captured:
         body(get(client, url, data=params))
     return [query["sql"] for query in captured]
+
+
+# One page of each kind the public site has, in English (the Spanish ones are at /es/…): its
+# lists, then one record of each kind from the seed.
+LIST_PAGES = ["/exhibitors/", "/expos/", "/forums/", "/speakers/", "/deals/", "/search/?q=smart"]
+RECORD_PAGES = [
+    "/exhibitors/zhejiang-dahua-technology/",
+    "/expos/smart-china-expo-2021/",
+    "/forums/china-sco-forum-on-the-digital-economy-industry-2021/",
+    "/speakers/song-hongwei/",
+    "/deals/smart-china-expo-2021-major-projects/",
+]

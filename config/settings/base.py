@@ -171,6 +171,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files served at the site's root rather than under STATIC_URL, by WhiteNoise (under runserver
+# and in production alike): /favicon.ico, which browsers and crawlers ask for on their own.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # --- Headers ------------------------------------------------------------------------------
 # On every response (pages, API, admin, static files, errors): docs/operations.md "Security

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from core.exports.copy import page_download
 from core.exports.writers import streaming_response
+from core.http.querystring import chosen
 from core.lists.counting import CappedPaginator
 from core.lists.facets import facet_summary
 from core.lists.searchwindow import SearchTooBroad
@@ -41,8 +42,9 @@ class DirectoryListView(TemplateView):
         raise NotImplementedError
 
     def csv_parameters(self):
-        """The filters of this page, for its CSV link (the page number is not one)."""
-        parameters = self.request.GET.copy()
+        """The filters of this page, for its CSV link (the page number is not one, nor a blank
+        field of the filter form)."""
+        parameters = chosen(self.request.GET)
         parameters.pop("page", None)
         return parameters
 

@@ -1,16 +1,39 @@
 // Progressive enhancement only: every page works without this file.
-// Filters apply as soon as an option changes, instead of waiting for the button.
+const wide = window.matchMedia("(min-width: 960px)");
+
+// Beside the results, filters apply as soon as an option changes, instead of waiting for the
+// button. On a phone, where they fold away over the results, the visitor ticks several and
+// then presses "Apply filters".
 document.addEventListener("change", (event) => {
   const form = event.target.closest("form[data-autosubmit]");
-  if (form && event.target.matches("input[type=checkbox], select")) {
+  if (form && wide.matches && event.target.matches("input[type=checkbox], select")) {
     form.requestSubmit();
   }
 });
 
-// On a phone the filter panel starts folded, so the results are on the first screen;
-// it stays open when a filter is already chosen. Without JavaScript it is simply open.
-const panel = document.querySelector("details[data-collapse-on-narrow]");
-if (panel && window.matchMedia("(max-width: 959px)").matches) {
-  const chosen = panel.querySelector("input:checked, input[type=search]:not([value='']), select option[selected]:not([value=''])");
-  if (!chosen) panel.open = false;
+// A search form sends only what was chosen: no `q=` left blank, no `ordering=` for the
+// default order, so that the URL it leads to is the one to share. (`formdata` does not
+// bubble: it is caught on its way down.)
+document.addEventListener(
+  "formdata",
+  (event) => {
+    if (event.target.method !== "get") return;
+    const entries = [...event.formData.entries()];
+    for (const name of new Set(entries.map(([key]) => key))) event.formData.delete(name);
+    for (const [name, value] of entries) {
+      if (typeof value !== "string" || value.trim() !== "") event.formData.append(name, value);
+    }
+  },
+  true,
+);
+
+// The filter panel is folded in the page, so that on a phone the results come first behind
+// "Filters (2)"; on a wide screen it is a sidebar, open (site.css hides its summary there).
+const panel = document.querySelector("details[data-filter-panel]");
+if (panel) {
+  const fit = () => {
+    panel.open = wide.matches;
+  };
+  fit();
+  wide.addEventListener("change", fit);
 }
