@@ -11,7 +11,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.utils import humanize_datetime
 
-from core.fields import HttpURLValidator
+from core.fields import HttpURLValidator, value_bounds
 from core.numbers import digits_are_ascii, is_decimal_text, is_integer_text, parse_integer
 
 
@@ -192,7 +192,17 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class DateField(serializers.DateField):
-    """A date written in ASCII digits: DRF's parser takes any script's digits."""
+    """A date written in ASCII digits: DRF's parser takes any script's digits.
+
+    Its help text (the model field's, which the schema shows) ends with the days the model
+    takes: OpenAPI 3.0 has no minimum or maximum for a string, even of format `date`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        first, last = value_bounds(self)
+        if first is not None and last is not None:
+            days = f"A date from {first} to {last}."
+            self.help_text = f"{self.help_text} {days}" if self.help_text else days
 
     def to_internal_value(self, value):
         if isinstance(value, str) and not digits_are_ascii(value):

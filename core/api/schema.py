@@ -6,8 +6,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
-from core.fields import value_bounds
-
 
 class ErrorSerializer(serializers.Serializer):
     """Either `detail`, or one list of messages per parameter or field at fault."""
@@ -260,20 +258,3 @@ class HttpURLFieldExtension(OpenApiSerializerFieldExtension):
         # anyOf, not the oneOf drf-spectacular writes for a blank value: validators that do
         # not know the `iri` format take "" as matching both.
         return {"anyOf": [iri, {"type": "string", "maxLength": 0}]}
-
-
-class DateFieldExtension(OpenApiSerializerFieldExtension):
-    """A date says in the schema which days the model takes (core.fields.date_validators).
-
-    OpenAPI 3.0 has no minimum or maximum for a string, even one of format `date`, so the
-    range is written in the description, read from the field's own validators.
-    """
-
-    target_class = "core.api.fields.DateField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = {"type": "string", "format": "date"}
-        first, last = value_bounds(self.target)
-        if first is not None and last is not None:
-            schema["description"] = f"A date from {first} to {last}."
-        return schema
