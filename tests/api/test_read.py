@@ -112,18 +112,22 @@ def test_filters_match_the_pages(client):
     ("url", "parameter", "words"),
     [
         ("/api/v1/exhibitors/?contry=CN", "contry", "Unknown parameter."),
-        ("/api/v1/exhibitors/?country=ZZ", "country", "ZZ is not one of the available"),
-        ("/api/v1/exhibitors/?sector=nope", "sector", "nope is not one of the available"),
+        ("/api/v1/exhibitors/?country=ZZ", "country", "“ZZ” is not a country code"),
+        ("/api/v1/exhibitors/?sector=nope", "sector", "No sector has the slug “nope”"),
         ("/api/v1/exhibitors/?year=abc", "year", "is not a year"),
         ("/api/v1/exhibitors/?page_size=lots", "page_size", "whole number"),
         ("/api/v1/exhibitors/?page_size=0", "page_size", "at least 1"),
         ("/api/v1/exhibitors/?page=0", "page", "page number"),
         ("/api/v1/exhibitors/?facets=colour", "facets", "Choose from"),
         ("/api/v1/exhibitors/?lang=fr", "lang", "Choose one of"),
-        ("/api/v1/exhibitors/?updated_since=yesterday", "updated_since", "valid date"),
+        ("/api/v1/exhibitors/?updated_since=yesterday", "updated_since", "ISO 8601"),
         ("/api/v1/exhibitors/?cursor=&ordering=name", "ordering", "ordered by id"),
         ("/api/v1/exhibitors/?cursor=garbage", "cursor", "Invalid cursor"),
-        ("/api/v1/citations/?record_type=nope.nope", "record_type", "not one of"),
+        (
+            "/api/v1/citations/?record_type=nope.nope",
+            "record_type",
+            "not one of the choices: exhibitors.exhibitor",
+        ),
     ],
 )
 def test_bad_parameter_is_400_naming_it(client, url, parameter, words):

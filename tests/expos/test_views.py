@@ -60,7 +60,7 @@ def test_expo_list_filters_by_year_country_and_series(client):
 
 def test_expo_list_invalid_series_names_parameter(client):
     html = page(client, "/expos/?series=nope", status=400)
-    assert "<code>series</code>" in html
+    assert "<strong>Series</strong>" in html
 
 
 def test_expo_detail_shows_dates_venue_figures_parent_forums_and_sources(client):
@@ -233,4 +233,4 @@ def test_expo_list_filters_synthetic_records(client):
     assert generated.name in page(client, "/expos/?synthetic=true")
     assert generated.name not in page(client, "/expos/?synthetic=false")
     html = page(client, "/expos/?synthetic=perhaps", status=400)
-    assert "<code>synthetic</code>" in html
+    assert "<strong>Synthetic (load-test) records</strong>" in html
