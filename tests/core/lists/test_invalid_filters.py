@@ -125,7 +125,7 @@ def test_a_bad_page_number_is_named_by_its_label_and_keeps_the_facets(client, la
     ("language", "words"),
     [
         ("en", "is not one of the choices: name, -name, country"),
-        ("es", "no es una de las opciones"),
+        ("es", "«colour» no es una de las opciones: name, -name, country"),
     ],
 )
 def test_page_ordering_error_lists_the_choices(client, language, words):
