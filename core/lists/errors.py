@@ -44,7 +44,11 @@ def described(field, error: ValidationError) -> ValidationError:
     for item in error.error_list:
         if item.code == "invalid_choice" and item.params and "value" in item.params:
             message = invalid_choice_message(field, item.params["value"])
-            item = ValidationError(message, code="invalid_choice")
+            # Given as a parameter: a `%` in the value would be read as a placeholder by
+            # whatever formats the message with its parameters (django-filter always does).
+            item = ValidationError(
+                "%(message)s", code="invalid_choice", params={"message": message}
+            )
         messages.append(item)
     return ValidationError(messages)
 

@@ -2,12 +2,16 @@
 is expected (the choices, or what a country code or a slug is), still a 400 naming the
 parameter; and the schema describes every query parameter of every operation."""
 
+from urllib.parse import urlencode
+
 import django_filters
 import pytest
+from django.utils.html import escape
 
 from config.api import router
 from core.lists.filters import CountryFilter, SlugFilter
 from tests.api.test_schema import generated_schema
+from tests.pages import page
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -62,6 +66,17 @@ def test_a_value_not_among_the_choices_is_a_400_listing_them(client, url, name, 
     choices = choices_of(filter_)
     assert choices
     assert message == f"“colour” is not one of the choices: {', '.join(choices)}."
+
+
+@pytest.mark.parametrize("value", ["%", "%s", "%(value)s", "100%"])
+@pytest.mark.parametrize("name", ["ordering", "country", "sector"])
+def test_a_value_with_a_percent_sign_is_quoted_as_it_is(client, name, value):
+    response = client.get("/api/v1/exhibitors/", {name: value})
+    assert response.status_code == 400
+    (message,) = response.json()[name]
+    assert f"“{value.upper() if name == 'country' else value}”" in message
+    html = page(client, f"/exhibitors/?{urlencode({name: value})}", status=400)
+    assert escape(f"“{value.upper() if name == 'country' else value}”") in html
 
 
 def test_the_choices_are_listed_in_spanish_too(client):
