@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.lists.counttables import CountTable
 from core.lists.facets import Facet
 from core.lists.filters import (
+    REPEAT,
     CountryFilter,
     IntegerFilter,
     YearFilter,
@@ -25,6 +26,7 @@ from exhibitors import filtersets as exhibitors
 from exhibitors.models import Exhibitor
 
 from . import models
+from .attendance import AttendanceFilter
 from .models import (
     Deal,
     Expo,
@@ -33,6 +35,10 @@ from .models import (
     Participation,
     Speaker,
     YearExhibitorCount,
+)
+
+EXPO_COUNTRY_HELP = (
+    f"The country of the expo: two-letter ISO 3166-1 codes such as `CN` (in any case). {REPEAT}"
 )
 
 
@@ -46,9 +52,14 @@ def expo_filter(field_name="expo", **kwargs):
 class ExhibitorFilterSet(exhibitors.ExhibitorFilterSet):
     """The exhibitor list's FilterSet, with the expos each exhibitor exhibited at."""
 
-    expo = expo_filter(method="filter_expo")
+    expo = expo_filter(
+        method="filter_expo", help_text=f"Exhibitors at any of these expos, by slug. {REPEAT}"
+    )
     year = YearFilter(
-        label=_("Year"), method="filter_year", years_of="participations__expo__edition_year"
+        label=_("Year"),
+        method="filter_year",
+        years_of="participations__expo__edition_year",
+        help_text=f"Exhibitors at an expo of any of these years, e.g. `2023`. {REPEAT}",
     )
 
     facets = {
@@ -88,16 +99,18 @@ def participations():
 class ExpoFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     year = YearFilter(field_name="edition_year", label=_("Year"))
-    country = CountryFilter(field_name="country")
+    country = CountryFilter(
+        field_name="country",
+        help_text=f"The country the expo is held in: a two-letter ISO 3166-1 code such as `CN` "
+        f"(in any case). {REPEAT}",
+    )
     series = slug_filter("expos.ExpoSeries", "series", _("Series"))
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
     # In person, online or hybrid: the expo's format (its field, the API's field and the
     # pages all say "Format"). The parameter is named `attendance`, since `format` chooses the
     # API's output (json, csv, ndjson). `format=online` is still read as before; see
     # parameter_aliases.
-    attendance = django_filters.MultipleChoiceFilter(
-        field_name="format", choices=Expo.Format.choices, label=_("Format")
-    )
+    attendance = AttendanceFilter(field_name="format")
     synthetic = synthetic_filter()
     ordering = ordering_filter(
         ("date", "start_date", _("Date, earliest first"), _("Date, latest first")),
@@ -126,8 +139,10 @@ class ForumFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
-    country = CountryFilter(field_name="expo__country")
-    kind = django_filters.MultipleChoiceFilter(choices=Forum.Kind.choices, label=_("Kind"))
+    country = CountryFilter(field_name="expo__country", help_text=EXPO_COUNTRY_HELP)
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Forum.Kind.choices, label=_("Kind"), help_text=f"The kind of forum. {REPEAT}"
+    )
     ordering = ordering_filter(
         ("date", "date", _("Date, earliest first"), _("Date, latest first")),
         "title",
@@ -146,7 +161,11 @@ class ForumFilterSet(DirectoryFilterSet):
 class SpeakerFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     expo = expo_filter(method="filter_expo")
-    country = CountryFilter(method="filter_country")
+    country = CountryFilter(
+        method="filter_country",
+        help_text=f"Speakers for an exhibitor or organisation of these countries: two-letter "
+        f"ISO 3166-1 codes such as `CN` (in any case). {REPEAT}",
+    )
     ordering = ordering_filter("name")
 
     facets = {}
@@ -182,10 +201,14 @@ class DealFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     expo = expo_filter()
     year = YearFilter(field_name="expo__edition_year", label=_("Year"))
-    country = CountryFilter(field_name="expo__country")
+    country = CountryFilter(field_name="expo__country", help_text=EXPO_COUNTRY_HELP)
     sector = slug_filter("exhibitors.Sector", "sectors", _("Sector"), distinct=True)
     currency = django_filters.CharFilter(
-        field_name="currency", lookup_expr="iexact", label=_("Currency")
+        field_name="currency",
+        lookup_expr="iexact",
+        label=_("Currency"),
+        help_text="The currency the deal's amount was stated in: an ISO 4217 code such as "
+        "`CNY` (in any case).",
     )
     ordering = ordering_filter(
         ("amount_usd", "amount_usd", _("Value, smallest first"), _("Value, largest first")),
@@ -218,7 +241,11 @@ class ParticipationFilterSet(DirectoryFilterSet):
     expo = by_expo()
     year = by_year()
     exhibitor = slug_filter("exhibitors.Exhibitor", "exhibitor", _("Exhibitor"))
-    country = CountryFilter(field_name="exhibitor__country")
+    country = CountryFilter(
+        field_name="exhibitor__country",
+        help_text=f"The exhibitor's country: two-letter ISO 3166-1 codes such as `CN` (in any "
+        f"case). {REPEAT}",
+    )
     sector = slug_filter("exhibitors.Sector", "exhibitor__sectors", _("Sector"), distinct=True)
     ordering = ordering_filter()
 
@@ -264,7 +291,9 @@ class FigureFilterSet(DirectoryFilterSet):
     expo = by_expo()
     series = slug_filter("expos.ExpoSeries", "series", _("Series"))
     metric = django_filters.MultipleChoiceFilter(
-        choices=models.Figure.Metric.choices, label=_("Metric")
+        choices=models.Figure.Metric.choices,
+        label=_("Metric"),
+        help_text=f"What the figure counts. {REPEAT}",
     )
     ordering = ordering_filter()
 
@@ -275,7 +304,9 @@ class FigureFilterSet(DirectoryFilterSet):
 
 class AreaFilterSet(DirectoryFilterSet):
     expo = by_expo()
-    kind = django_filters.MultipleChoiceFilter(choices=models.Area.Kind.choices, label=_("Kind"))
+    kind = django_filters.MultipleChoiceFilter(
+        choices=models.Area.Kind.choices, label=_("Kind"), help_text=f"The kind of area. {REPEAT}"
+    )
     sector = slug_filter("exhibitors.Sector", "sector", _("Sector"))
     ordering = ordering_filter()
 
@@ -299,7 +330,9 @@ class OrganisationFilterSet(DirectoryFilterSet):
     q = SearchFilter(method="filter_q")
     country = CountryFilter(field_name="country")
     kind = django_filters.MultipleChoiceFilter(
-        choices=models.Organisation.Kind.choices, label=_("Kind")
+        choices=models.Organisation.Kind.choices,
+        label=_("Kind"),
+        help_text=f"The kind of organisation. {REPEAT}",
     )
     ordering = ordering_filter("name")
 
@@ -327,7 +360,9 @@ class ExpoSeriesFilterSet(DirectoryFilterSet):
 
 class SourceFilterSet(DirectoryFilterSet):
     language = django_filters.MultipleChoiceFilter(
-        choices=[("en", "en"), ("es", "es")], label=_("Language")
+        choices=[("en", "en"), ("es", "es")],
+        label=_("Language"),
+        help_text=f"The language the source is written in. {REPEAT}",
     )
     ordering = ordering_filter(("date", "published_on", _("Oldest first"), _("Newest first")))
 
@@ -342,8 +377,13 @@ class CitationFilterSet(DirectoryFilterSet):
         choices=lambda: [(label, label) for label in citable_labels()],
         method="filter_record_type",
         label=_("Record type"),
+        help_text="The type of the record cited, as `app.model`, e.g. `expos.expo`.",
     )
-    record_id = IntegerFilter(field_name="object_id", label=_("Record id"))
+    record_id = IntegerFilter(
+        field_name="object_id",
+        label=_("Record id"),
+        help_text="The id of the record cited (with `record_type`, one record's citations).",
+    )
     ordering = ordering_filter()
 
     class Meta:

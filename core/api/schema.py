@@ -109,6 +109,13 @@ LIST_PARAMETERS = [
     ),
 ]
 
+RECORD_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv", "ndjson"],
+    description="json (the default), or the record as one row of csv or ndjson.",
+)
+
 COMMON_PARAMETERS = [
     OpenApiParameter(
         "lang",
@@ -139,6 +146,19 @@ def output_format_parameter(filterset_class):
     )
 
 
+def filter_description(filter_, described):
+    """A filter's description: its help_text, with the list of its choices that
+    drf-spectacular wrote (`described`) kept; else what was described, else its label.
+
+    drf-spectacular reads a filter's help_text, except for a filter whose type is given by
+    extend_schema_field (country, slugs, years), which would otherwise have none."""
+    help_text = filter_.extra.get("help_text")
+    if not help_text:
+        return described or str(filter_.label or "")
+    _text, bullet, choices = described.partition("* `")
+    return f"{help_text}\n\n{bullet}{choices}" if bullet else str(help_text)
+
+
 class DirectorySchema(AutoSchema):
     def get_auth(self):
         """Reading is open: a read's one security requirement is the empty one, which Swagger UI
@@ -158,6 +178,10 @@ class DirectorySchema(AutoSchema):
             for parameter in parameters:
                 if parameter["in"] == "query" and parameter["name"] in filterset_class.base_filters:
                     parameter["allowEmptyValue"] = True
+                    filter_ = filterset_class.base_filters[parameter["name"]]
+                    parameter["description"] = filter_description(
+                        filter_, parameter.get("description", "")
+                    )
         return parameters
 
     def get_override_parameters(self):
@@ -177,6 +201,8 @@ class DirectorySchema(AutoSchema):
         if self._is_list_view() and self.method == "GET":
             filterset_class = getattr(view, "filterset_class", None)
             parameters += [output_format_parameter(filterset_class), *LIST_PARAMETERS]
+        elif self.method == "GET":
+            parameters.append(RECORD_FORMAT)
         return parameters
 
     def _get_response_bodies(self, direction="response"):

@@ -158,7 +158,10 @@ def count_facets(filterset_class, data: QueryDict, queryset, *, facets=None):
 
 
 def options_of(facet_filter, counts, chosen):
-    """A facet's options, labelled, the chosen ones first and then by count."""
+    """A facet's options, labelled, the chosen ones first and then by count. A filter whose
+    values each find several of the values counted gives each its count (`facet_counts`)."""
+    if hasattr(facet_filter, "facet_counts"):
+        counts = facet_filter.facet_counts(counts)
     labels = facet_labels(facet_filter, list(counts))
     if hasattr(facet_filter, "facet_selected"):
         selected = facet_filter.facet_selected(chosen)

@@ -12,6 +12,8 @@ from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -69,6 +71,12 @@ class MultipleIntegerField(forms.Field):
         return numbers
 
 
+# What the API's documentation says of each kind of filter (a list may say more).
+REPEAT = "Repeat the parameter for any of several."
+YEARS_HELP = f"Edition years of the expos, e.g. `2023`. {REPEAT}"
+COUNTRIES_HELP = f"Countries, as two-letter ISO 3166-1 codes such as `CN` (in any case). {REPEAT}"
+
+
 @extend_schema_field({"type": "array", "items": {"type": "integer"}})
 class YearFilter(django_filters.Filter):
     """Years, within the range the model's year field allows (its validators).
@@ -81,6 +89,7 @@ class YearFilter(django_filters.Filter):
 
     def __init__(self, *args, years_of=None, **kwargs):
         self.years_of = years_of
+        kwargs.setdefault("help_text", YEARS_HELP)
         super().__init__(*args, **kwargs)
 
     @property
@@ -122,6 +131,12 @@ class CountryCodesField(forms.MultipleChoiceField):
     def valid_value(self, value):
         return str(value) in country_codes()
 
+    def expected(self, value):
+        """What the error for `value` says (core.lists.errors): not the 250 codes."""
+        return gettext(
+            "“%(value)s” is not a country code: give a two-letter ISO 3166-1 code, such as CN."
+        ) % {"value": value}
+
 
 @functools.cache
 def country_codes():
@@ -137,6 +152,7 @@ class CountryFilter(django_filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("help_text", COUNTRIES_HELP)
         # A country is a column of the record or of a record it points at: no duplicates to
         # remove, and SELECT DISTINCT over every column would cost a sort of the whole result.
         kwargs.setdefault("distinct", False)
@@ -237,6 +253,12 @@ def slug_filter(model_label: str, field_name: str, label, **kwargs):
     def queryset(request):
         return apps.get_model(model_label).objects.all()
 
+    def help_text():
+        noun = apps.get_model(model_label)._meta.verbose_name
+        return f"By {noun} slug; an unknown slug is an error. {REPEAT}"
+
+    kwargs.setdefault("help_text", lazy(help_text, str)())
+
     # django-filter compares `field_name` with each record's `to_field_name` value. Only a
     # many-to-many path can repeat a record; those pass distinct=True.
     kwargs.setdefault("distinct", False)
@@ -280,6 +302,10 @@ def ordering_filter(*options):
             for choice in ((parameter, ascending), (f"-{parameter}", descending))
         ],
         label=_("Sort by"),
+        help_text=(
+            "The order of the results: one of the choices below (a `-` reverses it). Ties "
+            "are broken by the list's usual order, then by id."
+        ),
     )
 
 
@@ -314,4 +340,11 @@ class TrueOrFalseFilter(django_filters.BooleanFilter):
 def synthetic_filter():
     """`synthetic=true` keeps only the records generate_directory wrote for load testing,
     `synthetic=false` only the directory's own (see core.models.SyntheticMixin)."""
-    return TrueOrFalseFilter(field_name="synthetic", label=_("Synthetic (load-test) records"))
+    return TrueOrFalseFilter(
+        field_name="synthetic",
+        label=_("Synthetic (load-test) records"),
+        help_text=(
+            "`true`: only the records generated for load testing; `false`: only the "
+            "directory's own. Without it, both."
+        ),
+    )

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.lists.errors import DescribedChoicesForm
 from core.lists.search import RANKED
 from core.numbers import digits_are_ascii
 from core.translated import translated
@@ -90,6 +91,7 @@ class ChangedSinceField(django_filters.fields.IsoDateTimeField):
     so that no odd offset reaches the database, and a value in UTC's years 1 to 9999."""
 
     default_error_messages = {
+        "invalid": _("Enter a valid date and time, in ISO 8601 form such as 2024-05-01T08:00:00Z."),
         "offset": _("Give a time-zone offset between -15:59 and +15:59."),
         "range": _("Give a date and time between the years 1 and 9999."),
     }
@@ -165,6 +167,11 @@ class DirectoryFilterSet(django_filters.FilterSet):
         field_name="updated",
         lookup_expr="gte",
         label=_("Changed since (ISO 8601 date and time)"),
+        help_text=(
+            "Only the records changed at or after this ISO 8601 date and time, e.g. "
+            "`2024-05-01T08:00:00Z` (without an offset, UTC). With `ordering=updated`, a "
+            "copy is kept in sync."
+        ),
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -213,7 +220,8 @@ class DirectoryFilterSet(django_filters.FilterSet):
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
             made = super().get_form_class()
-            form_class = type(made.__name__, (RejectNulCharactersForm, made), {})
+            bases = (RejectNulCharactersForm, DescribedChoicesForm, made)
+            form_class = type(made.__name__, bases, {})
             cls._form_class = form_class
         return form_class
 

@@ -13,6 +13,7 @@ from core.exports.copy import page_download
 from core.exports.writers import streaming_response
 from core.http.querystring import chosen
 from core.lists.counting import CappedPaginator
+from core.lists.errors import labelled_errors
 from core.lists.facets import facet_summary
 from core.lists.searchwindow import SearchTooBroad
 from core.numbers import parse_positive_integer
@@ -24,7 +25,9 @@ class DirectoryListView(TemplateView):
     """A filtered, faceted, sorted and paginated list, with a CSV of the same rows.
 
     The page and its CSV (at its own URL, `csv_url_name`) go through the same FilterSet. An
-    invalid parameter shows its message and no rows, with status 400: never the unfiltered list.
+    invalid parameter shows its message, headed by the filter's label, and no rows, with status
+    400: never a list that looks filtered and is not. The facets are still shown, counted under
+    the parameters that were understood, so that the list is a click away.
     Counts and page numbers stop at the count cap (see CappedPaginator); the CSV has every row.
     """
 
@@ -82,19 +85,18 @@ class DirectoryListView(TemplateView):
             except SearchTooBroad as error:
                 errors = error.message_dict
         valid = not errors
-        if valid:
-            page = paginator.get_page(request.GET.get("page"))
-            facets = facet_summary(
-                self.filterset_class,
-                request.GET,
-                self.get_queryset(),
-                shown=self.facet_options_shown,
-            )
-        else:
-            page, facets = None, {}
+        page = paginator.get_page(request.GET.get("page")) if valid else None
+        # With an error, the facets are counted under the other filters: the options stay
+        # there to choose from, the value not understood among none of them.
+        understood = self.filterset_class.canonical_data(request.GET)
+        for name in errors:
+            understood.pop(name, None)
+        facets = facet_summary(
+            self.filterset_class, understood, self.get_queryset(), shown=self.facet_options_shown
+        )
         context = self.get_context_data(
             filterset=filterset,
-            errors=errors,
+            errors=labelled_errors(errors, filterset.form),
             page_obj=page,
             object_list=list(page.object_list) if page else [],
             facets=facets,

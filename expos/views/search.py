@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from core.lists.errors import labelled_errors
 from core.lists.searchwindow import SearchTooBroad, is_search, ranked_search_limit, search_window
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
@@ -48,7 +49,7 @@ def search(request):
         for key, heading, filterset_class, queryset, url_name in SEARCH_GROUPS:
             filterset = filterset_class(data, queryset=queryset())
             if not filterset.is_valid():
-                groups, errors = [], filterset.error_messages()
+                groups, errors = [], labelled_errors(filterset.error_messages(), filterset.form)
                 break
             # Results show only names and links: the lists' prefetches are not needed here.
             queryset = filterset.qs.prefetch_related(None)
@@ -56,7 +57,7 @@ def search(request):
                 try:
                     queryset, _matches = search_window(queryset, ranked_search_limit())
                 except SearchTooBroad as error:
-                    groups, errors = [], error.message_dict
+                    groups, errors = [], labelled_errors(error.message_dict, filterset.form)
                     break
             rows = list(queryset[: SEARCH_LIMIT + 1])
             groups.append(

@@ -130,7 +130,7 @@ def test_search_page_of_too_many_words_shows_the_error_and_no_results(url):
     response = client().get(url, {"q": "Dahua " * (MAX_SEARCH_WORDS + 1)})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "<code>q</code>" in html and f"at most {MAX_SEARCH_WORDS} words" in html
+    assert "<strong>Search</strong>" in html and f"at most {MAX_SEARCH_WORDS} words" in html
     assert "/exhibitors/zhejiang-dahua-technology/" not in html
 
 
@@ -172,7 +172,7 @@ def test_search_page_with_a_nul_shows_the_error_and_no_results():
     response = client().get("/search/", {"q": "Dahua\x00"})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "<code>q</code>" in html and "characters are not allowed" in html
+    assert "<strong>Search</strong>" in html and "characters are not allowed" in html
     assert "/exhibitors/zhejiang-dahua-technology/" not in html
 
 
@@ -250,10 +250,10 @@ OUT_OF_RANGE = [
     ("2020-01-01T00:00:00-23:59:59", "offset"),
     ("0001-01-01T00:00:00+01:00", "between the years"),  # year 0 in UTC
     ("9999-12-31T23:59:59-15:59", "between the years"),  # year 10000 in UTC
-    ("0000-01-01T00:00:00", "valid date/time"),
-    ("10000-01-01T00:00:00", "valid date/time"),
-    ("2020-02-30T00:00:00", "valid date/time"),
-    ("9" * 40, "valid date/time"),
+    ("0000-01-01T00:00:00", "valid date and time"),
+    ("10000-01-01T00:00:00", "valid date and time"),
+    ("2020-02-30T00:00:00", "valid date and time"),
+    ("9" * 40, "valid date and time"),
 ]
 
 

@@ -130,13 +130,13 @@ def test_ordering_by_name_and_country_is_stable():
 @pytest.mark.parametrize(
     ("query", "parameter", "words"),
     [
-        ("country=XX", "country", "XX is not one of the available choices"),
-        ("country=China", "country", "CHINA is not one of the available choices"),
-        ("sector=no-such-sector", "sector", "no-such-sector is not one of the available choices"),
-        ("expo=no-such-expo", "expo", "no-such-expo is not one of the available choices"),
+        ("country=XX", "country", "“XX” is not a country code: give a two-letter ISO 3166-1"),
+        ("country=China", "country", "“CHINA” is not a country code"),
+        ("sector=no-such-sector", "sector", "No sector has the slug “no-such-sector”."),
+        ("expo=no-such-expo", "expo", "No expo has the slug “no-such-expo”."),
         ("year=abc", "year", "“abc” is not a year."),
         ("year=99999", "year", "99999 is not a year between 1900 and 2100."),
-        ("ordering=price", "ordering", "price is not one of the available choices"),
+        ("ordering=price", "ordering", "“price” is not one of the choices: name, -name, country"),
     ],
 )
 def test_invalid_value_names_parameter(query, parameter, words):

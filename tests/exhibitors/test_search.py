@@ -272,12 +272,13 @@ def test_search_too_broad_is_refused_naming_q(client, admin_client, ordering):
 
     response = client.get("/exhibitors/", params)
     assert response.status_code == 400
-    assert response.context["errors"] == {"q": [message]}
+    named = [{"parameter": "q", "label": "Search", "messages": [message]}]
+    assert response.context["errors"] == named
     assert response.context["object_list"] == []
 
     response = client.get("/search/", {"q": "smart -city"})
     assert response.status_code == 400
-    assert response.context["errors"] == {"q": [message]}
+    assert response.context["errors"] == named
 
     response = admin_client.get("/admin/exhibitors/exhibitor/", {"q": "smart -city"})
     assert response.status_code == 200

@@ -44,11 +44,11 @@ def test_exhibitor_list_empty_state(client):
 
 @pytest.mark.parametrize(
     ("query", "parameter"),
-    [("country=ZZ", "country"), ("sector=unknown", "sector"), ("year=twenty", "year")],
+    [("country=ZZ", "Country"), ("sector=unknown", "Sector"), ("year=twenty", "Year")],
 )
 def test_exhibitor_list_invalid_value_names_parameter_and_lists_nothing(client, query, parameter):
     html = page(client, f"/exhibitors/?{query}", status=400)
-    assert f"<code>{parameter}</code>" in html
+    assert f"<strong>{parameter}</strong>" in html
     assert "Some filters were not understood" in html
     assert "Zhejiang Dahua" not in html
 

@@ -60,7 +60,7 @@ def test_expo_list_filters_by_year_country_and_series(client):
 
 def test_expo_list_invalid_series_names_parameter(client):
     html = page(client, "/expos/?series=nope", status=400)
-    assert "<code>series</code>" in html
+    assert "<strong>Series</strong>" in html
 
 
 def test_expo_detail_shows_dates_venue_figures_parent_forums_and_sources(client):
@@ -226,13 +226,14 @@ def test_expo_list_filters_by_attendance_with_a_facet(client):
     # The filter form offers it, as checkboxes named like the API's parameter.
     assert 'name="attendance" value="hybrid" checked' in html
     # Labelled "Format", as on the expo's page and in the API (the parameter keeps its name).
-    assert "Format" in html and "Hybrid (online and in person)" in html
-    spanish = page(client, "/es/expos/?attendance=in_person")
-    assert "1 resultado" in spanish and "Formato" in spanish and "Presencial" in spanish
+    assert "Format" in html and "Attendance" not in html and "Hybrid (online and in person)" in html
+    spanish = page(client, "/es/expos/?attendance=in_person")  # and the hybrid one
+    assert "2 resultados" in spanish and "Formato" in spanish and "Presencial" in spanish
+    assert "Modalidad" not in spanish
 
 
 def test_expo_list_still_reads_format_as_attendance(client):
-    assert "1 result" in page(client, "/expos/?format=in_person")
+    assert "2 results" in page(client, "/expos/?format=in_person")
     assert "4 results" in page(client, "/expos/?attendance=&format=")
 
 
@@ -241,4 +242,4 @@ def test_expo_list_filters_synthetic_records(client):
     assert generated.name in page(client, "/expos/?synthetic=true")
     assert generated.name not in page(client, "/expos/?synthetic=false")
     html = page(client, "/expos/?synthetic=perhaps", status=400)
-    assert "<code>synthetic</code>" in html
+    assert "<strong>Synthetic (load-test) records</strong>" in html
