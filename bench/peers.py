@@ -54,7 +54,7 @@ class PeerSectorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sector
-        fields = ["slug", "name", "url"]
+        fields = ["id", "slug", "name", "url"]
 
 
 # CountryFieldMixin: django-countries' own answer for DRF (documented with it), without which
@@ -63,16 +63,25 @@ class PeerExhibitorSerializer(CountryFieldMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:exhibitor-detail", lookup_field="slug"
     )
+    html_url = serializers.SerializerMethodField()
     country_name = serializers.CharField(source="country.name", read_only=True)
     sectors = PeerSectorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Exhibitor
         fields = [
-            "url", "id", "slug", *with_languages("name"), "country", "country_name",
+            "url", "html_url", "id", "slug", *with_languages("name"), "country", "country_name",
             *with_languages("region", "city"), "sectors", *with_languages("description"),
             "website", "synthetic", "created", "updated",
         ]  # fmt: skip
+
+    def get_html_url(self, exhibitor):
+        return self.context["request"].build_absolute_uri(exhibitor.get_absolute_url())
+
+    def to_representation(self, instance):
+        """The API's convention for a missing value: null, never ""."""
+        data = super().to_representation(instance)
+        return {name: None if value == "" else value for name, value in data.items()}
 
 
 class PeerPagination(pagination.PageNumberPagination):

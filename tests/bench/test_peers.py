@@ -61,8 +61,8 @@ def test_the_peer_api_lists_the_same_records_as_the_api(client):
 
 def test_the_peer_api_has_the_api_fields():
     assert peers.PeerExhibitorSerializer.Meta.fields == [
-        "url", "id", "slug", "name", "name_en", "name_es", "country", "country_name", "region",
-        "region_en", "region_es", "city", "city_en", "city_es", "sectors", "description",
+        "url", "html_url", "id", "slug", "name", "name_en", "name_es", "country", "country_name",
+        "region", "region_en", "region_es", "city", "city_en", "city_es", "sectors", "description",
         "description_en", "description_es", "website", "synthetic", "created", "updated",
     ]  # fmt: skip
 

@@ -163,6 +163,9 @@ def writable_number_fields():
                 continue
             if isinstance(field, (*NUMBER_FIELDS, serializers.PrimaryKeyRelatedField)):
                 found.append((prefix, name, field))
+            elif isinstance(field, fields.CompactRelatedField) and field.slug_field == "pk":
+                # A link written by its record's id (an area's).
+                found.append((prefix, name, field))
     return found
 
 
@@ -193,6 +196,7 @@ def test_every_writable_number_is_read_as_ascii_digits(prefix, name):
         fields.AsciiIntegerMixin,
         fields.DecimalField,
         fields.PrimaryKeyRelatedField,
+        fields.CompactRelatedField,
     )
     assert isinstance(field, strict), (prefix, name, type(field))
 
