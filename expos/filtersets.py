@@ -20,7 +20,8 @@ from core.lists.filters import (
     synthetic_filter,
 )
 from core.lists.filtersets import DirectoryFilterSet
-from core.lists.search import SearchFilter, ranked_search, search_query, text_search
+from core.lists.search import SearchFilter, ranked_search, text_search
+from core.lists.searchtext import search_query
 from core.provenance import Citation, Source, citable_labels
 from exhibitors import filtersets as exhibitors
 from exhibitors.models import Exhibitor

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from config.api import router
 from core.lists.counting import estimated_rows
-from core.lists.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS, count_words, parse_search
+from core.lists.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
+from core.lists.searchtext import count_words, parse_search
 from exhibitors.selectors import exhibitor_list
 from expos import selectors
 from expos.filtersets import ExhibitorFilterSet, SpeakerFilterSet
