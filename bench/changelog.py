@@ -18,6 +18,7 @@ them again after; the count tables' triggers and the constraints stay on.
 import itertools
 import json
 import re
+import statistics
 import sys
 import time
 from contextlib import contextmanager, suppress
@@ -27,7 +28,8 @@ import psycopg
 from bench.databases import database_url, drop_database, manage, sql
 from bench.http import Client, percentile
 from bench.loading import FRESH, copy_database, run_measured
-from bench.settings import DATABASE_PREFIX, ROUND_SECONDS, WARMUP_REQUESTS, say
+from bench.report import ms, ratio_row
+from bench.settings import DATABASE_PREFIX, ROUND_SECONDS, WARMUP_REQUESTS, label, say
 
 TRIGGER_PREFIX = "pgtrigger_change_log_"
 LOG_TABLES = ["core_change", "core_changeset"]
@@ -235,3 +237,59 @@ def measure_import_cost(path, scratch_dir):
         }
         drop_database(database)
     return figures
+
+
+# --- Its rows in the report ---------------------------------------------------------------
+
+
+def changelog_rows(large, f):
+    """L1 and L2, what the change log costs (issue 19), from `f`: {"patch": bench.changelog.
+    measure_patch_cost, "import": measure_import_cost}."""
+    patch, imports = f["patch"], f["import"]
+    on, off = statistics.median(patch["on"]), statistics.median(patch["off"])
+    rounds = len(patch["on"])
+    with_, without = imports["with"], imports["without"]
+    grew = log_growth(with_)
+    return [
+        ratio_row(
+            "L1", f"p50 of an API PATCH of an exhibitor, change log on ÷ off ({label(large)})",
+            on / off,
+            f"{ms(on)} vs {ms(off)}, the median of {rounds} rounds a side, alternated "
+            f"({patch['on requests']:,} and {patch['off requests']:,} PATCHes); the log took "
+            f"{patch['on entries']:,} entries on, {patch['off entries']:,} off",
+        ),
+        ratio_row(
+            "L2", f"rows/s: import_directory with the change log ÷ without ({label(large)})",
+            with_["rows/s"] / without["rows/s"],
+            f"{with_['rows/s']:,.0f} vs {without['rows/s']:,.0f} rows/s ({with_['seconds']:.1f}"
+            f" s vs {without['seconds']:.1f} s for {imports['rows']:,} rows); the log grew by "
+            f"{grew['entries']:,} entries, {grew['bytes'] / 2**20:,.0f} MB, "
+            f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row",
+        ),
+    ]  # fmt: skip
+
+
+def log_growth(side):
+    """What an import added to the log: {"entries", "changesets", "bytes"}, after − before."""
+    return {key: side["after"][key] - side["before"][key] for key in side["after"]}
+
+
+def changelog_context(large, f):
+    """How L1 and L2 were measured, and the log's size after the import."""
+    patch, imports = f["patch"], f["import"]
+    after, grew = imports["with"]["after"], log_growth(imports["with"])
+    return [
+        f"- L1, L2: the change log's {patch['triggers']} triggers (`pgtrigger_change_log_…` "
+        f"in pg_trigger, on {patch['tables']} tables) disabled with `ALTER TABLE … DISABLE "
+        "TRIGGER` for the side without it, enabled again after; the count tables' triggers "
+        f"stay on. L1 at {label(large)}, over HTTP with a staff token, the API's response "
+        f"cache off: each PATCH gives the next of {patch['exhibitors']} exhibitors a new "
+        "website. L2: a file generated as B7's, imported into two copies of the same fresh "
+        "database (seed and synthetic sectors), the first with the log. After the import of "
+        f"{imports['rows']:,} rows, core_change held {after['entries']:,} entries "
+        f"({grew['entries']:,} from the import) and core_changeset {after['changesets']:,} "
+        f"rows ({grew['changesets']:,}); with their indexes they took "
+        f"{after['bytes'] / 2**20:,.0f} MB ({grew['bytes'] / 2**20:,.0f} MB from the import: "
+        f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row). The copy without the "
+        f"log gained {log_growth(imports['without'])['entries']:,} entries.",
+    ]

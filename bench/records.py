@@ -34,7 +34,7 @@ from contextlib import ExitStack
 from urllib.parse import urlencode
 
 from bench.http import Client, expect, percentile
-from bench.report import ms
+from bench.report import fig, ms, ratio_row
 from bench.server import Server
 from bench.settings import (
     RECORDS_PAGE_SIZE,
@@ -42,6 +42,8 @@ from bench.settings import (
     RECORDS_ROUNDS,
     RECORDS_WARMUP,
     ROUND_SECONDS,
+    USE_REDIS,
+    label,
     say,
 )
 
@@ -162,3 +164,69 @@ def measure_list_records(database, logs, country, sector):
     figures = measure_records(database, logs, records_paths(country, sector))
     say(f"  {summary(figures)}")
     return figures
+
+
+# --- Their rows in the report -------------------------------------------------------------
+
+
+# R1 and R2: (key, what is compared, the variant measured, the variant it is divided by), from
+# bench.records.VARIANTS.
+RECORDS_RATIOS = [
+    ("R1", "records' statement prepared ÷ not prepared", "prepared", "unprepared"),
+    ("R2", "records written by PostgreSQL ÷ by DRF's serializers", "prepared", "drf"),
+]
+
+
+def records_rows(f):
+    """R1 and R2 at each size of `f` ({size: bench.records.measure_records}), for the list
+    and the list with the filter: the medians of the rounds' p50s, divided."""
+    rows = []
+    for key, what, side, against in RECORDS_RATIOS:
+        for size in sorted(f):
+            for name, measured in f[size]["paths"].items():
+                rounds, requests = measured["rounds"], measured["requests"]
+                ours, theirs = (statistics.median(rounds[v]) for v in (side, against))
+                each = [a / b for a, b in zip(rounds[side], rounds[against], strict=True)]
+                details = (
+                    f"{ms(ours)} vs {ms(theirs)}, the median of {len(each)} rounds a variant, "
+                    f"alternated ({requests[side]:,} and {requests[against]:,} requests); the "
+                    f"rounds' own ratios {fig(min(each))} to {fig(max(each))}, median "
+                    f"{fig(statistics.median(each))}; {measured['bytes']:,} bytes"
+                )
+                if against == "drf":
+                    unprepared = statistics.median(rounds["unprepared"])
+                    details += f"; not prepared {ms(unprepared)} = {fig(unprepared / theirs)}"
+                suffix = "" if name == "plain" else f" {name}"
+                shown = "the API list" + ("" if name == "plain" else " with the filter")
+                rows.append(ratio_row(
+                    f"{key} {label(size)}{suffix}",
+                    f"p50 of {shown}, {what} ({label(size)})", ours / theirs, details,
+                ))  # fmt: skip
+    return rows
+
+
+def records_context(f):
+    """How R1 and R2 were measured, which caches were warm, and how busy the machine was."""
+    paths = next(iter(f.values()))["paths"]
+    cache = "in Redis, shared by the three" if USE_REDIS else "in each server's local memory"
+    loads = ", ".join(
+        f"{label(size)} {f[size]['load'][0]:.1f} → {f[size]['load'][1]:.1f}" for size in sorted(f)
+    )
+    return [
+        f"- R1, R2: at {', '.join(label(size) for size in sorted(f))}, three `make serve` of "
+        "the same database side by side, the API's response cache off on each: as deployed "
+        "(prepared), with `DJANGO_PREPARED_STATEMENTS=0` (not prepared) and with "
+        "`DJANGO_API_RECORDS_SQL=0` (DRF's serializers write the records). One client, on a "
+        "kept-alive connection a server, asks "
+        + " and ".join(f"`{measured['path']}`" for measured in paths.values())
+        + f" of each in turn: {RECORDS_ROUNDS} rounds a variant and path of up to "
+        f"{RECORDS_REQUESTS} requests or {ROUND_SECONDS} s, each after one request not timed, "
+        "their order reversed every other round; a figure is the median of the rounds' p50s. "
+        f"Warm caches: {RECORDS_WARMUP} requests of each path on each server before the "
+        "rounds, each on a new connection, left the records' statement compiled in each "
+        "server process (and prepared on the pooled connections that served it, on the "
+        "prepared server), the sectors the filter names remembered by each process, the "
+        f"count's estimate in the cache ({cache}), and the tables' pages in PostgreSQL's "
+        "shared buffers, shared by the three. The three answered each path with the same "
+        f"JSON. The load average (1 min) before and after: {loads}, on {os.cpu_count()} cores.",
+    ]

@@ -5,7 +5,6 @@ run and written, with the machine and the data it ran on, to bench/results.md.
 import datetime
 import os
 import platform
-import statistics
 import time
 
 from bench.databases import server_database, sql
@@ -14,10 +13,6 @@ from bench.settings import (
     CLIENTS,
     NDJSON_TIMEOUT,
     PEER_SLICE_ROWS,
-    RECORDS_REQUESTS,
-    RECORDS_ROUNDS,
-    RECORDS_WARMUP,
-    ROUND_SECONDS,
     SEED,
     SIZES,
     STREAM_TIMEOUT,
@@ -344,119 +339,3 @@ def search_terms_row(large, terms, refused=()):
         "B13", f"ms: p50 of `/api/v1/exhibitors/?q=…` for the worst of {len(terms)} terms "
         f"({label(large)})", seconds * 1000, ms(seconds), details,
     )  # fmt: skip
-
-
-def changelog_rows(large, f):
-    """L1 and L2, what the change log costs (issue 19), from `f`: {"patch": bench.changelog.
-    measure_patch_cost, "import": measure_import_cost}."""
-    patch, imports = f["patch"], f["import"]
-    on, off = statistics.median(patch["on"]), statistics.median(patch["off"])
-    rounds = len(patch["on"])
-    with_, without = imports["with"], imports["without"]
-    grew = log_growth(with_)
-    return [
-        ratio_row(
-            "L1", f"p50 of an API PATCH of an exhibitor, change log on ÷ off ({label(large)})",
-            on / off,
-            f"{ms(on)} vs {ms(off)}, the median of {rounds} rounds a side, alternated "
-            f"({patch['on requests']:,} and {patch['off requests']:,} PATCHes); the log took "
-            f"{patch['on entries']:,} entries on, {patch['off entries']:,} off",
-        ),
-        ratio_row(
-            "L2", f"rows/s: import_directory with the change log ÷ without ({label(large)})",
-            with_["rows/s"] / without["rows/s"],
-            f"{with_['rows/s']:,.0f} vs {without['rows/s']:,.0f} rows/s ({with_['seconds']:.1f}"
-            f" s vs {without['seconds']:.1f} s for {imports['rows']:,} rows); the log grew by "
-            f"{grew['entries']:,} entries, {grew['bytes'] / 2**20:,.0f} MB, "
-            f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row",
-        ),
-    ]  # fmt: skip
-
-
-def log_growth(side):
-    """What an import added to the log: {"entries", "changesets", "bytes"}, after − before."""
-    return {key: side["after"][key] - side["before"][key] for key in side["after"]}
-
-
-def changelog_context(large, f):
-    """How L1 and L2 were measured, and the log's size after the import."""
-    patch, imports = f["patch"], f["import"]
-    after, grew = imports["with"]["after"], log_growth(imports["with"])
-    return [
-        f"- L1, L2: the change log's {patch['triggers']} triggers (`pgtrigger_change_log_…` "
-        f"in pg_trigger, on {patch['tables']} tables) disabled with `ALTER TABLE … DISABLE "
-        "TRIGGER` for the side without it, enabled again after; the count tables' triggers "
-        f"stay on. L1 at {label(large)}, over HTTP with a staff token, the API's response "
-        f"cache off: each PATCH gives the next of {patch['exhibitors']} exhibitors a new "
-        "website. L2: a file generated as B7's, imported into two copies of the same fresh "
-        "database (seed and synthetic sectors), the first with the log. After the import of "
-        f"{imports['rows']:,} rows, core_change held {after['entries']:,} entries "
-        f"({grew['entries']:,} from the import) and core_changeset {after['changesets']:,} "
-        f"rows ({grew['changesets']:,}); with their indexes they took "
-        f"{after['bytes'] / 2**20:,.0f} MB ({grew['bytes'] / 2**20:,.0f} MB from the import: "
-        f"{grew['bytes'] / imports['rows']:,.0f} bytes an imported row). The copy without the "
-        f"log gained {log_growth(imports['without'])['entries']:,} entries.",
-    ]
-
-
-# R1 and R2: (key, what is compared, the variant measured, the variant it is divided by), from
-# bench.records.VARIANTS.
-RECORDS_RATIOS = [
-    ("R1", "records' statement prepared ÷ not prepared", "prepared", "unprepared"),
-    ("R2", "records written by PostgreSQL ÷ by DRF's serializers", "prepared", "drf"),
-]
-
-
-def records_rows(f):
-    """R1 and R2 at each size of `f` ({size: bench.records.measure_records}), for the list
-    and the list with the filter: the medians of the rounds' p50s, divided."""
-    rows = []
-    for key, what, side, against in RECORDS_RATIOS:
-        for size in sorted(f):
-            for name, measured in f[size]["paths"].items():
-                rounds, requests = measured["rounds"], measured["requests"]
-                ours, theirs = (statistics.median(rounds[v]) for v in (side, against))
-                each = [a / b for a, b in zip(rounds[side], rounds[against], strict=True)]
-                details = (
-                    f"{ms(ours)} vs {ms(theirs)}, the median of {len(each)} rounds a variant, "
-                    f"alternated ({requests[side]:,} and {requests[against]:,} requests); the "
-                    f"rounds' own ratios {fig(min(each))} to {fig(max(each))}, median "
-                    f"{fig(statistics.median(each))}; {measured['bytes']:,} bytes"
-                )
-                if against == "drf":
-                    unprepared = statistics.median(rounds["unprepared"])
-                    details += f"; not prepared {ms(unprepared)} = {fig(unprepared / theirs)}"
-                suffix = "" if name == "plain" else f" {name}"
-                shown = "the API list" + ("" if name == "plain" else " with the filter")
-                rows.append(ratio_row(
-                    f"{key} {label(size)}{suffix}",
-                    f"p50 of {shown}, {what} ({label(size)})", ours / theirs, details,
-                ))  # fmt: skip
-    return rows
-
-
-def records_context(f):
-    """How R1 and R2 were measured, which caches were warm, and how busy the machine was."""
-    paths = next(iter(f.values()))["paths"]
-    cache = "in Redis, shared by the three" if USE_REDIS else "in each server's local memory"
-    loads = ", ".join(
-        f"{label(size)} {f[size]['load'][0]:.1f} → {f[size]['load'][1]:.1f}" for size in sorted(f)
-    )
-    return [
-        f"- R1, R2: at {', '.join(label(size) for size in sorted(f))}, three `make serve` of "
-        "the same database side by side, the API's response cache off on each: as deployed "
-        "(prepared), with `DJANGO_PREPARED_STATEMENTS=0` (not prepared) and with "
-        "`DJANGO_API_RECORDS_SQL=0` (DRF's serializers write the records). One client, on a "
-        "kept-alive connection a server, asks "
-        + " and ".join(f"`{measured['path']}`" for measured in paths.values())
-        + f" of each in turn: {RECORDS_ROUNDS} rounds a variant and path of up to "
-        f"{RECORDS_REQUESTS} requests or {ROUND_SECONDS} s, each after one request not timed, "
-        "their order reversed every other round; a figure is the median of the rounds' p50s. "
-        f"Warm caches: {RECORDS_WARMUP} requests of each path on each server before the "
-        "rounds, each on a new connection, left the records' statement compiled in each "
-        "server process (and prepared on the pooled connections that served it, on the "
-        "prepared server), the sectors the filter names remembered by each process, the "
-        f"count's estimate in the cache ({cache}), and the tables' pages in PostgreSQL's "
-        "shared buffers, shared by the three. The three answered each path with the same "
-        f"JSON. The load average (1 min) before and after: {loads}, on {os.cpu_count()} cores.",
-    ]

@@ -56,18 +56,14 @@ from bench.measures import (
     measure_throughput,
 )
 from bench.psql_exports import measure_psql_exports
-from bench.records import measure_list_records
+from bench.records import measure_list_records, records_context, records_rows
 from bench.report import (
     baseline_text,
-    changelog_context,
-    changelog_rows,
     context_lines,
     fig,
     issue12_context,
     issue12_rows,
     ms,
-    records_context,
-    records_rows,
     result_rows,
     search_terms_row,
     table,
@@ -212,11 +208,11 @@ def main():
     rows += issue12_rows(small, large, more)
     rows.append(search_terms_row(large, more["terms"], more["refused"]))
     rows += admin.admin_rows(small, large, admin_figures)
-    rows += changelog_rows(large, more["change log"])
+    rows += changelog.changelog_rows(large, more["change log"])
     rows += records_rows(more["records"])
     context = context_lines(started, loaded, counts, country, sector, matches, terms, imported)
     context += issue12_context(large, more)
-    context += changelog_context(large, more["change log"])
+    context += changelog.changelog_context(large, more["change log"])
     context += records_context(more["records"])
     partial = set() if csv_complete else {"B10", "B10 csv"}
     if not more["ndjson"][2]:
@@ -269,7 +265,8 @@ def main_changelog():
         shutil.rmtree(scratch, ignore_errors=True)
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     context = [f"BENCH_ONLY=changelog, in {minutes} min {seconds} s.", ""]
-    text = table(changelog_rows(large, figures), context + changelog_context(large, figures))
+    rows = changelog.changelog_rows(large, figures)
+    text = table(rows, context + changelog.changelog_context(large, figures))
     print_trial(text)
 
 

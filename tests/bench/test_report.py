@@ -3,7 +3,7 @@ and the table with another module's rows and the earlier figures."""
 
 import pytest
 
-from bench import report
+from bench import changelog, records, report
 from bench.settings import TARGETS, target_of
 
 SMALL, LARGE = 10_000, 1_000_000
@@ -250,7 +250,7 @@ def changelog_figures():
 
 
 def changelog_rows_by_key(figures=None):
-    rows = report.changelog_rows(LARGE, figures or changelog_figures())
+    rows = changelog.changelog_rows(LARGE, figures or changelog_figures())
     return {row[0]: row for row in rows}
 
 
@@ -292,7 +292,7 @@ def test_the_change_log_rows_say_what_was_compared_and_how_big_the_log_grew():
 
 
 def test_the_change_log_context_gives_its_size_after_the_import():
-    (line,) = report.changelog_context(LARGE, changelog_figures())
+    (line,) = changelog.changelog_context(LARGE, changelog_figures())
     assert line.startswith("- L1, L2: the change log's 96 triggers (`pgtrigger_change_log_…` ")
     assert "on 24 tables" in line and "the next of 50 exhibitors" in line
     assert (
@@ -338,7 +338,7 @@ def records_figures():
 
 
 def records_rows_by_key(figures=None):
-    return {row[0]: row for row in report.records_rows(figures or records_figures())}
+    return {row[0]: row for row in records.records_rows(figures or records_figures())}
 
 
 def test_the_records_rows_are_prepared_over_unprepared_and_sql_over_drf_at_each_size():
@@ -393,7 +393,7 @@ def test_the_records_rows_say_what_was_compared():
 
 
 def test_the_records_context_names_the_variants_the_warm_caches_and_the_load():
-    (line,) = report.records_context(records_figures())
+    (line,) = records.records_context(records_figures())
     assert line.startswith("- R1, R2: at 10k, 1m, three `make serve` of the same database")
     for words in (
         "`DJANGO_PREPARED_STATEMENTS=0`",
