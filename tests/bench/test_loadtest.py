@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import loadtest
+from bench import loadmix, loadtest
 from tests.pages import body
 
 
@@ -95,7 +95,7 @@ def test_loadtest_counts_every_answer_by_status(live_server):
 
 
 @pytest.mark.usefixtures("seeded")
-@pytest.mark.parametrize(("kind", "path"), loadtest.PATHS, ids=[p for _k, p in loadtest.PATHS])
+@pytest.mark.parametrize(("kind", "path"), loadmix.PATHS, ids=[p for _k, p in loadmix.PATHS])
 def test_loadtest_mix_is_made_of_pages_that_answer(client, kind, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -112,7 +112,7 @@ def test_loadtest_takes_its_mix_from_the_environment(capsys):
     )
 
 
-COSTLY = [(kind, path.replace("{size}", "473")) for kind, path in loadtest.COSTLY_PATHS]
+COSTLY = [(kind, path.replace("{size}", "473")) for kind, path in loadmix.COSTLY_PATHS]
 
 
 @pytest.mark.usefixtures("seeded")
@@ -126,7 +126,7 @@ def test_loadtest_costly_mix_is_made_of_requests_that_answer(client, kind, path)
 def test_loadtest_costly_mix_varies_its_page_sizes_within_the_cap():
     sizes = {loadtest.page_size(count) for count in range(200)}
     assert len(sizes) == 51 and min(sizes) == 450 and max(sizes) == 500
-    kinds = {kind for kind, _path in loadtest.COSTLY_PATHS}
+    kinds = {kind for kind, _path in loadmix.COSTLY_PATHS}
     assert kinds == {"facets", "expand", "search", "schema", "download", "cursor walk"}
 
 
